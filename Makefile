@@ -1,0 +1,43 @@
+# budgetbot — two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LANGS := sv en ar
+BABEL_KEYWORDS := -k N_ -k ngettext:1,2
+
+.PHONY: run test catalogs lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Extract every user-facing string, merge it into each language, compile the .mo files.
+catalogs: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project budgetbot --copyright-holder "budgetbot" -o locales/messages.pot .
+	@for lang in $(LANGS); do \
+		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-location \
+				-i locales/messages.pot -d locales -l $$lang; \
+		else \
+			$(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$lang; \
+		fi; \
+	done
+	$(BIN)/pybabel -q compile -d locales -D messages
+
+## Seed a demo round in SQLite, serve the admin on :8000 and open a console chat.
+run: $(STAMP) catalogs
+	$(BIN)/budgetbot demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## Install what the tests need, rebuild the catalogs, lint, run every test.
+test: $(STAMP) catalogs lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) budgetbot.sqlite3* locales/*/LC_MESSAGES/*.mo

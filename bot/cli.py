@@ -1,0 +1,130 @@
+"""The ``budgetbot`` command line: demo, serve, chat, seed-demo, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from budgeting.i18n import LANGUAGES
+from budgeting.phases import SCHEDULED, Phase
+from budgeting.settings import Settings
+
+PHASE_CHOICES = [phase.value for phase in SCHEDULED]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All sub-commands and their options."""
+    parser = argparse.ArgumentParser(
+        prog="budgetbot", description="Participatory budgeting in chat."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="seed a demo round if empty, serve, and open a console chat"
+    )
+    demo.add_argument("--phase", choices=PHASE_CHOICES, help="put the demo rounds in this phase")
+    demo.add_argument("--user", default="demo-resident")
+    demo.add_argument("--lang", choices=sorted(LANGUAGES))
+
+    commands.add_parser("serve", help="HTTP app, channels and scheduler in one process")
+
+    chat = commands.add_parser("chat", help="console chat (interactive or piped stdin)")
+    chat.add_argument("--user", default="console-user", help="who you are in the console")
+    chat.add_argument("--lang", choices=sorted(LANGUAGES), help="language on first contact")
+
+    seed = commands.add_parser("seed-demo", help="create the demo rounds and set their phase")
+    seed.add_argument("--phase", choices=PHASE_CHOICES, default=Phase.IDEAS.value)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply pending migrations")
+    return parser
+
+
+async def seed(settings: Settings, phase: str | None, only_if_empty: bool) -> None:
+    """Migrate and seed the demo rounds, optionally only when there are none yet."""
+    from bot.runtime import open_runtime
+    from budgeting.demo import demo_exists, seed_demo
+    from budgeting.models import utcnow
+
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.sessions() as session, session.begin():
+            exists = await demo_exists(session)
+            if exists and only_if_empty and phase is None:
+                return
+            await seed_demo(session, utcnow(), Phase(phase or Phase.IDEAS.value))
+    finally:
+        await runtime.close()
+
+
+async def chat(settings: Settings, user: str, lang: str | None) -> None:
+    """Run the console channel until EOF."""
+    from bot.console import ConsoleChannel
+    from bot.runtime import open_runtime
+
+    runtime = await open_runtime(settings)
+    try:
+        await ConsoleChannel(runtime.dialogs, user=user, locale=lang).listen()
+    finally:
+        await runtime.close()
+
+
+async def serve(settings: Settings, with_console: dict[str, str | None] | None = None) -> None:
+    """Serve the HTTP app; with a console chat in the foreground when asked (the demo)."""
+    import uvicorn
+
+    from bot.console import ConsoleChannel
+    from bot.runtime import open_runtime
+    from web_admin.app import create_app
+
+    runtime = await open_runtime(settings)
+    app = create_app(runtime.sessions)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(config)
+    try:
+        if with_console is None:
+            await server.serve()
+            return
+        server_task = asyncio.create_task(server.serve())
+        print(f"Admin and health check on http://{settings.host}:{settings.port}/healthz")
+        console = ConsoleChannel(
+            runtime.dialogs,
+            user=with_console["user"] or "demo-resident",
+            locale=with_console["lang"],
+        )
+        await console.listen()
+        server.should_exit = True
+        await server_task
+    finally:
+        await runtime.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``budgetbot`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    if args.command == "db":
+        from budgeting.migrate import upgrade
+
+        upgrade(settings.database_url)
+        print("database is up to date")
+    elif args.command == "seed-demo":
+        asyncio.run(seed(settings, args.phase, only_if_empty=False))
+        print(f"demo rounds seeded, phase: {args.phase}")
+    elif args.command == "chat":
+        asyncio.run(chat(settings, args.user, args.lang))
+    elif args.command == "serve":
+        asyncio.run(serve(settings))
+    elif args.command == "demo":
+        asyncio.run(seed(settings, args.phase, only_if_empty=True))
+        asyncio.run(serve(settings, with_console={"user": args.user, "lang": args.lang}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Translations (gettext catalogs under ``locales/``) and locale-aware formatting."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+LANGUAGES = {"sv": "Svenska", "en": "English", "ar": "العربية"}
+"""Languages participants can choose, each named in itself."""
+DEFAULT_LOCALE = "sv"
+RTL = frozenset({"ar"})
+
+
+def _(message: str) -> str:
+    """Mark a string for extraction where it is translated later (at display time)."""
+    return message
+
+
+def normalize(code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map ``en-GB``/``sv_SE``/``None`` to a supported language code."""
+    if not code:
+        return default
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else default
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything needed to speak to one person in their language."""
+
+    locale: str
+    catalog: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        """Translate ``message``."""
+        return self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate with the plural form for ``n``."""
+        return self.catalog.ngettext(singular, plural, n)
+
+    def money(self, amount: int) -> str:
+        """An amount in Swedish kronor, e.g. ``1 000 000 kr`` in Swedish."""
+        return format_currency(
+            amount, "SEK", locale=self.locale, format="#,##0 ¤", currency_digits=False
+        )
+
+    def number(self, value: int) -> str:
+        """A whole number with the locale's grouping."""
+        return format_decimal(value, locale=self.locale)
+
+    def datetime(self, value: datetime, timezone: str) -> str:
+        """A moment shown in the round's time zone in the locale's format."""
+        return format_datetime(
+            value, "d MMM y HH:mm", tzinfo=ZoneInfo(timezone), locale=self.locale
+        )
+
+    @property
+    def rtl(self) -> bool:
+        """True for right-to-left languages."""
+        return self.locale in RTL
+
+
+@cache
+def translator(locale: str | None) -> Translator:
+    """The translator for ``locale`` (English text if no compiled catalog exists)."""
+    code = normalize(locale)
+    catalog = gettext.translation(DOMAIN, LOCALES_DIR, languages=[code], fallback=True)
+    return Translator(code, catalog)

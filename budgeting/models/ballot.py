@@ -1,0 +1,62 @@
+"""Ranked ballots with receipt codes, and recorded tally runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from budgeting.models.base import Base, utcnow
+
+
+class Ballot(Base):
+    """One participant's ranked ballot in a round; replaced, never duplicated."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ranks: Mapped[list[BallotRank]] = relationship(
+        order_by="BallotRank.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class BallotRank(Base):
+    """The project a ballot puts at one position (0 is the first choice)."""
+
+    __tablename__ = "ballot_ranks"
+    __table_args__ = (UniqueConstraint("ballot_id", "proposal_id"),)
+
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+
+
+class TallyRun(Base):
+    """A recorded count of one area's ballots: rule, lot seed and the full result."""
+
+    __tablename__ = "tally_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    result: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]

@@ -1,0 +1,79 @@
+"""The notification outbox and its per-recipient deliveries, plus survey answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from budgeting.models.base import Base, utcnow
+
+
+class NotificationKind(StrEnum):
+    """Kinds of message a participant can opt out of one by one."""
+
+    IDEAS_OPEN = "ideas_open"
+    VOTING_OPENS = "voting_opens"
+    VOTING_CLOSES = "voting_closes"
+    REVIEW_OUTCOME = "review_outcome"
+    FOLLOWED_CHANGED = "followed_changed"
+    RESULTS = "results"
+    DECISION = "decision"
+    IMPLEMENTATION = "implementation"
+    SURVEY = "survey"
+    BROADCAST = "broadcast"
+    COMMENT_HIDDEN = "comment_hidden"
+
+
+class Notification(Base):
+    """Something to tell participants, waiting in the outbox until it is due."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One notification delivered (or skipped) to one participant; never twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("notification_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default="sent")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveyAnswer(Base):
+    """The end-of-round survey: Säter's three aims, 1–5 each, plus free text."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    understood: Mapped[int | None]
+    discussion: Mapped[int | None]
+    together: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

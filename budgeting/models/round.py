@@ -1,0 +1,93 @@
+"""A budgeting round with its areas and criteria (SKR step 1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from budgeting.models.base import Base, localized, utcnow
+
+
+class Audience(StrEnum):
+    """Who a round is for: residents (medborgarbudget) or employees (medarbetarbudget)."""
+
+    RESIDENTS = "residents"
+    EMPLOYEES = "employees"
+
+
+class Round(Base):
+    """One participatory-budgeting round following the SKR model."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    audience: Mapped[str] = mapped_column(String(16), default=Audience.RESIDENTS)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    budget: Mapped[int]
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
+    min_ranks: Mapped[int] = mapped_column(default=1)
+    max_ranks: Mapped[int] = mapped_column(default=3)
+    title_max_length: Mapped[int] = mapped_column(default=120)
+    description_max_length: Mapped[int] = mapped_column(default=2000)
+    ideas_opens_at: Mapped[datetime]
+    review_opens_at: Mapped[datetime]
+    voting_opens_at: Mapped[datetime]
+    decision_opens_at: Mapped[datetime]
+    implementation_opens_at: Mapped[datetime]
+    followup_opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    phase_override: Mapped[str | None] = mapped_column(String(16))
+    results_published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="round", order_by="Area.position", cascade="all, delete-orphan"
+    )
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+
+    def text(self, field: str, locale: str) -> str:
+        """Staff-written text in ``locale``, falling back to Swedish."""
+        return localized(self.texts, field, locale)
+
+
+class Area(Base):
+    """An area, theme or group of a round with its share of the budget."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    budget: Mapped[int]
+
+    round: Mapped[Round] = relationship(back_populates="areas")
+
+    def name(self, locale: str) -> str:
+        """The area's name in ``locale``."""
+        return localized(self.texts, "name", locale)
+
+
+class Criterion(Base):
+    """A criterion every proposal is reviewed against."""
+
+    __tablename__ = "criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    round: Mapped[Round] = relationship(back_populates="criteria")
+
+    def name(self, locale: str) -> str:
+        """The criterion's wording in ``locale``."""
+        return localized(self.texts, "name", locale)

@@ -1,0 +1,1 @@
+"""Use cases of the domain; each takes an open session and runs inside its transaction."""

@@ -1,0 +1,91 @@
+"""Casting and replacing ranked ballots, with receipt codes (SKR step 5)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budgeting.models import ON_BALLOT, Ballot, BallotRank, Participant, Proposal, Round
+from budgeting.phases import Phase, current_phase
+from budgeting.services.errors import RuleViolation
+from budgeting.services.rounds import area_of
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_receipt_code() -> str:
+    """A hard-to-guess code like ``K7QM-4XP9`` that lets a voter find their ballot."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def require_voting_phase(round_: Round, now: datetime) -> None:
+    """RuleViolation unless voting is open right now."""
+    if current_phase(round_, now) is not Phase.VOTING:
+        raise RuleViolation("voting_closed")
+
+
+async def ballot_of(
+    session: AsyncSession, round_: Round, participant: Participant
+) -> Ballot | None:
+    """The participant's ballot in this round, if any."""
+    stmt = select(Ballot).where(
+        Ballot.round_id == round_.id, Ballot.participant_id == participant.id
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def check_ranking(
+    session: AsyncSession, round_: Round, area_id: int, proposal_ids: Sequence[int]
+) -> list[Proposal]:
+    """The ranked proposals if the ranking obeys the round's ballot rules, else RuleViolation."""
+    if area_of(round_, area_id) is None:
+        raise RuleViolation("unknown_area")
+    if len(set(proposal_ids)) != len(proposal_ids):
+        raise RuleViolation("duplicate_rank")
+    if not round_.min_ranks <= len(proposal_ids) <= round_.max_ranks:
+        raise RuleViolation("rank_count", minimum=round_.min_ranks, maximum=round_.max_ranks)
+    stmt = select(Proposal).where(Proposal.id.in_(list(proposal_ids)))
+    found = {p.id: p for p in (await session.scalars(stmt)).all()}
+    ranked = [found.get(pid) for pid in proposal_ids]
+    for proposal in ranked:
+        if (
+            proposal is None
+            or proposal.round_id != round_.id
+            or proposal.area_id != area_id
+            or proposal.status not in ON_BALLOT
+        ):
+            raise RuleViolation("not_on_ballot")
+    return [p for p in ranked if p is not None]
+
+
+async def cast_ballot(
+    session: AsyncSession,
+    round_: Round,
+    participant: Participant,
+    area_id: int,
+    proposal_ids: Sequence[int],
+    now: datetime,
+) -> Ballot:
+    """Record the participant's ranking, replacing any earlier ballot; new receipt code."""
+    require_voting_phase(round_, now)
+    await check_ranking(session, round_, area_id, proposal_ids)
+    ballot = await ballot_of(session, round_, participant)
+    if ballot is None:
+        ballot = Ballot(round_id=round_.id, participant_id=participant.id, cast_at=now, ranks=[])
+        session.add(ballot)
+    else:
+        ballot.ranks.clear()
+        await session.flush()
+    ballot.area_id = area_id
+    ballot.updated_at = now
+    ballot.receipt_code = new_receipt_code()
+    ballot.ranks.extend(
+        BallotRank(position=i, proposal_id=pid) for i, pid in enumerate(proposal_ids)
+    )
+    await session.flush()
+    return ballot

@@ -1,0 +1,76 @@
+"""What is stored about a participant (/mydata) and erasing it (/forget)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budgeting.models import (
+    Ballot,
+    ChannelIdentity,
+    Comment,
+    Participant,
+    Proposal,
+    SurveyAnswer,
+)
+from budgeting.services.discussion import followed
+
+
+async def personal_data(session: AsyncSession, participant: Participant) -> dict[str, Any]:
+    """Everything stored about the participant, as plain data."""
+    identities = (
+        await session.scalars(
+            select(ChannelIdentity).where(ChannelIdentity.participant_id == participant.id)
+        )
+    ).all()
+    ideas = (
+        await session.scalars(select(Proposal).where(Proposal.author_id == participant.id))
+    ).all()
+    comments = (
+        await session.scalars(select(Comment).where(Comment.author_id == participant.id))
+    ).all()
+    ballots = (
+        await session.scalars(select(Ballot).where(Ballot.participant_id == participant.id))
+    ).all()
+    surveys = (
+        await session.scalars(
+            select(SurveyAnswer).where(SurveyAnswer.participant_id == participant.id)
+        )
+    ).all()
+    return {
+        "participant": {
+            "display_name": participant.display_name,
+            "language": participant.locale,
+            "campaign": participant.campaign,
+            "opt_outs": list(participant.opt_outs or []),
+            "quiet_hours": f"{participant.quiet_start}-{participant.quiet_end}",
+            "created_at": participant.created_at,
+        },
+        "identities": [(i.channel, i.external_id) for i in identities],
+        "ideas": [(p.id, p.title, p.status) for p in ideas],
+        "comments": [(c.proposal_id, c.body) for c in comments],
+        "following": [p.id for p in await followed(session, participant)],
+        "ballots": [(b.receipt_code, [r.proposal_id for r in b.ranks]) for b in ballots],
+        "survey_answers": len(surveys),
+    }
+
+
+async def forget(session: AsyncSession, participant: Participant) -> None:
+    """Erase the participant's personal data.
+
+    Ballots, survey answers and ideas stay, without any link to the person: the
+    ballot is still counted anonymously and the idea stays part of the round.
+    Identities, comments, follows and dialog state go with the participant row.
+    """
+    pid = participant.id
+    await session.execute(
+        update(Ballot).where(Ballot.participant_id == pid).values(participant_id=None)
+    )
+    await session.execute(
+        update(SurveyAnswer).where(SurveyAnswer.participant_id == pid).values(participant_id=None)
+    )
+    await session.execute(update(Proposal).where(Proposal.author_id == pid).values(author_id=None))
+    await session.delete(participant)
+    await session.flush()

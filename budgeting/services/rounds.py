@@ -1,0 +1,37 @@
+"""Looking up rounds and their areas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from budgeting.models import Area, Round
+
+
+async def rounds_for(session: AsyncSession, audiences: Sequence[str]) -> list[Round]:
+    """Rounds open to the given audiences, newest first, with areas and criteria loaded."""
+    stmt = (
+        select(Round)
+        .where(Round.audience.in_(list(audiences)))
+        .options(selectinload(Round.areas), selectinload(Round.criteria))
+        .order_by(Round.ideas_opens_at.desc(), Round.id.desc())
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def load_round(session: AsyncSession, round_id: int) -> Round | None:
+    """One round with its areas and criteria."""
+    stmt = (
+        select(Round)
+        .where(Round.id == round_id)
+        .options(selectinload(Round.areas), selectinload(Round.criteria))
+    )
+    return (await session.scalars(stmt)).first()
+
+
+def area_of(round_: Round, area_id: int) -> Area | None:
+    """The area of ``round_`` with this id, or None (never another round's area)."""
+    return next((area for area in round_.areas if area.id == area_id), None)

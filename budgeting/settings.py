@@ -1,0 +1,25 @@
+"""Runtime settings, read from the environment (prefix ``BUDGETBOT_``) or ``.env``."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can turn; see the README for what each one does."""
+
+    model_config = SettingsConfigDict(env_prefix="BUDGETBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./budgetbot.sqlite3"
+    telegram_token: str | None = None
+    telegram_api_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = "change-me"
+    timezone: str = "Europe/Stockholm"
+    default_locale: str = "sv"

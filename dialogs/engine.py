@@ -1,0 +1,165 @@
+"""The dialog engine: one Incoming in, one transaction, a list of Replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from budgeting.i18n import normalize
+from budgeting.models import utcnow
+from budgeting.services.errors import RuleViolation
+from budgeting.services.participants import conversation_state, find_or_create
+from budgeting.services.rounds import load_round
+from dialogs import flows  # noqa: F401  (registers every flow)
+from dialogs.context import Context
+from dialogs.router import ACTIONS, COMMANDS, STEPS
+from dialogs.texts import menu_buttons, stale_button, violation_text
+from dialogs.types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 10_000
+DEFAULT_AUDIENCES: Mapping[str, tuple[str, ...]] = {
+    "console": ("residents",),
+    "telegram": ("residents",),
+    "teams": ("employees",),
+}
+
+
+class DialogEngine:
+    """Feeds Incoming events to the flows, in order per participant, one transaction each."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        audiences: Mapping[str, tuple[str, ...]] = DEFAULT_AUDIENCES,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.audiences = audiences
+        self.clock = clock
+        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Handle one event; the effects are committed before the replies are returned."""
+        key = (incoming.channel, incoming.user_id)
+        async with self._locks[key]:
+            async with self.sessions() as session, session.begin():
+                ctx = await self._context(session, incoming)
+                await dispatch(ctx)
+                if not ctx.forgotten:
+                    remember_buttons(ctx)
+            return ctx.replies
+
+    async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
+        participant, created = await find_or_create(
+            session, incoming.channel, incoming.user_id, incoming.display_name
+        )
+        if created:
+            participant.locale = normalize(incoming.locale_hint)
+        state = await conversation_state(session, participant)
+        ctx = Context(
+            session=session,
+            incoming=incoming,
+            participant=participant,
+            state=state,
+            now=self.clock(),
+            audiences=self.audiences.get(incoming.channel, ("residents",)),
+        )
+        if participant.round_id is not None:
+            ctx.round = await load_round(session, participant.round_id)
+        return ctx
+
+
+def remember_buttons(ctx: Context) -> None:
+    """Keep the last buttons shown so a typed number or label can choose one."""
+    shown = [reply for reply in ctx.replies if reply.buttons]
+    if shown:
+        ctx.state.buttons = [[b.label, b.payload] for b in shown[-1].flat_buttons]
+
+
+def typed_button(ctx: Context, text: str) -> str | None:
+    """The payload of the button the participant typed (its number, or its label)."""
+    buttons = ctx.state.buttons or []
+    wanted = text.strip().casefold()
+    for label, payload in buttons:
+        if label.casefold() == wanted:
+            return payload
+    expects_text = (ctx.state.flow, ctx.state.step) in STEPS
+    if not expects_text and wanted.isdigit() and 1 <= int(wanted) <= len(buttons):
+        return buttons[int(wanted) - 1][1]
+    return None
+
+
+async def dispatch(ctx: Context) -> None:
+    """Route the event: command, button, typed button, text step, or a friendly 'unknown'."""
+    incoming = ctx.incoming
+    text = (incoming.text or "").strip()
+    _ = ctx._
+    try:
+        if len(text) > MAX_MESSAGE_LENGTH:
+            ctx.say(
+                _("That message is {length} characters long; I can read at most {limit}.").format(
+                    length=len(text), limit=MAX_MESSAGE_LENGTH
+                )
+            )
+        elif incoming.payload is not None:
+            await run_action(ctx, incoming.payload)
+        elif text.startswith("/"):
+            await run_command(ctx, text)
+        elif incoming.photo and ctx.state.flow and (ctx.state.flow, "photo") in STEPS:
+            await STEPS[(ctx.state.flow, "photo")](ctx, incoming.photo)
+        elif not text:
+            ctx.say(_("I received an empty message. Type /help to see what I can do."))
+        elif (payload := typed_button(ctx, text)) is not None:
+            await run_action(ctx, payload)
+        elif ctx.state.flow and ctx.state.step and (ctx.state.flow, ctx.state.step) in STEPS:
+            await STEPS[(ctx.state.flow, ctx.state.step)](ctx, text)
+        elif ctx.participant.round_id is None and not ctx.state.flow:
+            await COMMANDS["start"](ctx, "")
+        else:
+            ctx.say(
+                _("Sorry, I did not understand that. Choose from the menu or type /help."),
+                menu_buttons(ctx),
+            )
+    except RuleViolation as error:
+        ctx.say(violation_text(ctx, error))
+
+
+async def run_command(ctx: Context, text: str) -> None:
+    """Run ``/name args``; ``/name@botname`` from group chats works too."""
+    head, _sep, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    handler = COMMANDS.get(name)
+    if handler is None:
+        ctx.say(
+            ctx._("I do not know the command /{name}. Type /help to see what I can do.").format(
+                name=name[:32]
+            )
+        )
+        return
+    ctx.interrupted = ctx.state.flow
+    ctx.clear()
+    await handler(ctx, args.strip())
+
+
+async def run_action(ctx: Context, payload: str) -> None:
+    """Run a button payload ``verb:arg:...``; unknown or forged payloads get a clear answer."""
+    verb, *args = payload.split(":")
+    handler = ACTIONS.get(verb)
+    if handler is None or len(payload.encode()) > 64:
+        log.info("unknown button payload from %s", ctx.incoming.channel)
+        stale_button(ctx)
+        return
+    if ctx.round is None and verb not in ("lang", "round", "language", "help", "start"):
+        await COMMANDS["start"](ctx, "")
+        return
+    await handler(ctx, args)
+
+
+__all__ = ["DialogEngine", "Incoming", "Reply"]

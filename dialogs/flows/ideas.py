@@ -1,0 +1,148 @@
+"""My ideas: their status, the staff's reasons, and edit or withdraw while ideas are open."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from budgeting.i18n import _ as N_
+from budgeting.models import Criterion, ProposalStatus, Review
+from budgeting.phases import Phase
+from budgeting.services import proposals
+from dialogs.context import Context
+from dialogs.router import action, command
+from dialogs.texts import int_arg, short, show_menu, stale_button
+from dialogs.types import Button
+
+STATUS_NAMES = {
+    ProposalStatus.SUBMITTED: N_("waiting for review"),
+    ProposalStatus.UNDER_REVIEW: N_("being reviewed"),
+    ProposalStatus.ACCEPTED: N_("on the ballot"),
+    ProposalStatus.REJECTED: N_("not accepted"),
+    ProposalStatus.MERGED: N_("merged with a similar idea"),
+    ProposalStatus.WITHDRAWN: N_("withdrawn"),
+    ProposalStatus.SELECTED: N_("selected in the vote"),
+    ProposalStatus.NOT_SELECTED: N_("not selected in the vote"),
+}
+
+
+def status_name(ctx: Context, status: str) -> str:
+    """A proposal status in the participant's words."""
+    return ctx._(STATUS_NAMES[ProposalStatus(status)])
+
+
+@command("ideas")
+async def my_ideas(ctx: Context, args: str) -> None:
+    """List the participant's ideas with their status."""
+    if ctx.round is None:
+        show_menu(ctx)
+        return
+    _ = ctx._
+    ideas = await proposals.ideas_of(ctx.session, ctx.round, ctx.participant)
+    if not ideas:
+        ctx.say(_("You have not submitted any ideas in this round yet."))
+        show_menu(ctx)
+        return
+    lines = [_("Your ideas:")]
+    lines += [f"#{p.id} {p.title} — {status_name(ctx, p.status)}" for p in ideas]
+    buttons = [Button(f"#{p.id} {short(p.title)}", f"idea:{p.id}") for p in ideas]
+    ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])
+
+
+@action("ideas")
+async def my_ideas_action(ctx: Context, args: list[str]) -> None:
+    """The menu's 'My ideas' button."""
+    await my_ideas(ctx, "")
+
+
+@action("idea")
+async def show_idea(ctx: Context, args: list[str]) -> None:
+    """One of the participant's ideas, with the staff's review and reason."""
+    proposal_id = int_arg(args)
+    if proposal_id is None or ctx.round is None:
+        stale_button(ctx)
+        return
+    proposal = await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)
+    _ = ctx._
+    locale = ctx.participant.locale or "sv"
+    lines = [
+        f"#{proposal.id} {proposal.title}",
+        _("Status: {status}").format(status=status_name(ctx, proposal.status)),
+        _("Cost: {cost}").format(cost=ctx.t.money(proposal.cost)),
+        "",
+        proposal.description,
+    ]
+    rows = (
+        await ctx.session.execute(
+            select(Review, Criterion)
+            .join(Criterion, Criterion.id == Review.criterion_id)
+            .where(Review.proposal_id == proposal.id)
+            .order_by(Criterion.position)
+        )
+    ).all()
+    if rows:
+        lines += ["", _("Review against the criteria:")]
+        for review, criterion in rows:
+            verdict = _("met") if review.met else _("not met")
+            note = f" — {review.note}" if review.note else ""
+            lines.append(f"• {criterion.name(locale)}: {verdict}{note}")
+    if proposal.rejection_reason:
+        lines += ["", _("Reason from staff: {reason}").format(reason=proposal.rejection_reason)]
+    buttons = []
+    if proposal.status == ProposalStatus.SUBMITTED and ctx.phase is Phase.IDEAS:
+        buttons += [
+            Button(_("Edit"), f"ie:{proposal.id}"),
+            Button(_("Withdraw"), f"iw:{proposal.id}"),
+        ]
+    buttons.append(Button(_("My ideas"), "ideas"))
+    ctx.say("\n".join(lines), buttons, image=proposal.photo_ref)
+
+
+@action("ie")
+async def edit_idea(ctx: Context, args: list[str]) -> None:
+    """Enter the idea flow again to replace the idea's text."""
+    proposal_id = int_arg(args)
+    if proposal_id is None or ctx.round is None:
+        stale_button(ctx)
+        return
+    proposal = await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)
+    if proposal.status != ProposalStatus.SUBMITTED:
+        stale_button(ctx)
+        return
+    from dialogs.flows.propose import start_idea
+
+    await start_idea(ctx, editing=proposal.id)
+
+
+@action("iw")
+async def withdraw_idea(ctx: Context, args: list[str]) -> None:
+    """Ask before withdrawing an idea."""
+    proposal_id = int_arg(args)
+    if proposal_id is None or ctx.round is None:
+        stale_button(ctx)
+        return
+    proposal = await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)
+    _ = ctx._
+    ctx.goto("withdraw", "confirm", proposal_id=proposal.id)
+    ctx.say(
+        _("Do you really want to withdraw your idea #{id} {title}?").format(
+            id=proposal.id, title=proposal.title
+        ),
+        [Button(_("Yes, withdraw"), f"iwy:{proposal.id}"), Button(_("No"), "ideas")],
+    )
+
+
+@action("iwy")
+async def withdraw_confirmed(ctx: Context, args: list[str]) -> None:
+    """Withdraw the idea after confirmation."""
+    proposal_id = int_arg(args)
+    if (
+        proposal_id is None
+        or ctx.round is None
+        or not ctx.in_step("withdraw", "confirm")
+        or ctx.state.data.get("proposal_id") != proposal_id
+    ):
+        stale_button(ctx)
+        return
+    await proposals.withdraw_idea(ctx.session, ctx.round, ctx.participant, proposal_id, ctx.now)
+    ctx.clear()
+    show_menu(ctx, ctx._("Your idea #{id} has been withdrawn.").format(id=proposal_id))

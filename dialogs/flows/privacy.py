@@ -1,0 +1,74 @@
+"""/mydata shows everything stored about the participant; /forget erases it."""
+
+from __future__ import annotations
+
+from budgeting.services.privacy import forget, personal_data
+from dialogs.context import Context
+from dialogs.router import action, command
+from dialogs.texts import stale_button
+from dialogs.types import Button
+
+
+@command("mydata")
+async def my_data(ctx: Context, args: str) -> None:
+    """Everything stored about the participant, in plain words."""
+    _ = ctx._
+    data = await personal_data(ctx.session, ctx.participant)
+    person = data["participant"]
+    lines = [
+        _("This is everything stored about you:"),
+        _("Name: {name}").format(name=person["display_name"] or "—"),
+        _("Language: {language}").format(language=person["language"] or "—"),
+        _("Came via campaign: {campaign}").format(campaign=person["campaign"] or "—"),
+        _("Reminders switched off: {kinds}").format(kinds=", ".join(person["opt_outs"]) or "—"),
+        _("Quiet hours: {hours}").format(hours=person["quiet_hours"]),
+        _("First contact: {date}").format(date=ctx.date(person["created_at"])),
+        _("Accounts: {accounts}").format(
+            accounts=", ".join(f"{channel} {ext}" for channel, ext in data["identities"])
+        ),
+        _("Ideas: {ideas}").format(
+            ideas=", ".join(f"#{pid} {title}" for pid, title, _status in data["ideas"]) or "—"
+        ),
+        _("Comments: {n}").format(n=len(data["comments"])),
+        *[f"  — #{pid}: {body}" for pid, body in data["comments"]],
+        _("Following: {ids}").format(ids=", ".join(f"#{pid}" for pid in data["following"]) or "—"),
+        _("Ballots: {ballots}").format(
+            ballots="; ".join(
+                f"{code}: " + ", ".join(f"#{pid}" for pid in ranks)
+                for code, ranks in data["ballots"]
+            )
+            or "—"
+        ),
+        _("Survey answers: {n}").format(n=data["survey_answers"]),
+        "",
+        _("To erase your personal data, type /forget."),
+    ]
+    ctx.say("\n".join(lines))
+
+
+@command("forget")
+async def forget_command(ctx: Context, args: str) -> None:
+    """Ask before erasing."""
+    _ = ctx._
+    ctx.goto("forget", "confirm")
+    ctx.say(
+        _(
+            "This erases your account, comments and settings. Your ideas stay without your name, "
+            "and a ballot you cast stays counted anonymously (you can no longer change it). "
+            "Erase now?"
+        ),
+        [Button(_("Yes, erase my data"), "fy"), Button(_("No"), "menu")],
+    )
+
+
+@action("fy")
+async def forget_confirmed(ctx: Context, args: list[str]) -> None:
+    """Erase the participant's personal data."""
+    if not ctx.in_step("forget", "confirm"):
+        stale_button(ctx)
+        return
+    message = ctx._("Your personal data has been erased. Goodbye, and thank you for taking part.")
+    ctx.session.expunge(ctx.state)
+    await forget(ctx.session, ctx.participant)
+    ctx.forgotten = True
+    ctx.say(message)

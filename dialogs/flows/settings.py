@@ -1,0 +1,59 @@
+"""Settings: language and which reminders a participant wants."""
+
+from __future__ import annotations
+
+from budgeting.i18n import LANGUAGES
+from budgeting.i18n import _ as N_
+from budgeting.models import NotificationKind
+from dialogs.context import Context
+from dialogs.router import action, command
+from dialogs.texts import stale_button
+from dialogs.types import Button
+
+OPTIONAL_KINDS = {
+    NotificationKind.IDEAS_OPEN: N_("ideas open"),
+    NotificationKind.VOTING_OPENS: N_("voting opens"),
+    NotificationKind.VOTING_CLOSES: N_("voting closes soon"),
+    NotificationKind.FOLLOWED_CHANGED: N_("news on proposals I follow"),
+    NotificationKind.RESULTS: N_("results"),
+    NotificationKind.IMPLEMENTATION: N_("implementation updates"),
+    NotificationKind.SURVEY: N_("survey"),
+    NotificationKind.BROADCAST: N_("news from the municipality"),
+}
+
+
+@command("settings")
+async def settings(ctx: Context, args: str) -> None:
+    """Show the language and one on/off button per kind of reminder."""
+    _ = ctx._
+    opted_out = set(ctx.participant.opt_outs or [])
+    lines = [
+        _("Language: {language}").format(language=LANGUAGES[ctx.t.locale]),
+        _("Messages you get (choose one to switch it on or off):"),
+    ]
+    buttons = [Button(_("Language"), "language")]
+    for kind, name in OPTIONAL_KINDS.items():
+        on = kind.value not in opted_out
+        lines.append(f"{'🔔' if on else '🔕'} {_(name)}")
+        buttons.append(Button(f"{'🔔' if on else '🔕'} {_(name)}", f"so:{kind.value}"))
+    buttons.append(Button(_("Menu"), "menu"))
+    ctx.say("\n".join(lines), buttons)
+
+
+@action("settings")
+async def settings_action(ctx: Context, args: list[str]) -> None:
+    """The menu's settings button."""
+    await settings(ctx, "")
+
+
+@action("so")
+async def toggle(ctx: Context, args: list[str]) -> None:
+    """Switch one kind of message on or off."""
+    kind = args[0] if args else ""
+    if kind not in {k.value for k in OPTIONAL_KINDS}:
+        stale_button(ctx)
+        return
+    opted_out = set(ctx.participant.opt_outs or [])
+    opted_out ^= {kind}
+    ctx.participant.opt_outs = sorted(opted_out)
+    await settings(ctx, "")

@@ -1,0 +1,158 @@
+"""First contact: welcome, language, privacy notice, choice of round; /help, /menu, /cancel."""
+
+from __future__ import annotations
+
+from budgeting.i18n import LANGUAGES
+from budgeting.services.rounds import load_round, rounds_for
+from dialogs.context import Context
+from dialogs.router import action, command
+from dialogs.texts import int_arg, show_menu, stale_button
+from dialogs.types import Button
+
+
+def language_buttons() -> list[Button]:
+    """One button per language, each named in its own language."""
+    return [Button(name, f"lang:{code}") for code, name in LANGUAGES.items()]
+
+
+@command("start")
+async def start(ctx: Context, args: str) -> None:
+    """Greet, remember a campaign or proposal deep link, and ask for the language."""
+    if args.startswith("c_") and not ctx.participant.campaign:
+        ctx.participant.campaign = args[2:66]
+    ctx.goto("welcome", None, **({"deep_link": args[2:12]} if args.startswith("p_") else {}))
+    _ = ctx._
+    ctx.say(
+        _(
+            "Welcome to budgetbot! Here you can take part in your municipality's "
+            "participatory budget: propose ideas, discuss them, vote and follow what happens."
+        )
+        + "\n\n"
+        + _("Which language do you prefer?"),
+        language_buttons(),
+    )
+
+
+@command("language")
+async def language(ctx: Context, args: str) -> None:
+    """Offer the languages again."""
+    ctx.say(ctx._("Which language do you prefer?"), language_buttons())
+
+
+@action("language")
+async def language_action(ctx: Context, args: list[str]) -> None:
+    """The menu's language button."""
+    await language(ctx, "")
+
+
+@action("lang")
+async def choose_language(ctx: Context, args: list[str]) -> None:
+    """Store the chosen language; on first contact continue with privacy and the round."""
+    code = args[0] if args else ""
+    if code not in LANGUAGES:
+        stale_button(ctx)
+        return
+    ctx.participant.locale = code
+    _ = ctx._
+    ctx.say(_("Language set to {language}.").format(language=LANGUAGES[code]))
+    if ctx.in_step("welcome") or ctx.participant.round_id is None:
+        deep_link = (ctx.state.data or {}).get("deep_link")
+        ctx.clear()
+        ctx.say(
+            _(
+                "Privacy: we store your chat id, your language, and what you submit here "
+                "(ideas, comments, your ballot). Staff see ideas and comments, never who voted "
+                "for what. /mydata shows everything stored about you and /forget erases it."
+            )
+        )
+        await choose_round(ctx, deep_link)
+    else:
+        show_menu(ctx)
+
+
+async def choose_round(ctx: Context, deep_link: str | None = None) -> None:
+    """Attach the participant to the round of their channel, asking if there are several."""
+    rounds = await rounds_for(ctx.session, ctx.audiences)
+    if len(rounds) == 1:
+        await enter_round(ctx, rounds[0].id, deep_link)
+    elif not rounds:
+        ctx.round = None
+        show_menu(ctx)
+    else:
+        ctx.say(
+            ctx._("Which round do you want to take part in?"),
+            [
+                Button(r.text("title", ctx.participant.locale or "sv"), f"round:{r.id}")
+                for r in rounds
+            ],
+        )
+
+
+async def enter_round(ctx: Context, round_id: int, deep_link: str | None = None) -> None:
+    """Make ``round_id`` the participant's round and show the menu (or a deep-linked idea)."""
+    round_ = await load_round(ctx.session, round_id)
+    if round_ is None or round_.audience not in ctx.audiences:
+        stale_button(ctx)
+        return
+    ctx.participant.round_id = round_.id
+    ctx.round = round_
+    intro = ctx._("You are taking part in: {title}.").format(
+        title=round_.text("title", ctx.participant.locale or "sv")
+    )
+    show_menu(ctx, intro)
+    if deep_link and deep_link.isdigit():
+        from dialogs.flows.browse import show_proposal
+
+        await show_proposal(ctx, int(deep_link))
+
+
+@action("round")
+async def round_action(ctx: Context, args: list[str]) -> None:
+    """The participant picked a round."""
+    round_id = int_arg(args)
+    if round_id is None:
+        stale_button(ctx)
+        return
+    await enter_round(ctx, round_id)
+
+
+@command("menu", "cancel")
+async def menu(ctx: Context, args: str) -> None:
+    """Leave whatever flow the participant is in and show the menu."""
+    was_busy = (ctx.interrupted or ctx.state.flow) is not None
+    ctx.clear()
+    show_menu(ctx, ctx._("Cancelled.") if was_busy else None)
+
+
+@action("menu")
+async def menu_action(ctx: Context, args: list[str]) -> None:
+    """The menu button (also used as "Cancel")."""
+    await menu(ctx, "")
+
+
+@command("help")
+async def help_command(ctx: Context, args: str) -> None:
+    """List every command."""
+    _ = ctx._
+    lines = [
+        _("Commands:"),
+        "/about — " + _("how the round works, budget, criteria, dates"),
+        "/propose — " + _("submit an idea"),
+        "/ideas — " + _("your ideas and their status"),
+        "/browse — " + _("read and discuss proposals"),
+        "/vote — " + _("rank your favourite projects"),
+        "/results — " + _("the result of the vote"),
+        "/follow — " + _("proposals you follow"),
+        "/language — " + _("change language"),
+        "/settings — " + _("language and reminders"),
+        "/mydata — " + _("everything stored about you"),
+        "/forget — " + _("erase your personal data"),
+        "/cancel — " + _("stop what you are doing"),
+    ]
+    ctx.say("\n".join(lines), [Button(_("Menu"), "menu")])
+
+
+@action("help")
+async def help_action(ctx: Context, args: list[str]) -> None:
+    """The help button."""
+    await help_command(ctx, "")

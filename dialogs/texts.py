@@ -1,0 +1,119 @@
+"""Shared wording: phase names, rule violations, stale buttons, the main menu."""
+
+from __future__ import annotations
+
+from budgeting.i18n import _ as N_
+from budgeting.phases import Phase, closes_at, opens_at
+from budgeting.services.errors import RuleViolation
+from dialogs.context import Context
+from dialogs.types import Button
+
+PHASE_NAMES = {
+    Phase.UPCOMING: N_("not started yet"),
+    Phase.IDEAS: N_("ideas"),
+    Phase.REVIEW: N_("review of the ideas"),
+    Phase.VOTING: N_("voting"),
+    Phase.DECISION: N_("political decision"),
+    Phase.IMPLEMENTATION: N_("implementation"),
+    Phase.FOLLOWUP: N_("follow-up"),
+    Phase.CLOSED: N_("closed"),
+}
+
+VIOLATIONS = {
+    "title_too_short": N_("The title needs at least {minimum} characters. Please try again."),
+    "title_too_long": N_(
+        "The title is {length} characters long; the limit is {limit}. Please shorten it."
+    ),
+    "description_too_short": N_("Please describe your idea in at least {minimum} characters."),
+    "description_too_long": N_(
+        "The description is {length} characters long; the limit is {limit}. Please shorten it."
+    ),
+    "cost_not_a_number": N_(
+        "Please write the cost as a whole number of kronor, for example 50000."
+    ),
+    "cost_too_high": N_("That is more than the whole budget of the area ({limit}). Please adjust."),
+    "ideas_closed": N_(
+        "Ideas cannot be submitted or changed now; the round is in the {phase} phase."
+    ),
+    "voting_closed": N_("Voting is not open now; the round is in the {phase} phase."),
+    "not_your_idea": N_("That idea is not one of yours."),
+    "idea_locked": N_("That idea is already being reviewed and can no longer be changed."),
+    "unknown_area": N_("That area does not exist in this round."),
+    "duplicate_rank": N_("You have already ranked that project."),
+    "rank_count": N_("Please rank between {minimum} and {maximum} projects."),
+    "not_on_ballot": N_("That project is not on the ballot of your area."),
+    "proposal_unavailable": N_("That proposal is not available."),
+    "comment_empty": N_("The comment is empty."),
+    "comment_too_long": N_(
+        "The comment is {length} characters long; the limit is {limit}. Please shorten it."
+    ),
+}
+
+
+def violation_text(ctx: Context, error: RuleViolation) -> str:
+    """The participant-language message for a broken rule."""
+    params = dict(error.params)
+    if error.code == "cost_too_high":
+        params["limit"] = ctx.t.money(params["limit"])
+    if ctx.round is not None:
+        params.setdefault("phase", ctx._(PHASE_NAMES[ctx.phase]))
+    return ctx._(VIOLATIONS.get(error.code, N_("That is not possible right now."))).format(**params)
+
+
+def phase_window(ctx: Context, phase: Phase) -> str:
+    """``from … to …`` for a scheduled phase of the participant's round."""
+    assert ctx.round is not None
+    return ctx._("from {start} to {end}").format(
+        start=ctx.date(opens_at(ctx.round, phase)), end=ctx.date(closes_at(ctx.round, phase))
+    )
+
+
+def stale_button(ctx: Context) -> None:
+    """Answer a button that no longer fits the conversation."""
+    ctx.say(ctx._("That button is no longer active. Here is the menu."), menu_buttons(ctx))
+
+
+def menu_buttons(ctx: Context) -> list[Button]:
+    """The main menu, shaped by the round's current phase."""
+    _ = ctx._
+    if ctx.round is None:
+        return [Button(_("Language"), "language"), Button(_("Help"), "help")]
+    phase = ctx.phase
+    buttons: list[Button] = []
+    if phase is Phase.IDEAS:
+        buttons.append(Button(_("Propose an idea"), "propose"))
+    if phase is Phase.VOTING:
+        buttons.append(Button(_("Vote"), "vote"))
+    if phase in (Phase.DECISION, Phase.IMPLEMENTATION, Phase.FOLLOWUP, Phase.CLOSED):
+        buttons.append(Button(_("Results"), "results"))
+    if phase is not Phase.UPCOMING:
+        label = _("Browse ideas") if phase in (Phase.IDEAS, Phase.REVIEW) else _("Proposals")
+        buttons.append(Button(label, "browse"))
+        buttons.append(Button(_("My ideas"), "ideas"))
+    buttons += [Button(_("About the round"), "about"), Button(_("Settings"), "settings")]
+    return buttons
+
+
+def show_menu(ctx: Context, intro: str | None = None) -> None:
+    """Show the main menu with a line on where the round is now."""
+    _ = ctx._
+    if ctx.round is None:
+        ctx.say(intro or _("There is no round open to you right now."), menu_buttons(ctx))
+        return
+    where = _("The round is now in the {phase} phase.").format(phase=_(PHASE_NAMES[ctx.phase]))
+    text = f"{intro}\n\n{where}" if intro else where
+    ctx.say(f"{text}\n{_('What would you like to do?')}", menu_buttons(ctx))
+
+
+def short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def int_arg(args: list[str], index: int = 0) -> int | None:
+    """The integer argument at ``index`` of a payload, or None if missing or forged."""
+    try:
+        value = int(args[index])
+    except (IndexError, ValueError):
+        return None
+    return value if 0 < value < 2**31 else None

@@ -1,0 +1,42 @@
+"""What a channel gives a dialog (Incoming) and what it gets back (Reply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered to the participant; ``payload`` is a short id string (≤ 64 bytes)."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the participant: text, rows of buttons and an optional image."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    image: str | None = None
+    rtl: bool = False
+
+    @property
+    def flat_buttons(self) -> list[Button]:
+        """Every button, row by row."""
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One event from a participant: typed text, a pressed button's payload, or a photo."""
+
+    channel: str
+    user_id: str
+    text: str | None = None
+    payload: str | None = None
+    photo: str | None = None
+    display_name: str | None = None
+    locale_hint: str | None = None
+    supports_photos: bool = field(default=False)

@@ -1,0 +1,104 @@
+"""The ``budgetbot`` command line, run as a real process with piped stdin."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BUDGETBOT = [str(Path(sys.executable).parent / "budgetbot")]  # the installed console script
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """Environment pointing the CLI at a fresh SQLite file."""
+    return {
+        **os.environ,
+        "BUDGETBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def budgetbot(env: dict[str, str], *args: str, stdin: str = "") -> str:
+    result = subprocess.run(
+        [*BUDGETBOT, *args], input=stdin, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_db_upgrade_and_seed(env: dict[str, str]) -> None:
+    assert "up to date" in budgetbot(env, "db", "upgrade")
+    assert "phase: review" in budgetbot(env, "seed-demo", "--phase", "review")
+
+
+def test_scripted_conversation_through_piped_chat(env: dict[str, str]) -> None:
+    budgetbot(env, "seed-demo", "--phase", "ideas")
+    script = "\n".join(
+        [
+            "/start",
+            "English",
+            "/about",
+            "/propose",
+            "Säter town",
+            "Skate ramp by the school",
+            "A small skate ramp on the school yard for teenagers.",
+            "80000",
+            "Submit",
+            "/ideas",
+        ]
+    )
+    out = budgetbot(env, "chat", "--user", "pipe", stdin=script + "\n")
+    assert "Language set to English." in out
+    assert "A medborgarbudget" in out
+    assert "Please check your idea" in out
+    assert re.search(r"Your idea #\d+ has been submitted", out)
+    assert "Skate ramp by the school — waiting for review" in out
+
+    budgetbot(env, "seed-demo", "--phase", "voting")
+    out = budgetbot(env, "chat", "--user", "pipe", stdin="/vote\n1\n1\n1\n1\nConfirm\n/mydata\n")
+    code = re.search(r"receipt code: (\w{4}-\w{4})", out)
+    assert code, out
+    assert f"Ballots: {code.group(1)}: #1, #2, #3" in out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_serves_health_and_chats(env: dict[str, str]) -> None:
+    port = free_port()
+    env = {**env, "BUDGETBOT_PORT": str(port)}
+    proc = subprocess.Popen(
+        [*BUDGETBOT, "demo"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = b""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+                    body = resp.read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert b'"ok"' in body
+        out, err = proc.communicate("/start\nSvenska\n", timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "[1] Svenska" in out
+    assert "Medborgarbudget Säter 2027" in out
