@@ -1,0 +1,138 @@
+"""Domain services on a real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from budgeting.demo import seed_demo
+from budgeting.models import Ballot, ChannelIdentity, Participant, utcnow
+from budgeting.phases import Phase
+from budgeting.services import ballots, proposals
+from budgeting.services.errors import RuleViolation
+from budgeting.services.participants import find_or_create
+from dialogs.engine import DialogEngine
+from dialogs.types import Incoming
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("50000", 50000),
+        ("50 000", 50000),
+        ("50 000 kr", 50000),
+        ("1.250.000", 1250000),
+        ("1,250,000 SEK", 1250000),
+        ("12:-", 12),
+        ("fifty", None),
+        ("5e4", None),
+        ("-5", None),
+        ("50 00", None),
+        ("", None),
+    ],
+)
+def test_parse_cost(text: str, value: int | None) -> None:
+    assert proposals.parse_cost(text) == value
+
+
+async def test_one_identity_per_channel(sessions) -> None:
+    async with sessions() as session, session.begin():
+        first, created = await find_or_create(session, "telegram", "42")
+        again, created_again = await find_or_create(session, "telegram", "42")
+        other, _ = await find_or_create(session, "teams", "42")
+    assert created and not created_again and first.id == again.id != other.id
+    async with sessions() as session:
+        session.add(ChannelIdentity(participant_id=other.id, channel="telegram", external_id="42"))
+        with pytest.raises(IntegrityError):
+            await session.flush()
+
+
+async def test_ballot_rules(sessions) -> None:
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        round_ = await seed_demo(session, now, Phase.VOTING)
+        voter = Participant(display_name="v")
+        session.add(voter)
+        await session.flush()
+        area = round_.areas[0].id
+        other_area_project = 6  # Boulebana i Gustavsbo
+        for ranking, code in [
+            ([], "rank_count"),
+            ([1, 2, 3, 4], "rank_count"),
+            ([1, 1], "duplicate_rank"),
+            ([1, other_area_project], "not_on_ballot"),
+            ([5], "not_on_ballot"),  # rejected idea
+            ([999], "not_on_ballot"),
+        ]:
+            with pytest.raises(RuleViolation) as error:
+                await ballots.cast_ballot(session, round_, voter, area, ranking, now)
+            assert error.value.code == code
+        ballot = await ballots.cast_ballot(session, round_, voter, area, [3, 1], now)
+        first_code = ballot.receipt_code
+        ballot = await ballots.cast_ballot(session, round_, voter, area, [2], now)
+        assert ballot.receipt_code != first_code
+    async with sessions() as session:
+        stored = (await session.scalars(select(Ballot))).one()
+        assert [r.proposal_id for r in stored.ranks] == [2]
+
+
+async def test_one_ballot_per_participant_is_enforced_by_the_database(sessions) -> None:
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        round_ = await seed_demo(session, now, Phase.VOTING)
+        voter = Participant(display_name="v")
+        session.add(voter)
+        await session.flush()
+        voter_id, round_id, area_id = voter.id, round_.id, round_.areas[0].id
+    async with sessions() as session:
+        for code in ("AAAA-AAAA", "BBBB-BBBB"):
+            session.add(
+                Ballot(
+                    round_id=round_id, area_id=area_id, participant_id=voter_id, receipt_code=code
+                )
+            )
+        with pytest.raises(IntegrityError):
+            await session.flush()
+
+
+async def test_ideas_only_while_ideas_are_open(sessions) -> None:
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        round_ = await seed_demo(session, now, Phase.REVIEW)
+        author = Participant(display_name="a")
+        session.add(author)
+        await session.flush()
+        idea = proposals.Idea(round_.areas[0].id, "A title", "A long enough description", 100)
+        with pytest.raises(RuleViolation) as error:
+            await proposals.submit_idea(session, round_, author, idea, now)
+        assert error.value.code == "ideas_closed"
+
+
+async def test_messages_of_one_participant_are_handled_in_order(sessions) -> None:
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        await seed_demo(session, now, Phase.VOTING)
+    engine = DialogEngine(sessions)
+
+    def event(**kw) -> Incoming:
+        return Incoming(channel="console", user_id="fast", **kw)
+
+    await engine.handle(event(text="/start"))
+    await engine.handle(event(payload="lang:en"))
+    await engine.handle(event(text="/vote"))
+    await engine.handle(event(payload="va:1"))
+    results = await asyncio.gather(
+        *(engine.handle(event(payload=f"vp:{pid}")) for pid in (3, 1, 4))
+    )
+    assert "3. #4" in results[-1][-1].text
+    await engine.handle(event(payload="vc"))
+    async with sessions() as session:
+        ballot = (await session.scalars(select(Ballot))).one()
+        assert [r.proposal_id for r in ballot.ranks] == [3, 1, 4]
+        submitted = await session.scalar(
+            select(func.count()).where(Ballot.participant_id.is_not(None))
+        )
+    assert submitted == 1
