@@ -78,11 +78,11 @@ async def serve(settings: Settings, with_console: dict[str, str | None] | None =
     import uvicorn
 
     from bot.console import ConsoleChannel
+    from bot.http import build_app
     from bot.runtime import open_runtime
-    from web_admin.app import create_app
 
     runtime = await open_runtime(settings)
-    app = create_app(runtime.sessions)
+    app = build_app(runtime)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
     server = uvicorn.Server(config)
     try:

@@ -8,10 +8,12 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.i18n import normalize
-from budgeting.models import utcnow
+from budgeting.models import ProcessedUpdate, utcnow
 from budgeting.services.errors import RuleViolation
 from budgeting.services.participants import conversation_state, find_or_create
 from budgeting.services.rounds import load_round
@@ -49,11 +51,21 @@ class DialogEngine:
         """Handle one event; the effects are committed before the replies are returned."""
         key = (incoming.channel, incoming.user_id)
         async with self._locks[key]:
-            async with self.sessions() as session, session.begin():
-                ctx = await self._context(session, incoming)
-                await dispatch(ctx)
-                if not ctx.forgotten:
-                    remember_buttons(ctx)
+            try:
+                async with self.sessions() as session, session.begin():
+                    if incoming.update_key is not None and not await first_delivery(
+                        session, incoming.channel, incoming.update_key
+                    ):
+                        return []
+                    ctx = await self._context(session, incoming)
+                    await dispatch(ctx)
+                    if not ctx.forgotten:
+                        remember_buttons(ctx)
+            except IntegrityError:
+                if incoming.update_key is None:
+                    raise
+                log.info("update redelivered concurrently on %s; ignored", incoming.channel)
+                return []
             return ctx.replies
 
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
@@ -74,6 +86,20 @@ class DialogEngine:
         if participant.round_id is not None:
             ctx.round = await load_round(session, participant.round_id)
         return ctx
+
+
+async def first_delivery(session: AsyncSession, channel: str, update_key: str) -> bool:
+    """Record the update as processed; False if it was processed before."""
+    seen = await session.scalar(
+        select(ProcessedUpdate.id).where(
+            ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key
+        )
+    )
+    if seen is not None:
+        return False
+    session.add(ProcessedUpdate(channel=channel, update_key=update_key))
+    await session.flush()
+    return True
 
 
 def remember_buttons(ctx: Context) -> None:

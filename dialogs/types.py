@@ -40,3 +40,5 @@ class Incoming:
     display_name: str | None = None
     locale_hint: str | None = None
     supports_photos: bool = field(default=False)
+    update_key: str | None = None
+    """A channel's id of this update (Telegram's update_id); a repeated key is a no-op."""

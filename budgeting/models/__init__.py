@@ -1,9 +1,14 @@
 """Every mapped table of budgetbot, importable from one place."""
 
-from budgeting.models.ballot import Ballot, BallotRank, TallyRun
+from budgeting.models.ballot import Ballot, BallotRank, TallyRun, VotingCode
 from budgeting.models.base import Base, utcnow
 from budgeting.models.notification import Delivery, Notification, NotificationKind, SurveyAnswer
-from budgeting.models.participant import ChannelIdentity, ConversationState, Participant
+from budgeting.models.participant import (
+    ChannelIdentity,
+    ConversationState,
+    Participant,
+    ProcessedUpdate,
+)
 from budgeting.models.proposal import (
     ON_BALLOT,
     PUBLIC,
@@ -17,11 +22,14 @@ from budgeting.models.proposal import (
     Review,
 )
 from budgeting.models.round import Area, Audience, Criterion, Round
+from budgeting.models.staff import AuditEntry, Campaign, StaffRole, StaffUser
 
 __all__ = [
     "ON_BALLOT",
     "PUBLIC",
     "Area",
+    "AuditEntry",
+    "Campaign",
     "Audience",
     "Ballot",
     "BallotRank",
@@ -38,11 +46,15 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "Participant",
+    "ProcessedUpdate",
     "Proposal",
     "ProposalStatus",
     "Review",
     "Round",
+    "StaffRole",
+    "StaffUser",
     "SurveyAnswer",
     "TallyRun",
+    "VotingCode",
     "utcnow",
 ]

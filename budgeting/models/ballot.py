@@ -24,6 +24,9 @@ class Ballot(Base):
         ForeignKey("participants.id", ondelete="SET NULL")
     )
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
+    voting_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voting_codes.id", ondelete="SET NULL"), unique=True
+    )
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -60,3 +63,22 @@ class TallyRun(Base):
     result: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+
+
+class VotingCode(Base):
+    """A one-time code printed on a letter; it makes one person eligible for one ballot.
+
+    Only a hash of the code is stored, so the database alone cannot be used to vote.
+    """
+
+    __tablename__ = "voting_codes"
+    __table_args__ = (UniqueConstraint("round_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    redeemed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -56,6 +56,8 @@ class Proposal(Base):
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    """The project id in an imported pabulib file."""
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     original_title: Mapped[str | None] = mapped_column(String(200))

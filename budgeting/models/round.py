@@ -43,6 +43,9 @@ class Round(Base):
     followup_opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     phase_override: Mapped[str | None] = mapped_column(String(16))
+    requires_voting_code: Mapped[bool] = mapped_column(default=False)
+    tie_break: Mapped[str] = mapped_column(String(8), default="lot")
+    """How equal points are ordered: ``lot`` (drawn at tally) or ``listed`` (proposal order)."""
     results_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
