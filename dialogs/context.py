@@ -45,10 +45,24 @@ class Context:
         """Translate with the right plural form for ``n``."""
         return self.t.ngettext(singular, plural, n)
 
-    def say(self, text: str, buttons: Sequence[ButtonRow] = (), image: str | None = None) -> None:
+    def say(
+        self,
+        text: str,
+        buttons: Sequence[ButtonRow] = (),
+        image: str | None = None,
+        replaces_previous: bool = False,
+    ) -> None:
         """Queue a reply; each entry of ``buttons`` is a button or a row of buttons."""
         rows = tuple((entry,) if isinstance(entry, Button) else tuple(entry) for entry in buttons)
-        self.replies.append(Reply(text=text, buttons=rows, image=image, rtl=self.t.rtl))
+        self.replies.append(
+            Reply(
+                text=text,
+                buttons=rows,
+                image=image,
+                rtl=self.t.rtl,
+                replaces_previous=replaces_previous,
+            )
+        )
 
     @property
     def phase(self) -> Phase:

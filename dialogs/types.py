@@ -21,6 +21,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: str | None = None
     rtl: bool = False
+    replaces_previous: bool = False
+    """A hint for channels that can edit: show this in place of the message whose button
+    was pressed (the ranking builder), instead of adding a new message."""
 
     @property
     def flat_buttons(self) -> list[Button]:

@@ -137,7 +137,7 @@ async def show_builder(ctx: Context) -> None:
         controls.append(Button(_("Done"), "vd"))
     controls.append(Button(_("Cancel"), "menu"))
     buttons.append(controls)
-    ctx.say("\n".join(lines), buttons)
+    ctx.say("\n".join(lines), buttons, replaces_previous=ctx.incoming.payload is not None)
 
 
 @action("vp")
@@ -199,6 +199,7 @@ async def show_review(ctx: Context) -> None:
             [Button(_("Undo"), "vu"), Button(_("Start over"), "vr")],
             [Button(_("Cancel"), "menu")],
         ],
+        replaces_previous=ctx.incoming.payload is not None,
     )
 
 

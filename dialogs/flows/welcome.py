@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from budgeting.i18n import LANGUAGES
 from budgeting.services.rounds import load_round, rounds_for
+from dialogs.commands import COMMAND_HELP
 from dialogs.context import Context
 from dialogs.router import action, command
 from dialogs.texts import int_arg, show_menu, stale_button
@@ -134,21 +135,7 @@ async def menu_action(ctx: Context, args: list[str]) -> None:
 async def help_command(ctx: Context, args: str) -> None:
     """List every command."""
     _ = ctx._
-    lines = [
-        _("Commands:"),
-        "/about — " + _("how the round works, budget, criteria, dates"),
-        "/propose — " + _("submit an idea"),
-        "/ideas — " + _("your ideas and their status"),
-        "/browse — " + _("read and discuss proposals"),
-        "/vote — " + _("rank your favourite projects"),
-        "/results — " + _("the result of the vote"),
-        "/follow — " + _("proposals you follow"),
-        "/language — " + _("change language"),
-        "/settings — " + _("language and reminders"),
-        "/mydata — " + _("everything stored about you"),
-        "/forget — " + _("erase your personal data"),
-        "/cancel — " + _("stop what you are doing"),
-    ]
+    lines = [_("Commands:")] + [f"/{name} — {_(text)}" for name, text in COMMAND_HELP]
     ctx.say("\n".join(lines), [Button(_("Menu"), "menu")])
 
 

@@ -1,0 +1,23 @@
+"""The commands every channel offers, with their one-line descriptions (for /help and menus)."""
+
+from __future__ import annotations
+
+from budgeting.i18n import _ as N_
+
+COMMAND_HELP: tuple[tuple[str, str], ...] = (
+    ("start", N_("start over: language and round")),
+    ("about", N_("how the round works, budget, criteria, dates")),
+    ("propose", N_("submit an idea")),
+    ("ideas", N_("your ideas and their status")),
+    ("browse", N_("read and discuss proposals")),
+    ("vote", N_("rank your favourite projects")),
+    ("results", N_("the result of the vote")),
+    ("follow", N_("proposals you follow")),
+    ("language", N_("change language")),
+    ("settings", N_("language and reminders")),
+    ("mydata", N_("everything stored about you")),
+    ("forget", N_("erase your personal data")),
+    ("cancel", N_("stop what you are doing")),
+    ("help", N_("this list")),
+)
+"""(command without slash, description msgid) in the order menus show them."""
