@@ -44,6 +44,10 @@ VIOLATIONS = {
     "not_on_ballot": N_("That project is not on the ballot of your area."),
     "proposal_unavailable": N_("That proposal is not available."),
     "comment_empty": N_("The comment is empty."),
+    "voting_code_unknown": N_("That voting code is not valid. Check the code on your letter."),
+    "voting_code_used": N_("That voting code has already been used."),
+    "voting_code_required": N_("This round needs the voting code from your letter first."),
+    "too_many_attempts": N_("Too many wrong codes. Please wait an hour and try again."),
     "comment_too_long": N_(
         "The comment is {length} characters long; the limit is {limit}. Please shorten it."
     ),

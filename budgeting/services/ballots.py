@@ -9,7 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.models import ON_BALLOT, Ballot, BallotRank, Participant, Proposal, Round
+from budgeting.models import (
+    ON_BALLOT,
+    Ballot,
+    BallotRank,
+    Participant,
+    Proposal,
+    Round,
+    VotingCode,
+)
 from budgeting.phases import Phase, current_phase
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
@@ -63,6 +71,22 @@ async def check_ranking(
     return [p for p in ranked if p is not None]
 
 
+async def _voting_code_id(
+    session: AsyncSession, round_: Round, participant: Participant
+) -> int | None:
+    """The id of the participant's redeemed code, required when the round uses codes."""
+    if not round_.requires_voting_code:
+        return None
+    code = await session.scalar(
+        select(VotingCode.id).where(
+            VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
+        )
+    )
+    if code is None:
+        raise RuleViolation("voting_code_required")
+    return code
+
+
 async def cast_ballot(
     session: AsyncSession,
     round_: Round,
@@ -74,6 +98,7 @@ async def cast_ballot(
     """Record the participant's ranking, replacing any earlier ballot; new receipt code."""
     require_voting_phase(round_, now)
     await check_ranking(session, round_, area_id, proposal_ids)
+    code_id = await _voting_code_id(session, round_, participant)
     ballot = await ballot_of(session, round_, participant)
     if ballot is None:
         ballot = Ballot(round_id=round_.id, participant_id=participant.id, cast_at=now, ranks=[])
@@ -82,6 +107,7 @@ async def cast_ballot(
         ballot.ranks.clear()
         await session.flush()
     ballot.area_id = area_id
+    ballot.voting_code_id = code_id
     ballot.updated_at = now
     ballot.receipt_code = new_receipt_code()
     ballot.ranks.extend(

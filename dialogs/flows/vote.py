@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from budgeting.models import Proposal
 from budgeting.phases import Phase, closes_at
-from budgeting.services import ballots, proposals
+from budgeting.services import ballots, proposals, voting_codes
+from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
-from dialogs.router import action, command
+from dialogs.router import action, command, step
 from dialogs.texts import int_arg, phase_window, short, show_menu, stale_button
 from dialogs.types import Button
 
 FLOW = "vote"
+MAX_CODE_FAILURES = 5
 
 
 @command("vote")
@@ -29,6 +31,38 @@ async def vote(ctx: Context, args: str) -> None:
         )
         show_menu(ctx)
         return
+    if ctx.round.requires_voting_code and not await voting_codes.code_of(
+        ctx.session, ctx.round, ctx.participant
+    ):
+        ctx.goto(FLOW, "code")
+        ctx.say(
+            _("This round uses voting codes. Please type the code from your letter."),
+            [Button(_("Cancel"), "menu")],
+        )
+        return
+    await choose_area_prompt(ctx)
+
+
+@step(FLOW, "code")
+async def code_step(ctx: Context, text: str) -> None:
+    """Redeem a voting code, with a limit on wrong guesses."""
+    assert ctx.round is not None
+    failures = [t for t in ctx.state.data.get("failures", []) if ctx.now.timestamp() - t < 3600]
+    if len(failures) >= MAX_CODE_FAILURES:
+        raise RuleViolation("too_many_attempts")
+    try:
+        await voting_codes.redeem(ctx.session, ctx.round, ctx.participant, text, ctx.now)
+    except RuleViolation:
+        ctx.update(failures=[*failures, ctx.now.timestamp()])
+        raise
+    ctx.say(ctx._("Thank you, your voting code is accepted."))
+    await choose_area_prompt(ctx)
+
+
+async def choose_area_prompt(ctx: Context) -> None:
+    """Say whether a ballot exists, then ask for the area (or go straight to ranking)."""
+    assert ctx.round is not None
+    _ = ctx._
     existing = await ballots.ballot_of(ctx.session, ctx.round, ctx.participant)
     ctx.goto(FLOW, "area")
     if existing is not None:

@@ -1,0 +1,76 @@
+"""One-time voting codes: eligibility and one person, one vote across channels."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budgeting.models import Participant, Round, VotingCode
+from budgeting.services.ballots import RECEIPT_ALPHABET
+from budgeting.services.errors import RuleViolation
+
+CODE_LENGTH = 12
+
+
+def normalize_code(text: str) -> str:
+    """Upper-case the code and drop spaces and dashes, as people type them."""
+    return re.sub(r"[\s\-]", "", text).upper()
+
+
+def hash_code(round_id: int, code: str) -> str:
+    """The stored form of a code (the code itself is never stored)."""
+    return hashlib.sha256(f"{round_id}:{normalize_code(code)}".encode()).hexdigest()
+
+
+def new_code() -> str:
+    """A code like ``K7QM-4XP9-HT3A`` (60 bits of randomness, no look-alike characters)."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(chars[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+async def generate_codes(session: AsyncSession, round_: Round, count: int) -> list[str]:
+    """Create ``count`` new codes for the round; the plain codes are returned only here."""
+    codes = [new_code() for _ in range(count)]
+    session.add_all(
+        VotingCode(round_id=round_.id, code_hash=hash_code(round_.id, c)) for c in codes
+    )
+    await session.flush()
+    return codes
+
+
+async def code_of(
+    session: AsyncSession, round_: Round, participant: Participant
+) -> VotingCode | None:
+    """The code the participant redeemed in this round, if any."""
+    stmt = select(VotingCode).where(
+        VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def redeem(
+    session: AsyncSession, round_: Round, participant: Participant, text: str, now: datetime
+) -> VotingCode:
+    """Attach an unused code to the participant, or RuleViolation."""
+    existing = await code_of(session, round_, participant)
+    if existing is not None:
+        return existing
+    stmt = (
+        select(VotingCode)
+        .where(VotingCode.round_id == round_.id, VotingCode.code_hash == hash_code(round_.id, text))
+        .with_for_update()
+    )
+    code = (await session.scalars(stmt)).first()
+    if code is None:
+        raise RuleViolation("voting_code_unknown")
+    if code.redeemed_at is not None:
+        raise RuleViolation("voting_code_used")
+    code.participant_id = participant.id
+    code.redeemed_at = now
+    await session.flush()
+    return code

@@ -1,0 +1,59 @@
+"""Voting codes: a code makes one person eligible for exactly one ballot, in any channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from budgeting.models import Ballot, Round, VotingCode
+from budgeting.phases import Phase
+from budgeting.services.voting_codes import generate_codes
+from tests.dialogs.test_journeys import START_ENGLISH
+
+VOTE_ONE = [("1", "Choose your #1"), ("1", "Choose your #2"), ("Done", "Your ballot")]
+
+
+async def test_codes_gate_voting_and_back_one_ballot(seeded, chat, sessions) -> None:
+    round_ = await seeded(Phase.VOTING)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
+        )
+        codes = await generate_codes(session, await session.get(Round, round_.id), 2)
+    code = codes[0]
+    telegram_self = chat("anna", channel="telegram")
+    await telegram_self.run(
+        [
+            *START_ENGLISH,
+            ("/vote", "type the code from your letter"),
+            ("WRONG-CODE-0000", "not valid"),
+            (code.lower().replace("-", " "), ["voting code is accepted", "Which area"]),
+            *VOTE_ONE,
+            ("Confirm", "receipt code"),
+        ]
+    )
+    # the same person in another channel cannot use the code again
+    teams_self = chat("anna-teams", channel="console")
+    await teams_self.run([*START_ENGLISH, ("/vote", "type the code"), (code, "already been used")])
+    async with sessions() as session:
+        ballots = (await session.scalars(select(Ballot))).all()
+        used = await session.scalar(
+            select(func.count()).select_from(VotingCode).where(VotingCode.redeemed_at.is_not(None))
+        )
+        stored = (await session.scalars(select(VotingCode.code_hash))).all()
+    assert len(ballots) == 1 and ballots[0].voting_code_id is not None
+    assert used == 1
+    assert all(code.replace("-", "") not in h for h in stored)  # only hashes are stored
+
+
+async def test_wrong_codes_are_limited(seeded, chat, sessions) -> None:
+    round_ = await seeded(Phase.VOTING)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
+        )
+        codes = await generate_codes(session, await session.get(Round, round_.id), 1)
+    user = chat()
+    await user.run([*START_ENGLISH, ("/vote", "code")])
+    for _ in range(5):
+        await user.run([("AAAA-BBBB-CCCC", "not valid")])
+    await user.run([(codes[0], "Too many wrong codes")])
