@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 catalogs: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 		--project budgetbot --copyright-holder "budgetbot" -o locales/messages.pot .
-	@for lang in $(LANGS); do \
+	@set -e; for lang in $(LANGS); do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-location \
+			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
 				-i locales/messages.pot -d locales -l $$lang; \
 		else \
 			$(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$lang; \

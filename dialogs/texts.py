@@ -54,6 +54,9 @@ VIOLATIONS = {
 }
 
 
+NOT_POSSIBLE = N_("That is not possible right now.")
+
+
 def violation_text(ctx: Context, error: RuleViolation) -> str:
     """The participant-language message for a broken rule."""
     params = dict(error.params)
@@ -61,7 +64,7 @@ def violation_text(ctx: Context, error: RuleViolation) -> str:
         params["limit"] = ctx.t.money(params["limit"])
     if ctx.round is not None:
         params.setdefault("phase", ctx._(PHASE_NAMES[ctx.phase]))
-    return ctx._(VIOLATIONS.get(error.code, N_("That is not possible right now."))).format(**params)
+    return ctx._(VIOLATIONS.get(error.code, NOT_POSSIBLE)).format(**params)
 
 
 def phase_window(ctx: Context, phase: Phase) -> str:
@@ -106,7 +109,8 @@ def show_menu(ctx: Context, intro: str | None = None) -> None:
         return
     where = _("The round is now in the {phase} phase.").format(phase=_(PHASE_NAMES[ctx.phase]))
     text = f"{intro}\n\n{where}" if intro else where
-    ctx.say(f"{text}\n{_('What would you like to do?')}", menu_buttons(ctx))
+    question = _("What would you like to do?")
+    ctx.say(f"{text}\n{question}", menu_buttons(ctx))
 
 
 def short(text: str, limit: int = 40) -> str:
