@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from budgeting.i18n import LANGUAGES
+from budgeting.i18n import LANGUAGES, translator
 from budgeting.services.rounds import load_round, rounds_for
 from dialogs.commands import COMMAND_HELP
 from dialogs.context import Context
 from dialogs.router import action, command
 from dialogs.texts import int_arg, show_menu, stale_button
 from dialogs.types import Button
+
+
+def language_question() -> str:
+    """ "Which language do you prefer?" in every language, so anyone can answer it."""
+    return "\n".join(
+        translator(code).gettext("Which language do you prefer?") for code in LANGUAGES
+    )
 
 
 def language_buttons() -> list[Button]:
@@ -29,7 +36,7 @@ async def start(ctx: Context, args: str) -> None:
             "participatory budget: propose ideas, discuss them, vote and follow what happens."
         )
         + "\n\n"
-        + _("Which language do you prefer?"),
+        + language_question(),
         language_buttons(),
     )
 
@@ -37,7 +44,7 @@ async def start(ctx: Context, args: str) -> None:
 @command("language")
 async def language(ctx: Context, args: str) -> None:
     """Offer the languages again."""
-    ctx.say(ctx._("Which language do you prefer?"), language_buttons())
+    ctx.say(language_question(), language_buttons())
 
 
 @action("language")
