@@ -175,14 +175,20 @@ async def run_command(ctx: Context, text: str) -> None:
 
 
 async def run_action(ctx: Context, payload: str) -> None:
-    """Run a button payload ``verb:arg:...``; unknown or forged payloads get a clear answer."""
+    """Run a button payload ``verb:arg:...``; unknown or forged payloads get a clear answer.
+
+    A payload that names a command (``vote``, ``menu``) runs that command.
+    """
     verb, *args = payload.split(":")
     handler = ACTIONS.get(verb)
+    if handler is None and not args and verb in COMMANDS and len(payload) <= 64:
+        await run_command(ctx, f"/{verb}")
+        return
     if handler is None or len(payload.encode()) > 64:
         log.info("unknown button payload from %s", ctx.incoming.channel)
         stale_button(ctx)
         return
-    if ctx.round is None and verb not in ("lang", "round", "language", "help", "start"):
+    if ctx.round is None and verb not in ("lang", "round"):
         await COMMANDS["start"](ctx, "")
         return
     await handler(ctx, args)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from budgeting.i18n import _ as N_
+from budgeting.models import Proposal
 from budgeting.phases import Phase, closes_at, opens_at
+from budgeting.services import proposals
 from budgeting.services.errors import RuleViolation
 from dialogs.context import Context
 from dialogs.types import Button
@@ -125,3 +127,21 @@ def int_arg(args: list[str], index: int = 0) -> int | None:
     except (IndexError, ValueError):
         return None
     return value if 0 < value < 2**31 else None
+
+
+async def visible_from(ctx: Context, args: list[str]) -> Proposal | None:
+    """The proposal a payload names, if residents may see it; else answers and gives None."""
+    proposal_id = int_arg(args)
+    if proposal_id is None or ctx.round is None:
+        stale_button(ctx)
+        return None
+    return await proposals.visible_proposal(ctx.session, ctx.round, proposal_id)
+
+
+async def own_from(ctx: Context, args: list[str]) -> Proposal | None:
+    """The participant's own proposal a payload names; else answers and gives None."""
+    proposal_id = int_arg(args)
+    if proposal_id is None or ctx.round is None:
+        stale_button(ctx)
+        return None
+    return await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)

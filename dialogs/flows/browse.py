@@ -9,7 +9,7 @@ from budgeting.services.rounds import area_of
 from dialogs.context import Context
 from dialogs.flows.ideas import status_name
 from dialogs.router import action, command, step
-from dialogs.texts import int_arg, short, show_menu, stale_button, violation_text
+from dialogs.texts import int_arg, short, show_menu, stale_button, violation_text, visible_from
 from dialogs.types import Button
 
 BALLOT_PHASES = (Phase.VOTING, Phase.DECISION, Phase.IMPLEMENTATION, Phase.FOLLOWUP, Phase.CLOSED)
@@ -30,12 +30,6 @@ async def browse(ctx: Context, args: str) -> None:
         [Button(area.name(locale), f"ba:{area.id}") for area in ctx.round.areas]
         + [Button(ctx._("Menu"), "menu")],
     )
-
-
-@action("browse")
-async def browse_action(ctx: Context, args: list[str]) -> None:
-    """The menu's browse button."""
-    await browse(ctx, "")
 
 
 @action("ba")
@@ -120,11 +114,9 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
 @action("cm")
 async def read_comments(ctx: Context, args: list[str]) -> None:
     """The newest comments on a proposal."""
-    proposal_id = int_arg(args)
-    if proposal_id is None or ctx.round is None:
-        stale_button(ctx)
+    proposal = await visible_from(ctx, args)
+    if proposal is None:
         return
-    proposal = await proposals.visible_proposal(ctx.session, ctx.round, proposal_id)
     _ = ctx._
     comments = await discussion.comments_on(ctx.session, proposal)
     if comments:
@@ -141,11 +133,9 @@ async def read_comments(ctx: Context, args: list[str]) -> None:
 @action("cw")
 async def write_comment(ctx: Context, args: list[str]) -> None:
     """Ask for the comment text."""
-    proposal_id = int_arg(args)
-    if proposal_id is None or ctx.round is None:
-        stale_button(ctx)
+    proposal = await visible_from(ctx, args)
+    if proposal is None:
         return
-    proposal = await proposals.visible_proposal(ctx.session, ctx.round, proposal_id)
     _ = ctx._
     if ctx.phase is Phase.CLOSED:
         ctx.say(_("The discussion is closed."))
@@ -175,11 +165,9 @@ async def comment_text(ctx: Context, text: str) -> None:
 @action("fo")
 async def follow(ctx: Context, args: list[str]) -> None:
     """Follow a proposal."""
-    proposal_id = int_arg(args)
-    if proposal_id is None or ctx.round is None:
-        stale_button(ctx)
+    proposal = await visible_from(ctx, args)
+    if proposal is None:
         return
-    proposal = await proposals.visible_proposal(ctx.session, ctx.round, proposal_id)
     await discussion.follow(ctx.session, ctx.participant, proposal)
     ctx.say(ctx._("You now follow #{id}. You will hear about every change.").format(id=proposal.id))
 

@@ -10,7 +10,7 @@ from budgeting.phases import Phase
 from budgeting.services import proposals
 from dialogs.context import Context
 from dialogs.router import action, command
-from dialogs.texts import int_arg, short, show_menu, stale_button
+from dialogs.texts import int_arg, own_from, short, show_menu, stale_button
 from dialogs.types import Button
 
 STATUS_NAMES = {
@@ -48,20 +48,12 @@ async def my_ideas(ctx: Context, args: str) -> None:
     ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])
 
 
-@action("ideas")
-async def my_ideas_action(ctx: Context, args: list[str]) -> None:
-    """The menu's 'My ideas' button."""
-    await my_ideas(ctx, "")
-
-
 @action("idea")
 async def show_idea(ctx: Context, args: list[str]) -> None:
     """One of the participant's ideas, with the staff's review and reason."""
-    proposal_id = int_arg(args)
-    if proposal_id is None or ctx.round is None:
-        stale_button(ctx)
+    proposal = await own_from(ctx, args)
+    if proposal is None:
         return
-    proposal = await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)
     _ = ctx._
     locale = ctx.participant.locale or "sv"
     lines = [
@@ -100,11 +92,9 @@ async def show_idea(ctx: Context, args: list[str]) -> None:
 @action("ie")
 async def edit_idea(ctx: Context, args: list[str]) -> None:
     """Enter the idea flow again to replace the idea's text."""
-    proposal_id = int_arg(args)
-    if proposal_id is None or ctx.round is None:
-        stale_button(ctx)
+    proposal = await own_from(ctx, args)
+    if proposal is None:
         return
-    proposal = await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)
     if proposal.status != ProposalStatus.SUBMITTED:
         stale_button(ctx)
         return
@@ -116,11 +106,9 @@ async def edit_idea(ctx: Context, args: list[str]) -> None:
 @action("iw")
 async def withdraw_idea(ctx: Context, args: list[str]) -> None:
     """Ask before withdrawing an idea."""
-    proposal_id = int_arg(args)
-    if proposal_id is None or ctx.round is None:
-        stale_button(ctx)
+    proposal = await own_from(ctx, args)
+    if proposal is None:
         return
-    proposal = await proposals.own_proposal(ctx.session, ctx.round, ctx.participant, proposal_id)
     _ = ctx._
     ctx.goto("withdraw", "confirm", proposal_id=proposal.id)
     ctx.say(

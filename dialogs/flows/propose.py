@@ -24,12 +24,6 @@ async def propose(ctx: Context, args: str) -> None:
     await start_idea(ctx, editing=None)
 
 
-@action("propose")
-async def propose_action(ctx: Context, args: list[str]) -> None:
-    """The menu's 'Propose an idea' button."""
-    await start_idea(ctx, editing=None)
-
-
 async def start_idea(ctx: Context, editing: int | None) -> None:
     """Begin a new idea, or a new version of idea ``editing``."""
     if ctx.round is None:

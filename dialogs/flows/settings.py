@@ -40,12 +40,6 @@ async def settings(ctx: Context, args: str) -> None:
     ctx.say("\n".join(lines), buttons)
 
 
-@action("settings")
-async def settings_action(ctx: Context, args: list[str]) -> None:
-    """The menu's settings button."""
-    await settings(ctx, "")
-
-
 @action("so")
 async def toggle(ctx: Context, args: list[str]) -> None:
     """Switch one kind of message on or off."""

@@ -84,12 +84,6 @@ async def choose_area_prompt(ctx: Context) -> None:
     )
 
 
-@action("vote")
-async def vote_action(ctx: Context, args: list[str]) -> None:
-    """The menu's vote button."""
-    await vote(ctx, "")
-
-
 @action("va")
 async def choose_area(ctx: Context, args: list[str]) -> None:
     """Area chosen: start an empty ranking."""

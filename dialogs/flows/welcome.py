@@ -47,12 +47,6 @@ async def language(ctx: Context, args: str) -> None:
     ctx.say(language_question(), language_buttons())
 
 
-@action("language")
-async def language_action(ctx: Context, args: list[str]) -> None:
-    """The menu's language button."""
-    await language(ctx, "")
-
-
 @action("lang")
 async def choose_language(ctx: Context, args: list[str]) -> None:
     """Store the chosen language; on first contact continue with privacy and the round."""
@@ -132,21 +126,9 @@ async def menu(ctx: Context, args: str) -> None:
     show_menu(ctx, ctx._("Cancelled.") if was_busy else None)
 
 
-@action("menu")
-async def menu_action(ctx: Context, args: list[str]) -> None:
-    """The menu button (also used as "Cancel")."""
-    await menu(ctx, "")
-
-
 @command("help")
 async def help_command(ctx: Context, args: str) -> None:
     """List every command."""
     _ = ctx._
     lines = [_("Commands:")] + [f"/{name} — {_(text)}" for name, text in COMMAND_HELP]
     ctx.say("\n".join(lines), [Button(_("Menu"), "menu")])
-
-
-@action("help")
-async def help_action(ctx: Context, args: list[str]) -> None:
-    """The help button."""
-    await help_command(ctx, "")
