@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from budgeting.i18n import LANGUAGES
 from budgeting.phases import SCHEDULED, Phase
@@ -37,6 +38,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed-demo", help="create the demo rounds and set their phase")
     seed.add_argument("--phase", choices=PHASE_CHOICES, default=Phase.IDEAS.value)
+
+    tally = commands.add_parser("tally", help="count a round (or a pabulib file) and print winners")
+    source = tally.add_mutually_exclusive_group(required=True)
+    source.add_argument("round_id", nargs="?", type=int, help="a round in the database")
+    source.add_argument("--pabulib", type=Path, help="a pabulib .pb file")
+    tally.add_argument("--rule", choices=["greedy", "mes"], default="greedy")
+    tally.add_argument("--explain", action="store_true", help="print the step-by-step trace")
+    tally.add_argument("--json", action="store_true", help="print JSON")
+    tally.add_argument("--seed", type=int, help="the lot's seed (default: drawn now)")
+    tally.add_argument("--lang", choices=sorted(LANGUAGES), default=None)
+
+    export = commands.add_parser("export", help="export a round's proposals or ballots")
+    export.add_argument("round_id", type=int)
+    export.add_argument("--format", choices=["pabulib", "csv"], required=True)
+    export.add_argument("--area", type=int, help="area id (pabulib: default every area)")
+    export.add_argument("-o", "--output", type=Path, required=True)
+
+    imp = commands.add_parser("import", help="import a pabulib file as a closed round")
+    imp.add_argument("--pabulib", type=Path, required=True)
+
+    codes = commands.add_parser("voting-codes", help="generate one-time voting codes as CSV")
+    codes.add_argument("round_id", type=int)
+    codes.add_argument("--count", type=int, required=True)
+    codes.add_argument("-o", "--output", type=Path, required=True)
+
+    user = commands.add_parser("user", help="staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a staff user (password from stdin)")
+    add.add_argument("email")
+    add.add_argument("--role", choices=["admin", "moderator"], required=True)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -108,6 +139,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
+    from bot import commands
+
+    name = {"import": "import_"}.get(args.command, args.command.replace("-", "_"))
+    handler = getattr(commands, name, None)
+    if handler is not None:
+        return int(asyncio.run(handler(settings, args)) or 0)
+    return run_basic(settings, args)
+
+
+def run_basic(settings: Settings, args: argparse.Namespace) -> int:
+    """The demo, serve, chat, seed-demo and db commands."""
     if args.command == "db":
         from budgeting.migrate import upgrade
 

@@ -6,6 +6,9 @@ import asyncio
 import sys
 from typing import TextIO
 
+from fastapi import FastAPI
+
+from bot.channels import SendOutcome
 from dialogs.engine import DialogEngine
 from dialogs.types import Incoming, Reply
 
@@ -26,6 +29,8 @@ def render(reply: Reply) -> str:
 class ConsoleChannel:
     """Reads one message per line, prints the replies; ends at EOF or /quit."""
 
+    name = CHANNEL
+
     def __init__(
         self,
         dialogs: DialogEngine,
@@ -40,7 +45,23 @@ class ConsoleChannel:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
 
-    async def send(self, replies: list[Reply]) -> None:
+    def mount(self, app: FastAPI) -> None:
+        """The console has no HTTP routes."""
+
+    async def connect(self) -> None:
+        """Nothing to prepare."""
+
+    async def disconnect(self) -> None:
+        """Nothing to release."""
+
+    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
+        """Print a notification for the person at this console (others are not here)."""
+        if external_id != self.user:
+            return SendOutcome.FAILED
+        self.show(replies)
+        return SendOutcome.SENT
+
+    def show(self, replies: list[Reply]) -> None:
         """Print replies, separated by blank lines."""
         for reply in replies:
             self.stdout.write(render(reply) + "\n\n")
@@ -70,4 +91,4 @@ class ConsoleChannel:
                 display_name=self.user,
                 locale_hint=self.locale,
             )
-            await self.send(await self.dialogs.handle(incoming))
+            self.show(await self.dialogs.handle(incoming))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -15,13 +15,16 @@ from budgeting.models import (
     Ballot,
     BallotRank,
     Comment,
+    CouncilDecision,
     Criterion,
     ImplementationStatus,
+    ImplementationUpdate,
     Participant,
     Proposal,
     ProposalStatus,
     Review,
     Round,
+    TallyRun,
 )
 from budgeting.phases import SCHEDULED, Phase
 
@@ -199,7 +202,72 @@ async def seed_demo(session: AsyncSession, now: datetime, phase: Phase = Phase.I
         schedule(round_, phase, now)
         round_.results_published_at = None
     await session.flush()
-    return next(r for r in rounds if r.slug == RESIDENTS_SLUG)
+    residents = next(r for r in rounds if r.slug == RESIDENTS_SLUG)
+    for round_ in rounds:
+        if SCHEDULED.index(phase) >= SCHEDULED.index(Phase.DECISION):
+            await _results(session, round_, phase, now)
+        else:
+            await _unpublish(session, round_)
+    return residents
+
+
+async def _unpublish(session: AsyncSession, round_: Round) -> None:
+    """Back to before the count: proposals on the ballot again, no recorded counts."""
+    await session.execute(delete(TallyRun).where(TallyRun.round_id == round_.id))
+    await session.execute(
+        update(Proposal)
+        .where(
+            Proposal.round_id == round_.id,
+            Proposal.status.in_([ProposalStatus.SELECTED, ProposalStatus.NOT_SELECTED]),
+        )
+        .values(
+            status=ProposalStatus.ACCEPTED,
+            council_decision=None,
+            implementation_status=None,
+            progress=0,
+        )
+    )
+
+
+async def _results(session: AsyncSession, round_: Round, phase: Phase, now: datetime) -> None:
+    """Demo ballots, a published count, council decisions and implementation progress."""
+    from budgeting.services.tally import count_round, publish_results
+
+    has_ballots = await session.scalar(
+        select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)
+    )
+    if not has_ballots:
+        await seed_demo_ballots(session, round_)
+    await count_round(session, round_, "greedy", now=now, seed=2027)
+    await publish_results(session, round_, now)
+    if phase is Phase.DECISION:
+        return
+    selected = (
+        await session.scalars(
+            select(Proposal).where(
+                Proposal.round_id == round_.id, Proposal.status == ProposalStatus.SELECTED
+            )
+        )
+    ).all()
+    for n, proposal in enumerate(selected):
+        proposal.council_decision = CouncilDecision.APPROVED
+        proposal.implementation_status = (
+            ImplementationStatus.DONE
+            if phase is Phase.FOLLOWUP or n == 0
+            else ImplementationStatus.IN_PROGRESS
+        )
+        proposal.progress = (
+            100 if proposal.implementation_status == ImplementationStatus.DONE else 40
+        )
+        session.add(
+            ImplementationUpdate(
+                proposal_id=proposal.id,
+                status=proposal.implementation_status,
+                progress=proposal.progress,
+                body="Arbetet är igång enligt plan.",
+            )
+        )
+    await session.flush()
 
 
 async def _create_residents(session: AsyncSession, now: datetime) -> None:
@@ -351,4 +419,4 @@ async def seed_demo_ballots(session: AsyncSession, round_: Round, voters: int = 
     await session.flush()
 
 
-__all__ = ["ImplementationStatus", "demo_exists", "schedule", "seed_demo", "seed_demo_ballots"]
+__all__ = ["demo_exists", "schedule", "seed_demo", "seed_demo_ballots"]

@@ -74,6 +74,7 @@ class DialogEngine:
         )
         if created:
             participant.locale = normalize(incoming.locale_hint)
+        participant.unreachable_at = None  # they wrote to us: they can be reached again
         state = await conversation_state(session, participant)
         ctx = Context(
             session=session,

@@ -9,6 +9,7 @@ from budgeting.models import CouncilDecision, ImplementationStatus, Proposal
 from budgeting.phases import Phase
 from budgeting.services.results import published_results
 from budgeting.services.rounds import area_of
+from budgeting.services.tally import explain_run
 from dialogs.context import Context
 from dialogs.router import action, command
 from dialogs.texts import int_arg, show_menu, stale_button
@@ -106,9 +107,7 @@ async def explanation(ctx: Context, args: list[str]) -> None:
     if run is None:
         stale_button(ctx)
         return
-    from budgeting.services.tally import explain_run
-
-    lines = explain_run(run, ctx.round, ctx.t)
+    lines = explain_run(run, ctx.t.locale)
     if len(lines) > EXPLANATION_LINES:
         lines = [
             *lines[:EXPLANATION_LINES],

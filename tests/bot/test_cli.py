@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -102,3 +103,41 @@ def test_demo_serves_health_and_chats(env: dict[str, str]) -> None:
     assert proc.returncode == 0, err
     assert "[1] Svenska" in out
     assert "Medborgarbudget Säter 2027" in out
+
+
+PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+
+
+def test_tally_import_export_and_voting_codes(env: dict[str, str], tmp_path: Path) -> None:
+    source = PABULIB / "Poland_Krakow_2019_Bronowice.pb"
+    from_file = budgetbot(env, "tally", "--pabulib", str(source)).split()
+    assert sorted(from_file) == ["25", "29", "30", "8", "9"]
+    as_json = json.loads(
+        budgetbot(env, "tally", "--pabulib", str(source), "--rule", "mes", "--json")
+    )
+    assert as_json["rule"] == "mes" and as_json["spent"] <= as_json["budget"] == 844400
+
+    round_id = budgetbot(env, "import", "--pabulib", str(source)).strip()
+    from_db = budgetbot(env, "tally", round_id, "--explain", "--lang", "en")
+    assert "so it was selected" in from_db and "did not fit" in from_db
+
+    exported = tmp_path / "bronowice.pb"
+    budgetbot(env, "export", round_id, "--format", "pabulib", "-o", str(exported))
+    assert budgetbot(env, "tally", "--pabulib", str(exported)).split() == from_db.split()[-5:]
+
+    proposals = tmp_path / "proposals.csv"
+    budgetbot(env, "export", round_id, "--format", "csv", "-o", str(proposals))
+    assert proposals.read_text(encoding="utf-8").startswith("id,area,title")
+
+    codes = tmp_path / "codes.csv"
+    assert "25 codes" in budgetbot(env, "voting-codes", round_id, "--count", "25", "-o", str(codes))
+    rows = codes.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 26 and len(set(rows)) == 26
+
+
+def test_tally_json_of_unknown_round(env: dict[str, str]) -> None:
+    budgetbot(env, "db", "upgrade")
+    result = subprocess.run(
+        [*BUDGETBOT, "tally", "999"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "no round 999" in result.stderr

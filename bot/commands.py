@@ -1,0 +1,158 @@
+"""CLI commands that work on rounds: tally, export, import, voting codes, staff users."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+
+from budgeting.i18n import translator
+from budgeting.settings import Settings
+
+
+async def tally(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the selected project ids (one per line or JSON); ``--explain`` adds the trace."""
+    from budgeting.tally import tally_pabulib
+    from budgeting.tally.explain import explain_lines
+
+    t = translator(args.lang or settings.default_locale)
+    if args.pabulib is not None:
+        inp, result = tally_pabulib(args.pabulib, args.rule)
+        note = t.gettext("Equal points were ordered as the projects are listed.")
+        lines = (
+            explain_lines(result, inp, t.gettext, t.money, t.number, note) if args.explain else []
+        )
+        _print_result(args, list(result.selected), result.to_dict(), lines)
+        return 0
+    from bot.runtime import open_runtime
+    from budgeting.services.rounds import load_round
+    from budgeting.services.tally import count_round, explain_run
+
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.sessions() as session, session.begin():
+            round_ = await load_round(session, args.round_id)
+            if round_ is None:
+                print(f"no round {args.round_id}", file=sys.stderr)
+                return 2
+            runs = await count_round(session, round_, args.rule, seed=args.seed)
+            selected = [pid for run in runs for pid in run.result["selected"]]
+            lines = []
+            if args.explain:
+                for run in runs:
+                    area = next(a for a in round_.areas if a.id == run.area_id)
+                    lines += [f"== {area.name(t.locale)} ==", *explain_run(run, t.locale), ""]
+            _print_result(
+                args, selected, {"areas": {str(r.area_id): r.result for r in runs}}, lines
+            )
+    finally:
+        await runtime.close()
+    return 0
+
+
+def _print_result(
+    args: argparse.Namespace, selected: list[str], data: dict, lines: list[str]
+) -> None:
+    if args.json:
+        if lines:
+            data = {**data, "explanation": lines}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for line in lines:
+        print(line)
+    for pid in selected:
+        print(pid)
+
+
+async def export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a round's ballots (pabulib, anonymised) or proposals (CSV) to a file."""
+    from bot.runtime import open_runtime
+    from budgeting.services.exchange import export_pabulib, proposals_csv
+    from budgeting.services.rounds import load_round
+
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.sessions() as session:
+            round_ = await load_round(session, args.round_id)
+            if round_ is None:
+                print(f"no round {args.round_id}", file=sys.stderr)
+                return 2
+            if args.format == "csv":
+                args.output.write_text(await proposals_csv(session, round_), encoding="utf-8")
+                print(args.output)
+                return 0
+            areas = [a for a in round_.areas if args.area in (None, a.id)]
+            if not areas:
+                print(f"no area {args.area} in round {round_.id}", file=sys.stderr)
+                return 2
+            for area in areas:
+                path = args.output
+                if len(areas) > 1:
+                    path = path.with_name(f"{path.stem}_area{area.id}{path.suffix or '.pb'}")
+                path.write_text(await export_pabulib(session, round_, area.id), encoding="utf-8")
+                print(path)
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def import_(settings: Settings, args: argparse.Namespace) -> int:
+    """Create a closed round from a pabulib file and print its id."""
+    from bot.runtime import open_runtime
+    from budgeting.services.exchange import import_pabulib
+
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.sessions() as session, session.begin():
+            round_ = await import_pabulib(session, args.pabulib)
+            round_id = round_.id
+    finally:
+        await runtime.close()
+    print(round_id)
+    return 0
+
+
+async def voting_codes(settings: Settings, args: argparse.Namespace) -> int:
+    """Generate one-time voting codes and write them as CSV (to print on letters)."""
+    from bot.runtime import open_runtime
+    from budgeting.services.rounds import load_round
+    from budgeting.services.voting_codes import generate_codes
+
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.sessions() as session, session.begin():
+            round_ = await load_round(session, args.round_id)
+            if round_ is None:
+                print(f"no round {args.round_id}", file=sys.stderr)
+                return 2
+            codes = await generate_codes(session, round_, args.count)
+    finally:
+        await runtime.close()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["number", "voting_code"])
+    writer.writerows(enumerate(codes, start=1))
+    args.output.write_text(out.getvalue(), encoding="utf-8")
+    print(f"{len(codes)} codes written to {args.output}")
+    return 0
+
+
+async def user(settings: Settings, args: argparse.Namespace) -> int:
+    """Add a staff user; the password is read from stdin (first line)."""
+    from bot.runtime import open_runtime
+    from web_admin.accounts import add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        print("the password must be at least 12 characters", file=sys.stderr)
+        return 2
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.sessions() as session, session.begin():
+            await add_user(session, args.email, password, args.role)
+    finally:
+        await runtime.close()
+    print(f"staff user {args.email} added as {args.role}")
+    return 0

@@ -1,0 +1,195 @@
+"""Delivers the outbox: claims due notifications and sends them through the channels.
+
+APScheduler only ticks; the truth is in the database. Each delivery is recorded
+right after its send, one small transaction per recipient, so a crash can repeat
+at most the one message whose send was acknowledged but not yet recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels import Channel, SendOutcome
+from budgeting.models import ChannelIdentity, Notification, Participant, Round, utcnow
+from budgeting.services.outbox import (
+    LEASE,
+    claim_due,
+    in_quiet_hours,
+    next_recipients,
+    record_delivery,
+    release,
+    schedule_reminders,
+    wants,
+)
+from dialogs.notifications import render
+from dialogs.types import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tally:
+    """What one tick did."""
+
+    sent: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class _Job:
+    participant_id: int
+    channel: str | None
+    external_id: str | None
+    replies: list[Reply]
+    status: str | None  # set when the recipient is skipped without sending
+
+
+class Dispatcher:
+    """Moves due notifications from the outbox to participants."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int = 200,
+        default_timezone: str = "Europe/Stockholm",
+    ) -> None:
+        self.sessions = sessions
+        self.channels = channels
+        self.clock = clock
+        self.batch_size = batch_size
+        self.default_timezone = default_timezone
+
+    async def tick(self) -> Tally:
+        """Schedule due reminders, claim due notifications and deliver them."""
+        tally = Tally()
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            await schedule_reminders(session, now)
+            claimed = [n.id for n in await claim_due(session, now)]
+        for notification_id in claimed:
+            await self.deliver(notification_id, tally)
+        return tally
+
+    async def deliver(self, notification_id: int, tally: Tally) -> None:
+        """Send one notification to every recipient who has not had it yet."""
+        after = 0
+        while True:
+            jobs = await self._next_jobs(notification_id, after)
+            if not jobs:
+                break
+            after = jobs[-1].participant_id
+            for job in jobs:
+                await self._run(notification_id, job, tally)
+        async with self.sessions() as session, session.begin():
+            notification = await session.get(Notification, notification_id)
+            if notification is not None:
+                await release(session, notification, self.clock())
+
+    async def _next_jobs(self, notification_id: int, after: int) -> list[_Job]:
+        """The next batch of recipients, each with what to send (or why not)."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            notification = await session.get(Notification, notification_id)
+            if notification is None:
+                return []
+            notification.lease_until = now + LEASE
+            round_ = (
+                await session.get(Round, notification.round_id) if notification.round_id else None
+            )
+            zone = round_.timezone if round_ else self.default_timezone
+            recipients = await next_recipients(session, notification, after, self.batch_size)
+            identities = await self._identities(session, [p.id for p in recipients])
+            jobs = []
+            for participant in recipients:
+                known = identities.get(participant.id, [])
+                here = [(c, e) for c, e in known if c in self.channels]
+                channel, external_id = here[-1] if here else (None, None)
+                status = None
+                if not known:
+                    status = "no_channel"
+                elif participant.unreachable_at is not None:
+                    status = "unreachable"
+                elif not wants(participant, notification.kind):
+                    status = "opted_out"
+                replies: list[Reply] = []
+                if (
+                    status is None
+                    and channel is not None
+                    and not in_quiet_hours(participant, now, zone)
+                ):
+                    replies = await render(session, notification, participant)
+                    if not replies:
+                        status = "empty"
+                jobs.append(_Job(participant.id, channel, external_id, replies, status))
+            return jobs
+
+    async def _identities(
+        self, session: AsyncSession, participant_ids: list[int]
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Each participant's identities (channel, external id), oldest first."""
+        rows = await session.execute(
+            select(
+                ChannelIdentity.participant_id, ChannelIdentity.channel, ChannelIdentity.external_id
+            )
+            .where(ChannelIdentity.participant_id.in_(participant_ids))
+            .order_by(ChannelIdentity.created_at, ChannelIdentity.id)
+        )
+        found: dict[int, list[tuple[str, str]]] = {}
+        for pid, channel, external in rows:
+            found.setdefault(pid, []).append((channel, external))
+        return found
+
+    async def _run(self, notification_id: int, job: _Job, tally: Tally) -> None:
+        """Send (or skip) one recipient and record it."""
+        if job.status is not None:
+            await self._record(notification_id, job.participant_id, job.status)
+            tally.skipped += 1
+            return
+        if not job.replies or job.channel is None or job.external_id is None:
+            tally.deferred += 1  # quiet hours, or no channel here: a later tick tries again
+            return
+        outcome = await self.channels[job.channel].send(job.external_id, job.replies)
+        if outcome is SendOutcome.SENT:
+            await self._record(notification_id, job.participant_id, "sent")
+            tally.sent += 1
+        elif outcome is SendOutcome.UNREACHABLE:
+            await self._record(notification_id, job.participant_id, "unreachable")
+            tally.skipped += 1
+        else:
+            tally.failed += 1
+
+    async def _record(self, notification_id: int, participant_id: int, status: str) -> None:
+        async with self.sessions() as session, session.begin():
+            await record_delivery(session, notification_id, participant_id, status)
+            if status == "unreachable":
+                await session.execute(
+                    update(Participant)
+                    .where(Participant.id == participant_id, Participant.unreachable_at.is_(None))
+                    .values(unreachable_at=self.clock())
+                )
+
+
+def start_scheduler(dispatcher: Dispatcher, seconds: float = 5.0) -> AsyncIOScheduler:
+    """Tick the dispatcher every few seconds (never two ticks at once in a process)."""
+    scheduler = AsyncIOScheduler()
+    scheduler.add_job(
+        dispatcher.tick,
+        "interval",
+        seconds=seconds,
+        max_instances=1,
+        coalesce=True,
+        id="outbox",
+    )
+    scheduler.start()
+    return scheduler

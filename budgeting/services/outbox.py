@@ -1,0 +1,179 @@
+"""The outbox: claiming due notifications, who should get them, recording deliveries.
+
+Delivery is resumable and never repeats a recipient: a notification is claimed with
+a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the
+work), each recipient gets a ``Delivery`` row (unique per notification and
+participant) right after the send, and a notification is done once no recipient
+is left without a row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budgeting.models import (
+    Ballot,
+    Delivery,
+    Follower,
+    Notification,
+    NotificationKind,
+    Participant,
+    Round,
+)
+from budgeting.phases import Phase, closes_at, opens_at
+
+LEASE = timedelta(minutes=2)
+PERSONAL = {NotificationKind.REVIEW_OUTCOME, NotificationKind.COMMENT_HIDDEN}
+"""Kinds about the participant's own contribution: they cannot be switched off."""
+FOLLOWER_KINDS = {
+    NotificationKind.FOLLOWED_CHANGED,
+    NotificationKind.DECISION,
+    NotificationKind.IMPLEMENTATION,
+}
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 10) -> list[Notification]:
+    """Lease up to ``limit`` due notifications that nobody else holds."""
+    stmt = (
+        select(Notification)
+        .where(
+            Notification.status != "done",
+            Notification.due_at <= now,
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .order_by(Notification.due_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = list((await session.scalars(stmt)).all())
+    for notification in claimed:
+        notification.status = "claimed"
+        notification.lease_until = now + LEASE
+    await session.flush()
+    return claimed
+
+
+def audience(notification: Notification) -> Select[tuple[Participant]]:
+    """Participants the notification is for, not yet delivered to, in id order."""
+    kind = NotificationKind(notification.kind)
+    filters = dict(notification.payload.get("audience") or {})
+    stmt = select(Participant).order_by(Participant.id)
+    if notification.participant_id is not None:
+        stmt = stmt.where(Participant.id == notification.participant_id)
+    elif kind in FOLLOWER_KINDS or "followers_of" in filters:
+        proposal_id = filters.get("followers_of", notification.proposal_id)
+        stmt = stmt.where(
+            exists().where(
+                Follower.participant_id == Participant.id, Follower.proposal_id == proposal_id
+            )
+        )
+    else:
+        stmt = stmt.where(Participant.round_id == notification.round_id)
+    voted = exists().where(
+        Ballot.participant_id == Participant.id, Ballot.round_id == notification.round_id
+    )
+    if kind is NotificationKind.VOTING_CLOSES or filters.get("voted") is False:
+        stmt = stmt.where(~voted)
+    if "area_id" in filters:
+        stmt = stmt.where(
+            exists().where(
+                Ballot.participant_id == Participant.id, Ballot.area_id == filters["area_id"]
+            )
+        )
+    return stmt.where(
+        ~exists().where(
+            Delivery.notification_id == notification.id,
+            Delivery.participant_id == Participant.id,
+        )
+    )
+
+
+async def next_recipients(
+    session: AsyncSession, notification: Notification, after_id: int, limit: int
+) -> list[Participant]:
+    """The next ``limit`` recipients without a delivery, after participant ``after_id``."""
+    stmt = audience(notification).where(Participant.id > after_id).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+def wants(participant: Participant, kind: str) -> bool:
+    """False if the participant switched this kind of message off."""
+    return kind in {k.value for k in PERSONAL} or kind not in (participant.opt_outs or [])
+
+
+def in_quiet_hours(participant: Participant, now: datetime, timezone: str) -> bool:
+    """True while it is the participant's quiet hours in the round's time zone."""
+    local = now.astimezone(ZoneInfo(timezone)).time()
+    start, end = (
+        time.fromisoformat(participant.quiet_start),
+        time.fromisoformat(participant.quiet_end),
+    )
+    if start == end:
+        return False
+    return start <= local or local < end if start > end else start <= local < end
+
+
+async def record_delivery(
+    session: AsyncSession, notification_id: int, participant_id: int, status: str
+) -> bool:
+    """Record what happened for one recipient; False if it was already recorded."""
+    values = {
+        "notification_id": notification_id,
+        "participant_id": participant_id,
+        "status": status,
+    }
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Delivery)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["notification_id", "participant_id"])
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)
+
+
+async def release(session: AsyncSession, notification: Notification, now: datetime) -> None:
+    """Done if every recipient has a delivery; else back in the queue for the next tick."""
+    left = await session.scalar(audience(notification).with_only_columns(Participant.id).limit(1))
+    notification.lease_until = None
+    notification.status = "pending" if left is not None else "done"
+    await session.flush()
+
+
+AUTOMATIC = {
+    NotificationKind.IDEAS_OPEN: lambda r: opens_at(r, Phase.IDEAS),
+    NotificationKind.VOTING_OPENS: lambda r: opens_at(r, Phase.VOTING),
+    NotificationKind.VOTING_CLOSES: lambda r: closes_at(r, Phase.VOTING) - timedelta(hours=24),
+    NotificationKind.SURVEY: lambda r: opens_at(r, Phase.FOLLOWUP),
+}
+"""Reminders every round sends by itself, and when."""
+CATCH_UP = timedelta(days=1)
+
+
+async def schedule_reminders(session: AsyncSession, now: datetime) -> int:
+    """Create the automatic reminders that are due (once per round and kind)."""
+    created = 0
+    for round_ in (await session.scalars(select(Round))).all():
+        for kind, when in AUTOMATIC.items():
+            due = when(round_)
+            if not now - CATCH_UP <= due <= now:
+                continue
+            existing = await session.scalar(
+                select(Notification.id).where(
+                    Notification.round_id == round_.id, Notification.kind == kind.value
+                )
+            )
+            if existing is None:
+                session.add(
+                    Notification(round_id=round_.id, kind=kind.value, due_at=due, payload={})
+                )
+                created += 1
+    await session.flush()
+    return created

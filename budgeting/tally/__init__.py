@@ -1,0 +1,73 @@
+"""The tally: greedy by points (Kraków's rule) and the Method of Equal Shares.
+
+Pure Python, no database: build a :class:`TallyInput`, call :func:`run_tally`, render the
+:class:`TallyResult` with :func:`explain_lines` or ``result.to_dict()``.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+from budgeting.tally.explain import explain_lines, file_order_note, lot_note
+from budgeting.tally.greedy import greedy
+from budgeting.tally.lot import draw_lot, new_seed
+from budgeting.tally.mes import equal_shares
+from budgeting.tally.model import (
+    GREEDY,
+    MES,
+    RULES,
+    GreedyStep,
+    MesLeftover,
+    MesStep,
+    MesSummary,
+    Share,
+    TallyInput,
+    TallyProject,
+    TallyResult,
+    Tie,
+)
+from budgeting.tally.points import ballot_points, project_points
+
+__all__ = [
+    "GREEDY",
+    "MES",
+    "RULES",
+    "GreedyStep",
+    "MesLeftover",
+    "MesStep",
+    "MesSummary",
+    "Share",
+    "TallyInput",
+    "TallyProject",
+    "TallyResult",
+    "Tie",
+    "ballot_points",
+    "draw_lot",
+    "equal_shares",
+    "explain_lines",
+    "file_order_note",
+    "greedy",
+    "lot_note",
+    "new_seed",
+    "project_points",
+    "run_tally",
+    "tally_pabulib",
+]
+
+
+def run_tally(inp: TallyInput, rule: str = GREEDY) -> TallyResult:
+    """Validate ``inp`` and count it with ``rule`` (``"greedy"`` or ``"mes"``)."""
+    inp.validate()
+    if rule == GREEDY:
+        return greedy(inp)
+    if rule == MES:
+        return equal_shares(inp)
+    raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
+
+
+def tally_pabulib(path: str | PathLike[str], rule: str = GREEDY) -> tuple[TallyInput, TallyResult]:
+    """Read a pabulib file and count it; ties are broken by the order of its PROJECTS."""
+    from budgeting.pabulib import parse_pabulib, tally_input_from_pabulib
+
+    inp = tally_input_from_pabulib(parse_pabulib(path))
+    return inp, run_tally(inp, rule)

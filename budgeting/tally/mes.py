@@ -1,0 +1,574 @@
+"""Method of Equal Shares (MES) with points as utilities, completed by Add1.
+
+Semantics follow pabutools' ``method_of_equal_shares(..., voter_budget_increment=1)``:
+every voter starts with ``budget / voters``; in each round the project that its supporters
+can buy at the lowest price per point ``rho`` is bought (a supporter pays ``rho * points``,
+or all they have left if that is less); ties in ``rho`` go to the earlier project in the
+tie-break order; the round ends when no remaining project is affordable.  Add1 then gives
+every voter one more unit and starts again, until the outcome is exhaustive (nothing that
+fits would still be added) or the next outcome would overspend (the previous one is kept).
+
+All arithmetic is exact (integers over a common denominator).  Two things make it fast:
+
+* voters are grouped by how they are affected so far (their points on the projects bought),
+  so a price is found by sorting groups, not voters, and only the groups that pay are
+  touched in a round (group budgets carry a lazily applied scale);
+* Add1 does not recompute every increment.  For a fixed sequence of purchases, budgets only
+  grow and prices only fall as the per-voter budget grows, and a voter's unclipped budget
+  grows at least one unit per unit.  A run at ``x2`` forced along the purchases seen at
+  ``x1`` therefore bounds every budget at each ``x`` in between from both sides, which
+  certifies, increment by increment, that the same purchases happen there.  Only where the
+  certificate stops is a real run needed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from budgeting.tally.model import (
+    MES,
+    MesLeftover,
+    MesStep,
+    MesSummary,
+    Share,
+    TallyInput,
+    TallyResult,
+    Tie,
+)
+from budgeting.tally.points import project_points
+
+Price = tuple[int, int]  # money per point as (numerator, denominator), denominator > 0
+_INFINITE: Price = (1, 0)
+_MAX_PIECES = 12  # piecewise certificates tried per competing project before giving up
+_STEP_AFTER_RUN = 4
+
+
+def equal_shares(inp: TallyInput) -> TallyResult:
+    """Run MES with Add1 completion on ``inp`` (ties: ``inp.projects`` order)."""
+    election = _Election(inp)
+    points = project_points(inp)
+    ids = [p.id for p in inp.projects]
+    if election.n == 0:
+        summary = MesSummary(0, Fraction(0), Fraction(0), 0, "exhaustive")
+        return TallyResult(MES, (), points, (), inp.budget, 0, (), summary)
+
+    x, stop = _add1(election)
+    final = election.run(x)
+    steps: list[MesStep | MesLeftover] = []
+    ties: list[Tie] = []
+    nz = len(election.free)
+    for rnd, s in enumerate(final.selected[nz:]):
+        tie = None
+        if final.ties[rnd]:
+            tie = Tie(tuple(ids[j] for j in final.ties[rnd]), Fraction(*final.rhos[rnd]))
+            ties.append(tie)
+        steps.append(election.step_details(final.states[rnd], s, final.rhos[rnd], tie))
+    chosen = set(final.selected)
+    for j in range(len(ids)):
+        if j not in chosen:
+            steps.append(election.leftover(final.final, j))
+
+    selected = tuple(ids[j] for j in final.selected)
+    spent = sum(election.costs[j] for j in final.selected)
+    initial = Fraction(inp.budget, election.n)
+    summary = MesSummary(
+        voters=election.n,
+        initial_voter_budget=initial,
+        voter_budget=initial + x,
+        increments=x,
+        stop=stop,
+        free_project_ids=tuple(ids[j] for j in election.free),
+    )
+    return TallyResult(MES, selected, points, tuple(steps), inp.budget, spent, tuple(ties), summary)
+
+
+def _add1(election: _Election) -> tuple[int, str]:
+    """The number of Add1 increments pabutools would end with, and why it stopped."""
+    cur = election.run(0)
+    verdict = election.verdict(cur.selected)
+    if verdict is not None:
+        return 0, verdict
+    step = 1
+    while True:
+        x2 = cur.x + step
+        reach, probe = election.certify(cur, x2)
+        if probe is not None:  # every increment up to x2 buys what cur buys
+            cur = probe
+            step *= 2
+            continue
+        nxt = election.run(reach + 1)
+        verdict = election.verdict(nxt.selected)
+        if verdict == "exhaustive":
+            return nxt.x, verdict
+        if verdict == "infeasible":
+            return reach, "next_overspends"
+        cur = nxt
+        step = _STEP_AFTER_RUN
+
+
+class _Level:
+    """Voters grouped by their points on the projects bought so far (one node per prefix).
+
+    Group ids are stable from parent to child: a group split by the new purchase keeps its
+    id for the part that did not rank it and gets new ids for the parts that did.
+    """
+
+    __slots__ = ("gtypes", "gweights", "entries", "split", "size", "children")
+
+    def __init__(
+        self,
+        gtypes: list[list[int]],
+        gweights: list[dict[int, list[int]]],
+        entries: dict[int, list[tuple[int, int, int]]],
+        split: list[tuple[int, tuple[tuple[int, int], ...]]],
+    ) -> None:
+        self.gtypes = gtypes  # group -> ballot types in it
+        self.gweights = gweights  # group -> project -> voters per points value
+        self.entries = entries  # project -> [(group, points, voters)] of its supporters
+        self.split = split  # parent group -> [(child group, points on the new purchase)]
+        self.size = len(gtypes)
+        self.children: dict[int, _Level] = {}
+
+
+@dataclass(slots=True)
+class _State:
+    """Budgets at the start of a round: group g holds ``mb[g] * F[rb[g]] / nq`` money.
+
+    Budgets are kept unclipped (a voter who could not pay their full share has a budget
+    <= 0, and has no money); the unclipped value is what the certificates need.
+    """
+
+    level: _Level
+    mb: list[int]
+    rb: list[int]
+    F: list[int]
+    nq: int
+    r: int = 0
+
+    def copy(self) -> _State:
+        return _State(self.level, self.mb.copy(), self.rb.copy(), self.F, self.nq, self.r)
+
+
+@dataclass(slots=True)
+class _Run:
+    x: int
+    selected: list[int]
+    rhos: list[Price] = field(default_factory=list)
+    states: list[_State] = field(default_factory=list)
+    ties: list[tuple[int, ...]] = field(default_factory=list)
+    final: _State | None = None
+
+
+class _Election:
+    """The input in integer form, with the cache of voter groupings."""
+
+    def __init__(self, inp: TallyInput) -> None:
+        index = {p.id: i for i, p in enumerate(inp.projects)}
+        self.ids = [p.id for p in inp.projects]
+        self.costs = [p.cost for p in inp.projects]
+        self.budget = inp.budget
+        self.n = len(inp.ballots)
+        self.k = k = inp.max_ranks
+        counts = Counter(tuple(index[pid] for pid in b) for b in inp.ballots if b)
+        self.tballot: list[tuple[tuple[int, int], ...]] = []
+        self.tmult: list[int] = []
+        self.tpts: list[dict[int, int]] = []
+        tot = [0] * len(self.costs)
+        for ballot, mult in counts.items():
+            pairs = tuple((j, k - i) for i, j in enumerate(ballot))
+            self.tballot.append(pairs)
+            self.tmult.append(mult)
+            self.tpts.append(dict(pairs))
+            for j, u in pairs:
+                tot[j] += mult * u
+        self.tot = tot
+        supported = [j for j in range(len(tot)) if tot[j] > 0]
+        self.free = [j for j in supported if self.costs[j] == 0]
+        self.cands = [j for j in supported if self.costs[j] > 0]
+        lcm = math.lcm(*range(1, k + 1)) if k else 1
+        self.lu = [0] + [lcm // u for u in range(1, k + 1)]
+        types = list(range(len(self.tballot)))
+        weights = self._weights(types)
+        entries: dict[int, list[tuple[int, int, int]]] = {}
+        self._add_entries(entries, 0, weights, None)
+        self.root = _Level([types], [weights], entries, [])
+
+    # -- groupings -------------------------------------------------------------------------
+
+    def _weights(self, types: list[int]) -> dict[int, list[int]]:
+        width = self.k + 1
+        weights: dict[int, list[int]] = {}
+        for t in types:
+            mult = self.tmult[t]
+            for j, u in self.tballot[t]:
+                row = weights.get(j)
+                if row is None:
+                    row = weights[j] = [0] * width
+                row[u] += mult
+        return weights
+
+    def _add_entries(
+        self,
+        entries: dict[int, list[tuple[int, int, int]]],
+        group: int,
+        weights: dict[int, list[int]],
+        bought: int | None,
+    ) -> None:
+        for j, row in weights.items():
+            if j == bought:
+                continue
+            lst = entries.get(j)
+            if lst is None:
+                if bought is not None:
+                    continue  # bought in an earlier round
+                lst = entries[j] = []
+            for u in range(1, self.k + 1):
+                if row[u]:
+                    lst.append((group, u, row[u]))
+
+    def child(self, level: _Level, s: int) -> _Level:
+        """The grouping after buying ``s`` (cached)."""
+        cached = level.children.get(s)
+        if cached is not None:
+            return cached
+        gtypes = level.gtypes.copy()
+        gweights = level.gweights.copy()
+        split: list[tuple[int, tuple[tuple[int, int], ...]]] = []
+        splitset: set[int] = set()
+        affected: set[int] = set()
+        for g in sorted({e[0] for e in level.entries.get(s, ())}):
+            splitset.add(g)
+            affected.update(gweights[g])
+            by_points: dict[int, list[int]] = {}
+            for t in gtypes[g]:
+                by_points.setdefault(self.tpts[t].get(s, 0), []).append(t)
+            if 0 not in by_points:
+                gtypes[g], gweights[g] = [], {}
+            kids: list[tuple[int, int]] = []
+            for u in sorted(by_points):
+                if u == 0:
+                    c = g
+                else:
+                    c = len(gtypes)
+                    gtypes.append([])
+                    gweights.append({})
+                gtypes[c] = by_points[u]
+                gweights[c] = self._weights(by_points[u])
+                kids.append((c, u))
+            split.append((g, tuple(kids)))
+        entries = dict(level.entries)
+        entries.pop(s, None)
+        for j in affected:
+            if j in entries:
+                entries[j] = [e for e in entries[j] if e[0] not in splitset]
+        for _, kids in split:
+            for c, _u in kids:
+                self._add_entries(entries, c, gweights[c], s)
+        node = _Level(gtypes, gweights, entries, split)
+        level.children[s] = node
+        return node
+
+    # -- budgets ---------------------------------------------------------------------------
+
+    def initial(self, x: int) -> _State:
+        """Everyone holds ``budget / n + x`` (scaled by n)."""
+        return _State(self.root, [self.budget + self.n * x], [0], [1], self.n)
+
+    def pay(self, st: _State, s: int, price: Price) -> None:
+        """Supporters of ``s`` pay ``price`` per point; rescale by the price's denominator."""
+        num, den = price
+        scale = den // st.nq  # den == points * nq
+        node = self.child(st.level, s)
+        mb, rb, f = st.mb, st.rb, st.F
+        if node.size > len(mb):
+            grow = node.size - len(mb)
+            mb.extend([0] * grow)
+            rb.extend([0] * grow)
+        r1 = st.r + 1
+        for g, kids in node.split:
+            m = mb[g] * f[rb[g]] * scale
+            for c, u in kids:
+                mb[c] = m - num * u
+                rb[c] = r1
+        st.F = [v * scale for v in f]
+        st.F.append(1)
+        st.nq *= scale
+        st.r = r1
+        st.level = node
+
+    def price(self, st: _State, j: int, shift: int = 0) -> Price | None:
+        """Exact price per point of ``j``, or None if its supporters cannot afford it.
+
+        ``shift`` (in scaled units) is added to every unclipped budget first: positive for
+        the lower bounds of a certificate, negative for the upper bounds.
+        """
+        lu, mb, rb, f = self.lu, st.mb, st.rb, st.F
+        total = 0
+        points = 0
+        rows: list[tuple[int, int, int, int]] = []
+        for g, u, w in st.level.entries.get(j, ()):
+            m = mb[g]
+            if m > 0 or (shift > 0 and m):
+                m = m * f[rb[g]] + shift
+                if m <= 0:
+                    continue
+                total += w * m
+                points += w * u
+                rows.append((m * lu[u], m, u, w))
+        need = self.costs[j] * st.nq
+        if total < need:
+            return None
+        rows.sort()
+        for _, m, u, w in rows:
+            if need * u <= m * points:
+                break
+            need -= w * m
+            points -= w * u
+        return need, points * st.nq
+
+    def excess(self, st: _State, j: int, rho: Price, shift: int = 0) -> int:
+        """Sign of (what the supporters of ``j`` would pay at price ``rho``) - cost of ``j``.
+
+        Negative means the price of ``j`` is above ``rho`` (or ``j`` is unaffordable).
+        """
+        num, den = rho
+        mb, rb, f = st.mb, st.rb, st.F
+        cap = [num * st.nq * u for u in range(self.k + 1)]
+        total = 0
+        for g, u, w in st.level.entries.get(j, ()):
+            m = mb[g]
+            if m > 0 or (shift > 0 and m):
+                m = m * f[rb[g]] + shift
+                if m <= 0:
+                    continue
+                m *= den
+                total += w * (m if m < cap[u] else cap[u])
+        need = self.costs[j] * st.nq * den
+        return (total > need) - (total < need)
+
+    def money(self, st: _State, j: int, shift: int = 0) -> int:
+        """Money (scaled) that the supporters of ``j`` hold, with budgets shifted down."""
+        mb, rb, f = st.mb, st.rb, st.F
+        total = 0
+        for g, _u, w in st.level.entries.get(j, ()):
+            m = mb[g]
+            if m > 0:
+                m = m * f[rb[g]] - shift
+                if m > 0:
+                    total += w * m
+        return total
+
+    def beats(self, st: _State, j: int, rho: Price, strict: bool, shift: int = 0) -> bool:
+        """Whether ``j`` costs more than ``rho`` per point (at least ``rho`` if not strict)."""
+        sign = self.excess(st, j, rho, shift)
+        if sign < 0:
+            return True
+        if sign > 0 or strict:
+            return False
+        pj = self.price(st, j, shift)
+        return pj is None or _above(pj, rho, strict)
+
+    # -- one run of MES --------------------------------------------------------------------
+
+    def verdict(self, selected: list[int]) -> str | None:
+        """'infeasible', 'exhaustive' or None, as pabutools' Add1 loop decides."""
+        cost = sum(self.costs[j] for j in selected)
+        if cost > self.budget:
+            return "infeasible"
+        chosen = set(selected)
+        if all(j in chosen or self.costs[j] + cost > self.budget for j in self.cands):
+            return "exhaustive"
+        return None
+
+    def run(self, x: int) -> _Run:
+        """MES with per-voter budget ``budget / n + x``."""
+        costs = self.costs
+        st = self.initial(x)
+        alive = set(self.cands)
+        lb: dict[int, Price] = {j: (costs[j], self.tot[j]) for j in alive}  # price bounds
+        lbf = {j: costs[j] / self.tot[j] for j in alive}
+        out = _Run(x, list(self.free))
+        while alive:
+            best = -1
+            bp: Price = _INFINITE
+            bf = math.inf
+            tied: list[int] = []
+            for j in sorted(alive, key=lambda j: (lbf[j], j)):
+                if best >= 0:
+                    if lbf[j] > bf * 1.000001 or _above(lb[j], bp, True):
+                        break
+                    if self.excess(st, j, bp) < 0:
+                        lb[j], lbf[j] = bp, bf
+                        continue
+                pj = self.price(st, j)
+                if pj is None:
+                    alive.discard(j)
+                    continue
+                lb[j], lbf[j] = pj, pj[0] / pj[1]
+                c1, c2 = pj[0] * bp[1], bp[0] * pj[1]
+                if best < 0 or c1 < c2:
+                    best, bp, bf, tied = j, pj, lbf[j], [j]
+                elif c1 == c2:
+                    tied.append(j)
+                    best = min(best, j)
+            if best < 0:
+                break
+            out.states.append(st.copy())
+            out.selected.append(best)
+            out.rhos.append(bp)
+            out.ties.append(tuple(sorted(tied)) if len(tied) > 1 else ())
+            alive.discard(best)
+            self.pay(st, best, bp)
+        out.final = st
+        return out
+
+    def certify(self, ref: _Run, x2: int) -> tuple[int, _Run | None]:
+        """How far the purchases of ``ref`` provably stay the same.
+
+        Returns ``(reach, probe)``: every increment in ``[ref.x, reach]`` buys exactly what
+        ``ref`` buys; when ``reach == x2`` the probe is the run at ``x2``.
+        """
+        costs = self.costs
+        x1 = ref.x
+        st = self.initial(x2)
+        alive = set(self.cands)
+        lb: dict[int, Price] = {j: (costs[j], self.tot[j]) for j in alive}
+        reach = x2
+        out = _Run(x2, list(ref.selected))
+        for rnd, s in enumerate(ref.selected[len(self.free) :]):
+            p2 = self.price(st, s)
+            if p2 is None:  # cannot happen (budgets grow with x); be safe
+                return x1, None
+            r1 = ref.rhos[rnd]
+            upper: dict[int, Price | None] = {}  # price of s on lower-bound budgets at y
+            for j in alive:
+                if j == s:
+                    continue
+                strict = j < s  # j would win a tie
+                if _above(lb[j], r1, strict):
+                    continue
+                if self.beats(st, j, r1, strict):
+                    lb[j] = r1
+                    continue
+                reach = self._chain(ref, rnd, st, x2, j, strict, reach, upper)
+                if reach <= x1:
+                    return x1, None
+            out.states.append(st.copy())
+            out.rhos.append(p2)
+            out.ties.append(())
+            alive.discard(s)
+            self.pay(st, s, p2)
+        for j in alive:  # nothing else may become affordable
+            need = costs[j] * st.nq
+            if self.money(st, j) < need:
+                continue
+            lo, hi = x1, reach
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self.money(st, j, (x2 - mid) * st.nq) < need:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            reach = lo
+            if reach <= x1:
+                return x1, None
+        if reach < x2:
+            return reach, None
+        out.final = st
+        return reach, out
+
+    def _chain(
+        self,
+        ref: _Run,
+        rnd: int,
+        st: _State,
+        x2: int,
+        j: int,
+        strict: bool,
+        reach: int,
+        upper: dict[int, Price | None],
+    ) -> int:
+        """Cover increments ref.x+1.. by pieces [a, b] on which ``j`` provably loses.
+
+        On a piece, the price of ``j`` is at least its price on budgets bounded above at b
+        (from the probe at x2), and the price of the project ``ref`` bought is at most its
+        price on budgets bounded below at a (from ``ref``).  Returns the last covered one.
+        """
+        x1 = ref.x
+        st1 = ref.states[rnd]
+        s = ref.selected[len(self.free) + rnd]
+
+        def ok(a: int, b: int) -> bool:
+            if a not in upper:
+                upper[a] = self.price(st1, s, (a - x1) * st1.nq)
+            rs = upper[a]
+            return rs is not None and self.beats(st, j, rs, strict, -(x2 - b) * st.nq)
+
+        a = x1 + 1
+        pieces = 0
+        while a <= reach:
+            if not ok(a, a):
+                return a - 1
+            lo, hi = a, reach
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if ok(a, mid):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            a = lo + 1
+            pieces += 1
+            if pieces >= _MAX_PIECES and a <= reach:
+                return a - 1
+        return reach
+
+    # -- details for the explanation -------------------------------------------------------
+
+    def step_details(self, st: _State, s: int, rho: Price, tie: Tie | None) -> MesStep:
+        """Who paid what when ``s`` was bought at price ``rho`` from budgets ``st``."""
+        num, den = rho
+        mb, rb, f, nq = st.mb, st.rb, st.F, st.nq
+        full: Counter[int] = Counter()
+        exhausted = 0
+        exhausted_paid = 0  # scaled by nq
+        supporters = 0
+        for g, u, w in st.level.entries.get(s, ()):
+            supporters += w
+            m = mb[g] * f[rb[g]] if mb[g] > 0 else 0
+            if m * den >= num * nq * u:
+                full[u] += w
+            else:
+                exhausted += w
+                exhausted_paid += w * m
+        price = Fraction(num, den)
+        return MesStep(
+            project_id=self.ids[s],
+            cost=self.costs[s],
+            points=self.tot[s],
+            supporters=supporters,
+            price_per_point=price,
+            shares=tuple(Share(u, full[u], price * u) for u in sorted(full, reverse=True)),
+            exhausted=exhausted,
+            exhausted_paid=Fraction(exhausted_paid, nq),
+            tie=tie,
+        )
+
+    def leftover(self, st: _State, j: int) -> MesLeftover:
+        """What the supporters of unbought ``j`` still held at the end."""
+        supporters = sum(w for _g, _u, w in st.level.entries.get(j, ()))
+        return MesLeftover(
+            project_id=self.ids[j],
+            cost=self.costs[j],
+            points=self.tot[j],
+            supporters=supporters,
+            supporters_money=Fraction(self.money(st, j), st.nq),
+        )
+
+
+def _above(a: Price, b: Price, strict: bool) -> bool:
+    """a > b (a >= b if not strict)."""
+    c1, c2 = a[0] * b[1], b[0] * a[1]
+    return c1 > c2 or (not strict and c1 == c2)

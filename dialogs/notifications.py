@@ -1,0 +1,80 @@
+"""Wording a notification for one participant, in their language, with useful buttons."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budgeting.i18n import translator
+from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
+from budgeting.models.base import localized
+from budgeting.phases import Phase, closes_at
+from dialogs.types import Button, Reply
+
+
+async def render(
+    session: AsyncSession, notification: Notification, participant: Participant
+) -> list[Reply]:
+    """The message(s) this participant should get for ``notification``."""
+    t = translator(participant.locale)
+    _ = t.gettext
+    kind = NotificationKind(notification.kind)
+    params = dict(notification.payload.get("params") or {})
+    round_ = await session.get(Round, notification.round_id) if notification.round_id else None
+    proposal_id = params.get("proposal_id", notification.proposal_id)
+    proposal = await session.get(Proposal, proposal_id) if proposal_id else None
+    title = f"#{proposal.id} {proposal.title}" if proposal else ""
+    zone = round_.timezone if round_ else "Europe/Stockholm"
+    open_proposal = [Button(_("Open the proposal"), f"p:{proposal.id}")] if proposal else []
+    buttons: list[Button] = []
+    if kind is NotificationKind.BROADCAST:
+        texts = notification.payload.get("texts") or {}
+        text = localized({lang: {"text": v} for lang, v in texts.items()}, "text", t.locale)
+    elif kind is NotificationKind.IDEAS_OPEN:
+        text = _("Ideas are open! Propose how part of the budget should be spent: /propose")
+        buttons = [Button(_("Propose an idea"), "propose")]
+    elif kind is NotificationKind.VOTING_OPENS:
+        text = _("Voting is open! Rank your favourite projects until {end}.").format(
+            end=t.datetime(closes_at(round_, Phase.VOTING), zone) if round_ else ""
+        )
+        buttons = [Button(_("Vote"), "vote")]
+    elif kind is NotificationKind.VOTING_CLOSES:
+        text = _("Voting closes in 24 hours and you have not voted yet. It takes a minute.")
+        buttons = [Button(_("Vote"), "vote")]
+    elif kind is NotificationKind.REVIEW_OUTCOME:
+        outcome = params.get("outcome")
+        if outcome == "accepted":
+            text = _("Good news: your idea {title} is on the ballot.").format(title=title)
+        elif outcome == "merged":
+            text = _("Your idea {title} was merged with a similar idea.").format(title=title)
+        else:
+            text = _("Your idea {title} was not accepted.").format(title=title)
+        if params.get("reason"):
+            text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
+        buttons = [Button(_("My ideas"), "ideas")]
+    elif kind is NotificationKind.COMMENT_HIDDEN:
+        text = _("Your comment on {title} was hidden by a moderator.").format(title=title)
+        if params.get("reason"):
+            text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
+    elif kind is NotificationKind.FOLLOWED_CHANGED:
+        text = _("News about {title}, which you follow.").format(title=title)
+        buttons = open_proposal
+    elif kind is NotificationKind.RESULTS:
+        text = _("The result of the vote is published.")
+        buttons = [Button(_("Results"), "results")]
+    elif kind is NotificationKind.DECISION:
+        text = _("The council has decided on {title}.").format(title=title)
+        buttons = [Button(_("Results"), "results"), *open_proposal]
+    elif kind is NotificationKind.IMPLEMENTATION:
+        text = _("Progress on {title}: {progress} % done.").format(
+            title=title, progress=params.get("progress", proposal.progress if proposal else 0)
+        )
+        if params.get("text"):
+            text += "\n" + str(params["text"])
+        buttons = open_proposal
+    else:  # NotificationKind.SURVEY
+        text = _(
+            "The round is over. Thank you for taking part! Three quick questions help us do "
+            "better next time."
+        )
+        buttons = [Button(_("Answer the survey"), "survey")]
+    return [Reply(text=text, buttons=tuple((b,) for b in buttons), rtl=t.rtl)] if text else []

@@ -1,0 +1,140 @@
+"""The outbox dispatcher through the console channel: right people, their language, once."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from bot.console import ConsoleChannel
+from bot.dispatcher import Dispatcher
+from budgeting.demo import seed_demo
+from budgeting.models import Delivery, Notification, NotificationKind, Participant
+from budgeting.phases import Phase
+from budgeting.services.notifications import enqueue
+from dialogs.engine import DialogEngine
+from dialogs.types import Incoming
+
+DAYTIME = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # 12:00 in Stockholm
+NIGHT = datetime(2027, 3, 10, 22, 0, tzinfo=UTC)  # 23:00 in Stockholm
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def join(engine: DialogEngine, user: str, language: str) -> None:
+    for incoming in (
+        Incoming("console", user, text="/start", display_name=user),
+        Incoming("console", user, payload=f"lang:{language}"),
+    ):
+        await engine.handle(incoming)
+
+
+async def setup(sessions, clock: Clock, phase: Phase = Phase.VOTING):
+    async with sessions() as session, session.begin():
+        round_ = await seed_demo(session, clock.now, phase)
+    engine = DialogEngine(sessions, clock=clock)
+    out = io.StringIO()
+    console = ConsoleChannel(engine, user="anna", stdout=out)
+    return round_, engine, out, Dispatcher(sessions, {"console": console}, clock=clock)
+
+
+async def deliveries(sessions, status: str | None = None) -> int:
+    async with sessions() as session:
+        stmt = select(func.count()).select_from(Delivery)
+        if status:
+            stmt = stmt.where(Delivery.status == status)
+        return await session.scalar(stmt)
+
+
+async def test_broadcast_reaches_each_participant_once_in_their_language(sessions) -> None:
+    clock = Clock(DAYTIME)
+    round_, engine, out, dispatcher = await setup(sessions, clock, Phase.REVIEW)
+    await join(engine, "anna", "sv")
+    async with sessions() as session, session.begin():
+        await enqueue(
+            session,
+            NotificationKind.BROADCAST,
+            round_id=round_.id,
+            due_at=clock.now,
+            payload={"texts": {"sv": "Hej från kommunen", "en": "Hello from the municipality"}},
+        )
+    first = await dispatcher.tick()
+    second = await dispatcher.tick()
+    assert out.getvalue().count("Hej från kommunen") == 1
+    assert "Hello from" not in out.getvalue()
+    assert first.sent == 1 and second.sent == 0
+    async with sessions() as session:
+        status = await session.scalar(select(Notification.status))
+    assert status == "done"
+
+
+async def test_quiet_hours_wait_and_opt_outs_hold(sessions) -> None:
+    clock = Clock(NIGHT)
+    round_, engine, out, dispatcher = await setup(sessions, clock, Phase.REVIEW)
+    await join(engine, "anna", "en")
+    async with sessions() as session, session.begin():
+        await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=clock.now)
+    tally = await dispatcher.tick()
+    assert tally.sent == 0 and tally.deferred == 1 and out.getvalue() == ""
+    clock.now = DAYTIME.replace(day=11)
+    assert (await dispatcher.tick()).sent == 1
+    assert "The result of the vote is published." in out.getvalue()
+
+    await engine.handle(Incoming("console", "anna", payload="so:results"))  # switch results off
+    async with sessions() as session, session.begin():
+        await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=clock.now)
+    tally = await dispatcher.tick()
+    assert tally.sent == 0 and tally.skipped == 1
+    assert await deliveries(sessions, "opted_out") == 1
+
+
+async def test_voting_reminder_only_to_those_who_have_not_voted(sessions) -> None:
+    clock = Clock(DAYTIME)
+    round_, engine, out, dispatcher = await setup(sessions, clock)
+    await join(engine, "anna", "en")
+    for payload in ("vote", "va:1", "vp:1", "vd", "vc"):
+        await engine.handle(Incoming("console", "anna", payload=payload))
+    async with sessions() as session, session.begin():
+        voter = await session.scalar(select(Participant).where(Participant.display_name == "anna"))
+        other = Participant(display_name="other", round_id=round_.id, locale="en")
+        session.add(other)
+        await session.flush()
+        await enqueue(session, NotificationKind.VOTING_CLOSES, round_id=round_.id, due_at=clock.now)
+    await dispatcher.tick()
+    async with sessions() as session:
+        got = set(
+            (
+                await session.scalars(
+                    select(Delivery.participant_id)
+                    .join(Notification)
+                    .where(Notification.kind == NotificationKind.VOTING_CLOSES.value)
+                )
+            ).all()
+        )
+    # the voter is not reminded; the other one has no channel: recorded, nothing sent
+    assert voter.id not in got and other.id in got
+    assert "Voting closes in 24 hours" not in out.getvalue()
+    assert out.getvalue().count("Voting is open!") == 1  # the automatic reminder, once
+
+
+async def test_reminders_are_scheduled_from_the_round_dates(sessions) -> None:
+    clock = Clock(DAYTIME)
+    round_, engine, out, dispatcher = await setup(sessions, clock, Phase.VOTING)
+    await join(engine, "anna", "en")
+    await dispatcher.tick()
+    await dispatcher.tick()
+    async with sessions() as session:
+        kinds = (
+            await session.scalars(
+                select(Notification.kind).where(Notification.round_id == round_.id)
+            )
+        ).all()
+    assert kinds == [NotificationKind.VOTING_OPENS.value]
+    assert out.getvalue().count("Voting is open!") == 1

@@ -1,0 +1,237 @@
+"""MES with Add1 agrees with pabutools (cached on Kraków, live on small elections)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from budgeting.pabulib import pabulib_from_tally_input, write_pabulib
+from budgeting.tally import (
+    MES,
+    MesLeftover,
+    MesStep,
+    Share,
+    TallyInput,
+    TallyProject,
+    Tie,
+    equal_shares,
+    tally_pabulib,
+)
+
+from .conftest import DATA_DIR, elections, krakow_files, reference_mes
+
+CACHE = DATA_DIR / "pabutools_mes_krakow.json"
+
+
+@cache
+def pabutools_cache() -> dict:
+    return json.loads(CACHE.read_text(encoding="utf-8"))
+
+
+def test_cache_covers_every_district_file(pabulib_dir: Path) -> None:
+    assert sorted(pabutools_cache()["files"]) == [p.name for p in krakow_files(city=False)]
+    assert pabutools_cache()["tie_breaking"] == "order of the PROJECTS section"
+
+
+@pytest.mark.parametrize("path", krakow_files(city=False), ids=lambda p: p.stem)
+def test_matches_pabutools_on_krakow(path: Path, pabulib_dir: Path) -> None:
+    expected = pabutools_cache()["files"][path.name]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == expected["sha256"], "data changed"
+    inp, result = tally_pabulib(path, MES)
+    assert list(result.selected) == expected["selected"]  # same projects, same order
+    assert result.spent <= result.budget
+    for step in result.steps:
+        if isinstance(step, MesStep):
+            paid = sum(s.voters * s.amount for s in step.shares) + step.exhausted_paid
+            assert paid == step.cost
+            assert step.supporters == sum(s.voters for s in step.shares) + step.exhausted
+
+
+def pabutools_outcome(inp: TallyInput) -> list[str]:
+    """pabutools' MES (Add1) on ``inp``, read back from the pabulib text we write."""
+    from pabutools.election.pabulib import parse_pabulib_from_string
+    from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfaction
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
+    instance, profile = parse_pabulib_from_string(write_pabulib(pabulib_from_tally_input(inp)))
+    k = inp.max_ranks
+
+    def points(instance, profile, ballot, project, precomputed):
+        return k - ballot.position(project) if project in ballot else 0
+
+    class PointsSat(AdditiveSatisfaction):
+        def __init__(self, instance, profile, ballot) -> None:
+            super().__init__(instance, profile, ballot, points)
+
+    order = {p.id: i for i, p in enumerate(inp.projects)}
+    outcome = method_of_equal_shares(
+        instance,
+        profile,
+        sat_class=PointsSat,
+        voter_budget_increment=1,
+        tie_breaking=TieBreakingRule(lambda inst, prof, proj: order[proj.name]),
+    )
+    return [p.name for p in outcome]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_projects=5, max_voters=8, max_cost=30, empty_ballots=False))
+def test_matches_pabutools_live(inp: TallyInput) -> None:
+    assert list(equal_shares(inp).selected) == pabutools_outcome(inp)
+
+
+def test_matches_pabutools_live_on_a_tie() -> None:
+    inp = TallyInput(
+        projects=(TallyProject("9", 40), TallyProject("10", 40), TallyProject("1", 30)),
+        budget=100,
+        ballots=(("9", "10"), ("10", "9"), ("1",), ("9", "10"), ("10", "9")),
+        max_ranks=2,
+    )
+    result = equal_shares(inp)
+    assert result.ties and result.ties[0].project_ids == ("9", "10")
+    assert list(result.selected) == pabutools_outcome(inp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(elections(min_cost=0))
+def test_matches_a_plain_reference(inp: TallyInput) -> None:
+    result = equal_shares(inp)
+    selected, increments, stop = reference_mes(inp)
+    assert list(result.selected) == selected
+    assert result.mes is not None
+    assert (result.mes.increments, result.mes.stop) == (increments, stop)
+
+
+@settings(max_examples=25, deadline=None)
+@given(elections(max_projects=8, max_voters=30, max_cost=120, empty_ballots=False))
+def test_matches_a_plain_reference_on_larger_elections(inp: TallyInput) -> None:
+    result = equal_shares(inp)
+    selected, increments, _ = reference_mes(inp)
+    assert (list(result.selected), result.mes.increments) == (selected, increments)
+
+
+def voters(*groups: tuple[int, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(ballot for count, ballot in groups for _ in range(count))
+
+
+def test_equal_shares_versus_greedy() -> None:
+    # 6 voters back A and C; 4 voters back B. Greedy takes A; MES lets the 4 buy B.
+    inp = TallyInput(
+        projects=(TallyProject("A", 60), TallyProject("C", 50), TallyProject("B", 40)),
+        budget=100,
+        ballots=voters((6, ("A",)), (6, ("C",)), (4, ("B",))),
+        max_ranks=1,
+    )
+    # each ballot ranks one project, so 16 voters hold 100/16 each
+    result = equal_shares(inp)
+    assert result.selected == reference_mes(inp)[0]
+    assert result.spent <= 100
+
+
+def test_who_pays_what() -> None:
+    # 10 voters with 10 each. C (50) is bought first at 50/6 per point by its 6 supporters;
+    # A's supporters then hold 10/6 each, too little for A; B's 4 supporters pay 10 each.
+    inp = TallyInput(
+        projects=(TallyProject("A", 60), TallyProject("C", 50), TallyProject("B", 40)),
+        budget=100,
+        ballots=voters((6, ("C", "A")), (4, ("B",))),
+        max_ranks=2,
+    )
+    result = equal_shares(inp)
+    assert result.selected == ("C", "B")
+    c, b, a = result.steps
+    assert c == MesStep(
+        project_id="C",
+        cost=50,
+        points=12,
+        supporters=6,
+        price_per_point=Fraction(50, 12),
+        shares=(Share(2, 6, Fraction(50, 6)),),
+        exhausted=0,
+        exhausted_paid=Fraction(0),
+    )
+    assert b.price_per_point == Fraction(5) and b.shares == (Share(2, 4, Fraction(10)),)
+    assert a == MesLeftover("A", 60, 6, 6, supporters_money=Fraction(10))
+    assert result.mes is not None
+    assert (result.mes.increments, result.mes.stop) == (0, "exhaustive")
+    assert result.mes.voter_budget == 10
+
+
+def test_add1_until_exhaustive() -> None:
+    # A (91) needs everyone; B (9) is the dream of one voter, who can afford it at share 19.
+    inp = TallyInput(
+        projects=(TallyProject("A", 91), TallyProject("B", 9)),
+        budget=100,
+        ballots=voters((1, ("A", "B")), (9, ("A",))),
+        max_ranks=2,
+    )
+    result = equal_shares(inp)
+    assert result.selected == ("A", "B")
+    assert result.mes is not None
+    assert (result.mes.increments, result.mes.stop) == (reference_mes(inp)[1], "exhaustive")
+    assert result.mes.voter_budget == 10 + result.mes.increments
+
+
+def test_add1_stops_before_overspending() -> None:
+    # B (6) becomes affordable for its two fans at share 13, but A + B would cost 101.
+    inp = TallyInput(
+        projects=(TallyProject("A", 95), TallyProject("B", 6), TallyProject("C", 5)),
+        budget=100,
+        ballots=voters((2, ("B", "A")), (1, ("C", "A")), (7, ("A",))),
+        max_ranks=2,
+    )
+    result = equal_shares(inp)
+    assert result.selected == ("A",)
+    assert result.mes is not None
+    assert result.mes.stop == "next_overspends"
+    assert result.mes.increments == reference_mes(inp)[1] == 2
+    assert result.spent == 95
+
+
+def test_ties_follow_the_input_order() -> None:
+    projects = (TallyProject("X", 50), TallyProject("Y", 50))
+    ballots = voters((3, ("X", "Y")), (3, ("Y", "X")))
+    forward = equal_shares(TallyInput(projects, 60, ballots, 2))
+    backward = equal_shares(TallyInput(projects[::-1], 60, ballots, 2))
+    assert forward.selected == ("X",) and backward.selected == ("Y",)
+    assert forward.ties == (Tie(("X", "Y"), Fraction(50, 9)),)
+    assert backward.ties == (Tie(("Y", "X"), Fraction(50, 9)),)
+    assert forward.steps[0].tie == forward.ties[0]
+
+
+def test_free_and_unranked_projects() -> None:
+    inp = TallyInput(
+        projects=(TallyProject("A", 0), TallyProject("B", 10), TallyProject("C", 0)),
+        budget=10,
+        ballots=(("B", "A"),),
+        max_ranks=2,
+    )
+    result = equal_shares(inp)
+    assert result.selected == ("A", "B")  # C costs nothing but nobody wants it
+    assert result.mes is not None and result.mes.free_project_ids == ("A",)
+
+
+def test_no_ballots() -> None:
+    result = equal_shares(TallyInput((TallyProject("A", 5),), 10, (), 3))
+    assert (result.selected, result.spent) == ((), 0)
+
+
+def test_round_trips_through_a_dict() -> None:
+    inp = TallyInput(
+        projects=(TallyProject("A", 60), TallyProject("C", 50), TallyProject("B", 40)),
+        budget=100,
+        ballots=voters((6, ("C", "A")), (4, ("B",))),
+        max_ranks=2,
+    )
+    result = equal_shares(inp)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["steps"][0]["price_per_point"] == pytest.approx(50 / 12)
+    assert data["steps"][0]["price_per_point_exact"] == "25/6"
+    assert type(result).from_dict(data) == result
