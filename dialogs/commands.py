@@ -13,6 +13,7 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
     ("vote", N_("rank your favourite projects")),
     ("results", N_("the result of the vote")),
     ("follow", N_("proposals you follow")),
+    ("survey", N_("tell us how the round went")),
     ("language", N_("change language")),
     ("settings", N_("language and reminders")),
     ("mydata", N_("everything stored about you")),

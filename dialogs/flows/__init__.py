@@ -8,6 +8,7 @@ from dialogs.flows import (  # noqa: F401
     propose,
     results,
     settings,
+    survey,
     vote,
     welcome,
 )
