@@ -104,36 +104,6 @@ async def chat(settings: Settings, user: str, lang: str | None) -> None:
         await runtime.close()
 
 
-async def serve(settings: Settings, with_console: dict[str, str | None] | None = None) -> None:
-    """Serve the HTTP app; with a console chat in the foreground when asked (the demo)."""
-    import uvicorn
-
-    from bot.console import ConsoleChannel
-    from bot.http import build_app
-    from bot.runtime import open_runtime
-
-    runtime = await open_runtime(settings)
-    app = build_app(runtime)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
-    server = uvicorn.Server(config)
-    try:
-        if with_console is None:
-            await server.serve()
-            return
-        server_task = asyncio.create_task(server.serve())
-        print(f"Admin and health check on http://{settings.host}:{settings.port}/healthz")
-        console = ConsoleChannel(
-            runtime.dialogs,
-            user=with_console["user"] or "demo-resident",
-            locale=with_console["lang"],
-        )
-        await console.listen()
-        server.should_exit = True
-        await server_task
-    finally:
-        await runtime.close()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``budgetbot`` console script."""
     args = build_parser().parse_args(argv)
@@ -150,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_basic(settings: Settings, args: argparse.Namespace) -> int:
     """The demo, serve, chat, seed-demo and db commands."""
+    from bot.server import serve
+
     if args.command == "db":
         from budgeting.migrate import upgrade
 
@@ -163,8 +135,11 @@ def run_basic(settings: Settings, args: argparse.Namespace) -> int:
     elif args.command == "serve":
         asyncio.run(serve(settings))
     elif args.command == "demo":
+        from bot.console import ConsoleChannel
+
         asyncio.run(seed(settings, args.phase, only_if_empty=True))
-        asyncio.run(serve(settings, with_console={"user": args.user, "lang": args.lang}))
+        console = ConsoleChannel(None, user=args.user, locale=args.lang)
+        asyncio.run(serve(settings, console))
     return 0
 
 

@@ -33,7 +33,7 @@ class ConsoleChannel:
 
     def __init__(
         self,
-        dialogs: DialogEngine,
+        dialogs: DialogEngine | None,
         user: str = "console-user",
         locale: str | None = None,
         stdin: TextIO | None = None,
@@ -91,4 +91,5 @@ class ConsoleChannel:
                 display_name=self.user,
                 locale_hint=self.locale,
             )
+            assert self.dialogs is not None, "the console needs a dialog engine"
             self.show(await self.dialogs.handle(incoming))

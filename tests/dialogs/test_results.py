@@ -17,8 +17,17 @@ async def test_results_with_explanation(seeded, chat) -> None:
     await user.run(
         [
             *START_ENGLISH,
-            ("/results", ["Result of the vote:", "Säter town (budget 500,000 SEK", "✅ #",
-                          "approved by the council", "%)", "[How Säter town was counted]"]),
+            (
+                "/results",
+                [
+                    "Result of the vote:",
+                    "Säter town (budget 500,000 SEK",
+                    "✅ #",
+                    "approved by the council",
+                    "%)",
+                    "[How Säter town was counted]",
+                ],
+            ),
             ("How Säter town was counted", ["points", "Selected"]),
         ]
     )

@@ -1,0 +1,61 @@
+"""``budgetbot serve``: the HTTP app, every configured channel and the outbox scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from bot.channels import Channel
+from bot.console import ConsoleChannel
+from bot.dispatcher import Dispatcher, start_scheduler
+from bot.http import build_app
+from bot.runtime import Runtime, open_runtime
+from budgeting.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def configured_channels(settings: Settings, runtime: Runtime) -> list[Channel]:
+    """The channels the settings ask for (none needs a token for the demo)."""
+    return []
+
+
+async def serve(settings: Settings, console: ConsoleChannel | None = None) -> None:
+    """Run until stopped, or until the console chat ends when there is one (the demo)."""
+    runtime = await open_runtime(settings)
+    channels = configured_channels(settings, runtime)
+    if console is not None:
+        console.dialogs = runtime.dialogs
+        channels.append(console)
+    app = build_app(runtime, channels)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    )
+    for channel in channels:
+        await channel.connect()
+    dispatcher = Dispatcher(
+        runtime.sessions, {c.name: c for c in channels}, default_timezone=settings.timezone
+    )
+    scheduler = start_scheduler(dispatcher)
+    listeners = [asyncio.create_task(c.listen()) for c in channels if c is not console]
+    try:
+        if console is None:
+            await server.serve()
+            return
+        server_task = asyncio.create_task(server.serve())
+        print(f"Admin and health check on http://{settings.host}:{settings.port}/healthz")
+        await console.listen()
+        server.should_exit = True
+        await server_task
+    finally:
+        scheduler.shutdown(wait=False)
+        for task in listeners:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for channel in channels:
+            await channel.disconnect()
+        await runtime.close()
