@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import (
@@ -25,7 +25,7 @@ from budgeting.phases import SCHEDULED
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.rounds import area_of
 
-IMPORT_BATCH = 5_000
+IMPORT_BATCH = 10_000
 
 
 def _pb_date(moment: datetime) -> str:
@@ -133,18 +133,22 @@ _ON_BALLOT = [
 async def import_pabulib(
     session: AsyncSession, source: Path | str, slug: str | None = None
 ) -> Round:
-    """Create a closed round from a pabulib file: one area, its projects and ballots.
+    """Create a closed round from a pabulib file (a path or its text)."""
+    return await import_instance(session, parse_pabulib(source), slug)
+
+
+async def import_instance(
+    session: AsyncSession, instance: PabulibInstance, slug: str | None = None
+) -> Round:
+    """Create a closed round from a parsed pabulib instance: one area, projects, ballots.
 
     Projects keep the file's order (their ids ascend in it), which is the tie-break
     order of the imported round.
     """
-    instance = parse_pabulib(source)
     meta = instance.meta
     title = meta.get("description") or "Imported round"
     ended = utcnow() - timedelta(days=1)
-    max_ranks = int(
-        meta.get("max_length") or max(len(v["vote"].split(",")) for v in instance.votes)
-    )
+    max_ranks = instance.max_length or max((len(b) for b in instance.ballots), default=1)
     round_ = Round(
         slug=slug or f"pabulib-{utcnow().strftime('%Y%m%d%H%M%S%f')}",
         audience=Audience.RESIDENTS,
@@ -186,36 +190,53 @@ async def import_pabulib(
     return round_
 
 
+async def _reserve_ballot_ids(session: AsyncSession, count: int) -> list[int]:
+    """``count`` fresh ballot ids, taken from the sequence on PostgreSQL."""
+    if session.bind.dialect.name == "postgresql":
+        rows = await session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('ballots', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        )
+        return [row[0] for row in rows]
+    first = (await session.scalar(select(func.max(Ballot.id)))) or 0
+    return list(range(first + 1, first + 1 + count))
+
+
 async def _insert_ballots(
     session: AsyncSession, round_: Round, area: Area, instance: PabulibInstance, ids: dict[str, int]
 ) -> None:
-    """Bulk-insert the ballots and their ranks, a batch at a time."""
+    """Bulk-insert the ballots and their ranks, a batch at a time (no per-row round trips)."""
     now = utcnow()
     votes = list(zip(instance.votes, instance.ballots, strict=True))
     for start in range(0, len(votes), IMPORT_BATCH):
         batch = votes[start : start + IMPORT_BATCH]
-        ballot_ids = (
-            await session.scalars(
-                insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "round_id": round_.id,
-                        "area_id": area.id,
-                        "participant_id": None,
-                        "receipt_code": row.get("receipt") or new_receipt_code(),
-                        "cast_at": now,
-                        "updated_at": now,
-                    }
-                    for row, _ranking in batch
-                ],
-            )
-        ).all()
-        ranks = [
-            {"ballot_id": ballot_id, "position": position, "proposal_id": ids[pid]}
-            for ballot_id, (_row, ranking) in zip(ballot_ids, batch, strict=True)
-            for position, pid in enumerate(ranking)
-        ]
-        await session.execute(insert(BallotRank), ranks)
+        ballot_ids = await _reserve_ballot_ids(session, len(batch))
+        await session.execute(
+            insert(Ballot),
+            [
+                {
+                    "id": ballot_id,
+                    "round_id": round_.id,
+                    "area_id": area.id,
+                    "participant_id": None,
+                    "receipt_code": row.get("receipt") or new_receipt_code(),
+                    "cast_at": now,
+                    "updated_at": now,
+                }
+                for ballot_id, (row, _ranking) in zip(ballot_ids, batch, strict=True)
+            ],
+        )
+        await session.execute(
+            insert(BallotRank),
+            [
+                {"ballot_id": ballot_id, "position": position, "proposal_id": ids[pid]}
+                for ballot_id, (_row, ranking) in zip(ballot_ids, batch, strict=True)
+                for position, pid in enumerate(ranking)
+            ],
+        )
 
 
 def _csv_cell(value: object) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import LANGUAGES, translator
@@ -48,10 +49,32 @@ async def tally_input(session: AsyncSession, round_: Round, area: Area, seed: in
     ).all()
     projects = {str(p.id): TallyProject(str(p.id), p.cost, p.title) for p in proposals}
     order = list(projects) if round_.tie_break == "listed" else draw_lot(list(projects), seed)
+    ballots = await _rankings(session, round_.id, area.id)
+    return TallyInput(
+        projects=tuple(projects[pid] for pid in order),
+        budget=area.budget,
+        ballots=tuple(ballots),
+        max_ranks=round_.max_ranks,
+    )
+
+
+async def _rankings(session: AsyncSession, round_id: int, area_id: int) -> list[tuple[str, ...]]:
+    """Every ballot of the area as project ids best first, in ballot order."""
+    where = (Ballot.round_id == round_id, Ballot.area_id == area_id)
+    if session.bind.dialect.name == "postgresql":
+        ranked = func.array_agg(aggregate_order_by(BallotRank.proposal_id, BallotRank.position))
+        rows = await session.execute(
+            select(ranked)
+            .join(Ballot, Ballot.id == BallotRank.ballot_id)
+            .where(*where)
+            .group_by(BallotRank.ballot_id)
+            .order_by(BallotRank.ballot_id)
+        )
+        return [tuple(map(str, ranking)) for (ranking,) in rows]
     rows = await session.execute(
         select(BallotRank.ballot_id, BallotRank.proposal_id)
         .join(Ballot, Ballot.id == BallotRank.ballot_id)
-        .where(Ballot.round_id == round_.id, Ballot.area_id == area.id)
+        .where(*where)
         .order_by(BallotRank.ballot_id, BallotRank.position)
     )
     ballots: list[tuple[str, ...]] = []
@@ -64,12 +87,7 @@ async def tally_input(session: AsyncSession, round_: Round, area: Area, seed: in
         current.append(str(proposal_id))
     if current:
         ballots.append(tuple(current))
-    return TallyInput(
-        projects=tuple(projects[pid] for pid in order),
-        budget=area.budget,
-        ballots=tuple(ballots),
-        max_ranks=round_.max_ranks,
-    )
+    return ballots
 
 
 async def count_round(
