@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 def configured_channels(settings: Settings, runtime: Runtime) -> list[Channel]:
     """The channels the settings ask for (none needs a token for the demo)."""
-    return []
+    from bot.teams import TeamsChannel, teams_enabled
+
+    channels: list[Channel] = []
+    if teams_enabled(settings):
+        channels.append(TeamsChannel(runtime.dialogs, runtime.sessions, settings))
+    return channels
 
 
 async def serve(settings: Settings, console: ConsoleChannel | None = None) -> None:
