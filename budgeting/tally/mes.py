@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -55,8 +56,7 @@ def equal_shares(inp: TallyInput) -> TallyResult:
         summary = MesSummary(0, Fraction(0), Fraction(0), 0, "exhaustive")
         return TallyResult(MES, (), points, (), inp.budget, 0, (), summary)
 
-    x, stop = _add1(election)
-    final = election.run(x)
+    x, stop, final = _add1(election)
     steps: list[MesStep | MesLeftover] = []
     ties: list[Tie] = []
     nz = len(election.free)
@@ -85,12 +85,11 @@ def equal_shares(inp: TallyInput) -> TallyResult:
     return TallyResult(MES, selected, points, tuple(steps), inp.budget, spent, tuple(ties), summary)
 
 
-def _add1(election: _Election) -> tuple[int, str]:
-    """The number of Add1 increments pabutools would end with, and why it stopped."""
+def _add1(election: _Election) -> tuple[int, str, _Run]:
+    """Where pabutools' Add1 loop ends: increments, why it stopped, and the run there."""
     cur = election.run(0)
-    verdict = election.verdict(cur.selected)
-    if verdict is not None:
-        return 0, verdict
+    if election.verdict(cur.selected) is not None:  # never "infeasible": shares sum to the budget
+        return 0, "exhaustive", cur
     step = 1
     while True:
         x2 = cur.x + step
@@ -102,9 +101,10 @@ def _add1(election: _Election) -> tuple[int, str]:
         nxt = election.run(reach + 1)
         verdict = election.verdict(nxt.selected)
         if verdict == "exhaustive":
-            return nxt.x, verdict
+            return nxt.x, verdict, nxt
         if verdict == "infeasible":
-            return reach, "next_overspends"
+            last = cur if cur.x == reach and not cur.probe else election.run(reach)
+            return reach, "next_overspends", last
         cur = nxt
         step = _STEP_AFTER_RUN
 
@@ -116,20 +116,20 @@ class _Level:
     id for the part that did not rank it and gets new ids for the parts that did.
     """
 
-    __slots__ = ("gtypes", "gweights", "entries", "split", "size", "children")
+    __slots__ = ("tgroup", "gweights", "entries", "split", "size", "children")
 
     def __init__(
         self,
-        gtypes: list[list[int]],
+        tgroup: list[int],
         gweights: list[dict[int, list[int]]],
         entries: dict[int, list[tuple[int, int, int]]],
         split: list[tuple[int, tuple[tuple[int, int], ...]]],
     ) -> None:
-        self.gtypes = gtypes  # group -> ballot types in it
+        self.tgroup = tgroup  # ballot type -> its group
         self.gweights = gweights  # group -> project -> voters per points value
         self.entries = entries  # project -> [(group, points, voters)] of its supporters
         self.split = split  # parent group -> [(child group, points on the new purchase)]
-        self.size = len(gtypes)
+        self.size = len(gweights)
         self.children: dict[int, _Level] = {}
 
 
@@ -154,12 +154,15 @@ class _State:
 
 @dataclass(slots=True)
 class _Run:
+    """One run of MES at ``x`` increments (a probe run does not look for ties)."""
+
     x: int
     selected: list[int]
     rhos: list[Price] = field(default_factory=list)
     states: list[_State] = field(default_factory=list)
     ties: list[tuple[int, ...]] = field(default_factory=list)
     final: _State | None = None
+    probe: bool = False
 
 
 class _Election:
@@ -172,33 +175,36 @@ class _Election:
         self.budget = inp.budget
         self.n = len(inp.ballots)
         self.k = k = inp.max_ranks
-        counts = Counter(tuple(index[pid] for pid in b) for b in inp.ballots if b)
+        counts = {
+            tuple(index[pid] for pid in ballot): mult
+            for ballot, mult in Counter(inp.ballots).items()
+            if ballot
+        }
         self.tballot: list[tuple[tuple[int, int], ...]] = []
         self.tmult: list[int] = []
-        self.tpts: list[dict[int, int]] = []
+        self.sup: list[list[tuple[int, int]]] = [[] for _ in self.costs]  # (type, points)
         tot = [0] * len(self.costs)
-        for ballot, mult in counts.items():
+        for t, (ballot, mult) in enumerate(counts.items()):
             pairs = tuple((j, k - i) for i, j in enumerate(ballot))
             self.tballot.append(pairs)
             self.tmult.append(mult)
-            self.tpts.append(dict(pairs))
             for j, u in pairs:
                 tot[j] += mult * u
+                self.sup[j].append((t, u))
         self.tot = tot
         supported = [j for j in range(len(tot)) if tot[j] > 0]
         self.free = [j for j in supported if self.costs[j] == 0]
         self.cands = [j for j in supported if self.costs[j] > 0]
         lcm = math.lcm(*range(1, k + 1)) if k else 1
         self.lu = [0] + [lcm // u for u in range(1, k + 1)]
-        types = list(range(len(self.tballot)))
-        weights = self._weights(types)
+        weights = self._weights(range(len(self.tballot)))
         entries: dict[int, list[tuple[int, int, int]]] = {}
         self._add_entries(entries, 0, weights, None)
-        self.root = _Level([types], [weights], entries, [])
+        self.root = _Level([0] * len(self.tballot), [weights], entries, [])
 
     # -- groupings -------------------------------------------------------------------------
 
-    def _weights(self, types: list[int]) -> dict[int, list[int]]:
+    def _weights(self, types: Iterable[int]) -> dict[int, list[int]]:
         width = self.k + 1
         weights: dict[int, list[int]] = {}
         for t in types:
@@ -234,40 +240,42 @@ class _Election:
         cached = level.children.get(s)
         if cached is not None:
             return cached
-        gtypes = level.gtypes.copy()
+        tgroup = level.tgroup.copy()
         gweights = level.gweights.copy()
+        parts: dict[int, dict[int, list[int]]] = {}  # group -> points on s -> types
+        for t, u in self.sup[s]:
+            parts.setdefault(tgroup[t], {}).setdefault(u, []).append(t)
         split: list[tuple[int, tuple[tuple[int, int], ...]]] = []
-        splitset: set[int] = set()
         affected: set[int] = set()
-        for g in sorted({e[0] for e in level.entries.get(s, ())}):
-            splitset.add(g)
-            affected.update(gweights[g])
-            by_points: dict[int, list[int]] = {}
-            for t in gtypes[g]:
-                by_points.setdefault(self.tpts[t].get(s, 0), []).append(t)
-            if 0 not in by_points:
-                gtypes[g], gweights[g] = [], {}
+        for g in sorted(parts):
+            rest = {j: row.copy() for j, row in gweights[g].items()}  # who did not rank s
+            affected.update(rest)
             kids: list[tuple[int, int]] = []
-            for u in sorted(by_points):
-                if u == 0:
-                    c = g
-                else:
-                    c = len(gtypes)
-                    gtypes.append([])
-                    gweights.append({})
-                gtypes[c] = by_points[u]
-                gweights[c] = self._weights(by_points[u])
+            for u in sorted(parts[g]):
+                c = len(gweights)
+                weights = self._weights(parts[g][u])
+                gweights.append(weights)
+                for t in parts[g][u]:
+                    tgroup[t] = c
+                for j, row in weights.items():
+                    left = rest[j]
+                    for i, v in enumerate(row):
+                        left[i] -= v
                 kids.append((c, u))
+            rest = {j: row for j, row in rest.items() if any(row)}
+            gweights[g] = rest
+            if rest:
+                kids.insert(0, (g, 0))
             split.append((g, tuple(kids)))
         entries = dict(level.entries)
         entries.pop(s, None)
         for j in affected:
             if j in entries:
-                entries[j] = [e for e in entries[j] if e[0] not in splitset]
+                entries[j] = [e for e in entries[j] if e[0] not in parts]
         for _, kids in split:
             for c, _u in kids:
                 self._add_entries(entries, c, gweights[c], s)
-        node = _Level(gtypes, gweights, entries, split)
+        node = _Level(tgroup, gweights, entries, split)
         level.children[s] = node
         return node
 
@@ -311,7 +319,7 @@ class _Election:
         rows: list[tuple[int, int, int, int]] = []
         for g, u, w in st.level.entries.get(j, ()):
             m = mb[g]
-            if m > 0 or (shift > 0 and m):
+            if m > 0 or shift > 0:
                 m = m * f[rb[g]] + shift
                 if m <= 0:
                     continue
@@ -340,7 +348,7 @@ class _Election:
         total = 0
         for g, u, w in st.level.entries.get(j, ()):
             m = mb[g]
-            if m > 0 or (shift > 0 and m):
+            if m > 0 or shift > 0:
                 m = m * f[rb[g]] + shift
                 if m <= 0:
                     continue
@@ -437,7 +445,7 @@ class _Election:
         alive = set(self.cands)
         lb: dict[int, Price] = {j: (costs[j], self.tot[j]) for j in alive}
         reach = x2
-        out = _Run(x2, list(ref.selected))
+        out = _Run(x2, list(ref.selected), probe=True)
         for rnd, s in enumerate(ref.selected[len(self.free) :]):
             p2 = self.price(st, s)
             if p2 is None:  # cannot happen (budgets grow with x); be safe

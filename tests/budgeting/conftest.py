@@ -36,18 +36,30 @@ def elections(
     min_cost: int = 1,
     max_cost: int = 40,
     empty_ballots: bool = True,
+    round_costs: bool = False,
+    tight: bool = False,
 ) -> TallyInput:
-    """A small ranked election; few distinct costs so that ties happen."""
+    """A small ranked election.
+
+    ``round_costs``: costs are multiples of 10 (more ties); ``tight``: the budget is less
+    than the total cost (Add1 more often stops before overspending).
+    """
     count = draw(st.integers(1, max_projects))
     ids = draw(st.permutations([f"p{i}" for i in range(count)]))  # tie-break order
-    costs = draw(st.lists(st.integers(min_cost, max_cost), min_size=count, max_size=count))
+    cost = st.integers(min_cost, max_cost)
+    if round_costs:
+        cost = st.sampled_from([c for c in range(10, max_cost + 1, 10) if c >= min_cost])
+    costs = draw(st.lists(cost, min_size=count, max_size=count))
     k = draw(st.integers(1, max_ranks))
     shortest = 0 if empty_ballots else 1
     ballots = []
     for _ in range(draw(st.integers(0, max_voters))):
         order = draw(st.permutations(ids))
         ballots.append(tuple(order[: draw(st.integers(shortest, min(k, count)))]))
-    budget = draw(st.integers(0, sum(costs) + max_cost))
+    if tight:
+        budget = draw(st.integers(min(costs), max(min(costs), sum(costs) - 1)))
+    else:
+        budget = draw(st.integers(0, sum(costs) + max_cost))
     projects = tuple(TallyProject(pid, cost) for pid, cost in zip(ids, costs, strict=True))
     return TallyInput(projects, budget, tuple(ballots), k)
 

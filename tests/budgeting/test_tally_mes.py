@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -21,8 +22,10 @@ from budgeting.tally import (
     TallyProject,
     Tie,
     equal_shares,
+    greedy,
     tally_pabulib,
 )
+from budgeting.tally.mes import _Election
 
 from .conftest import DATA_DIR, elections, krakow_files, reference_mes
 
@@ -100,7 +103,7 @@ def test_matches_pabutools_live_on_a_tie() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(elections(min_cost=0))
+@given(elections(min_cost=0, max_voters=14, round_costs=True))
 def test_matches_a_plain_reference(inp: TallyInput) -> None:
     result = equal_shares(inp)
     selected, increments, stop = reference_mes(inp)
@@ -109,12 +112,58 @@ def test_matches_a_plain_reference(inp: TallyInput) -> None:
     assert (result.mes.increments, result.mes.stop) == (increments, stop)
 
 
-@settings(max_examples=25, deadline=None)
-@given(elections(max_projects=8, max_voters=30, max_cost=120, empty_ballots=False))
-def test_matches_a_plain_reference_on_larger_elections(inp: TallyInput) -> None:
+@settings(max_examples=100, deadline=None)
+@given(elections(max_projects=8, max_voters=30, max_cost=120, round_costs=True, tight=True))
+def test_matches_a_plain_reference_on_tight_budgets(inp: TallyInput) -> None:
     result = equal_shares(inp)
-    selected, increments, _ = reference_mes(inp)
-    assert (list(result.selected), result.mes.increments) == (selected, increments)
+    assert result.mes is not None
+    assert (list(result.selected), result.mes.increments, result.mes.stop) == reference_mes(inp)
+
+
+def every_increment(inp: TallyInput) -> tuple[list[str], int]:
+    """Add1 without the shortcut: an exact run at every increment, as pabutools does."""
+    election = _Election(inp)
+    x, previous = 0, list(election.free)
+    while True:
+        run = election.run(x)
+        verdict = election.verdict(run.selected)
+        if verdict == "infeasible":
+            selected, x = previous, x - 1
+            break
+        if verdict == "exhaustive":
+            selected = run.selected
+            break
+        previous, x = run.selected, x + 1
+    return [inp.projects[j].id for j in selected], x
+
+
+def random_election(rng: random.Random, voters: int, projects: int) -> TallyInput:
+    """Ballots drawn from skewed popularity, so prices drift together and nearly tie."""
+    ids = [str(i) for i in range(projects)]
+    weights = [rng.random() ** 2 for _ in ids]
+    costs = [rng.choice([20, 30, 40, 50, 80, 100, 150]) * 10 for _ in ids]
+    k = rng.choice([2, 3])
+    ballots = []
+    for _ in range(voters):
+        ballot: list[str] = []
+        while len(ballot) < k:
+            pick = rng.choices(ids, weights)[0]
+            if pick not in ballot:
+                ballot.append(pick)
+        ballots.append(tuple(ballot))
+    budget = int(sum(costs) * rng.uniform(0.3, 0.7))
+    projects_ = tuple(TallyProject(i, c) for i, c in zip(ids, costs, strict=True))
+    return TallyInput(projects_, budget, tuple(ballots), k)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_add1_shortcut_matches_every_increment(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(10):
+        inp = random_election(rng, voters=300, projects=12)
+        result = equal_shares(inp)
+        assert result.mes is not None
+        assert (list(result.selected), result.mes.increments) == every_increment(inp)
 
 
 def voters(*groups: tuple[int, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
@@ -122,17 +171,19 @@ def voters(*groups: tuple[int, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
 
 
 def test_equal_shares_versus_greedy() -> None:
-    # 6 voters back A and C; 4 voters back B. Greedy takes A; MES lets the 4 buy B.
+    # 7 voters rank A then B, 3 voters rank C. Greedy spends it all on A and B; under MES
+    # the 7 pay for A, cannot afford B too, and the 3 buy C with their own shares.
     inp = TallyInput(
-        projects=(TallyProject("A", 60), TallyProject("C", 50), TallyProject("B", 40)),
+        projects=(TallyProject("A", 50), TallyProject("B", 50), TallyProject("C", 30)),
         budget=100,
-        ballots=voters((6, ("A",)), (6, ("C",)), (4, ("B",))),
-        max_ranks=1,
+        ballots=voters((7, ("A", "B")), (3, ("C",))),
+        max_ranks=2,
     )
-    # each ballot ranks one project, so 16 voters hold 100/16 each
+    assert greedy(inp).selected == ("A", "B")
     result = equal_shares(inp)
-    assert result.selected == reference_mes(inp)[0]
-    assert result.spent <= 100
+    assert result.selected == ("A", "C")
+    assert result.steps[0].price_per_point == Fraction(50, 14)
+    assert result.steps[1].shares == (Share(2, 3, Fraction(10)),)
 
 
 def test_who_pays_what() -> None:
@@ -180,19 +231,20 @@ def test_add1_until_exhaustive() -> None:
 
 
 def test_add1_stops_before_overspending() -> None:
-    # B (6) becomes affordable for its two fans at share 13, but A + B would cost 101.
+    # Shares start at 10. C (30) would still fit next to A (70), but its one fan needs a
+    # share of 30; at a share of 18 the two fans of B (35) could buy it, and A + B = 105.
     inp = TallyInput(
-        projects=(TallyProject("A", 95), TallyProject("B", 6), TallyProject("C", 5)),
+        projects=(TallyProject("A", 70), TallyProject("B", 35), TallyProject("C", 30)),
         budget=100,
-        ballots=voters((2, ("B", "A")), (1, ("C", "A")), (7, ("A",))),
-        max_ranks=2,
+        ballots=voters((7, ("A",)), (2, ("B",)), (1, ("C",))),
+        max_ranks=1,
     )
     result = equal_shares(inp)
     assert result.selected == ("A",)
     assert result.mes is not None
-    assert result.mes.stop == "next_overspends"
-    assert result.mes.increments == reference_mes(inp)[1] == 2
-    assert result.spent == 95
+    assert (result.mes.increments, result.mes.stop) == (7, "next_overspends")
+    assert reference_mes(inp) == (["A"], 7, "next_overspends")
+    assert result.mes.voter_budget == 17
 
 
 def test_ties_follow_the_input_order() -> None:
@@ -201,8 +253,9 @@ def test_ties_follow_the_input_order() -> None:
     forward = equal_shares(TallyInput(projects, 60, ballots, 2))
     backward = equal_shares(TallyInput(projects[::-1], 60, ballots, 2))
     assert forward.selected == ("X",) and backward.selected == ("Y",)
-    assert forward.ties == (Tie(("X", "Y"), Fraction(50, 9)),)
-    assert backward.ties == (Tie(("Y", "X"), Fraction(50, 9)),)
+    # the 3 who gave X 2 points pay all their 10; the other 3 pay 20/3 per point
+    assert forward.ties == (Tie(("X", "Y"), Fraction(20, 3)),)
+    assert backward.ties == (Tie(("Y", "X"), Fraction(20, 3)),)
     assert forward.steps[0].tie == forward.ties[0]
 
 
