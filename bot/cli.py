@@ -92,6 +92,32 @@ async def seed(settings: Settings, phase: str | None, only_if_empty: bool) -> No
         await runtime.close()
 
 
+DEMO_ADMIN = "admin@demo.budgetbot"
+
+
+async def demo_admin(settings: Settings) -> str:
+    """Give the demo's admin account a fresh random password and return it."""
+    import secrets
+
+    from bot.runtime import open_runtime
+    from web_admin.accounts import add_user, find_user, hasher
+
+    password = secrets.token_urlsafe(12)
+    runtime = await open_runtime(settings, migrate=False)
+    try:
+        async with runtime.sessions() as session, session.begin():
+            user = await find_user(session, DEMO_ADMIN)
+            if user is None:
+                await add_user(session, DEMO_ADMIN, password, "admin")
+            else:
+                user.password_hash = hasher.hash(password)
+                user.failed_logins = 0
+                user.locked_until = None
+    finally:
+        await runtime.close()
+    return password
+
+
 async def chat(settings: Settings, user: str, lang: str | None) -> None:
     """Run the console channel until EOF."""
     from bot.console import ConsoleChannel
@@ -138,6 +164,9 @@ def run_basic(settings: Settings, args: argparse.Namespace) -> int:
         from bot.console import ConsoleChannel
 
         asyncio.run(seed(settings, args.phase, only_if_empty=True))
+        password = asyncio.run(demo_admin(settings))
+        print(f"Staff admin: http://{settings.host}:{settings.port}/admin/login")
+        print(f"  log in as {DEMO_ADMIN} with the password {password} (new at every start)")
         console = ConsoleChannel(None, user=args.user, locale=args.lang)
         asyncio.run(serve(settings, console))
     return 0

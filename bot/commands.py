@@ -145,13 +145,13 @@ async def user(settings: Settings, args: argparse.Namespace) -> int:
     from web_admin.accounts import add_user
 
     password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 12:
-        print("the password must be at least 12 characters", file=sys.stderr)
-        return 2
     runtime = await open_runtime(settings)
     try:
         async with runtime.sessions() as session, session.begin():
             await add_user(session, args.email, password, args.role)
+    except ValueError as error:
+        print(f"not added: {error}", file=sys.stderr)
+        return 2
     finally:
         await runtime.close()
     print(f"staff user {args.email} added as {args.role}")

@@ -15,11 +15,14 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
+    telegram_bot_username: str | None = None
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = "change-me"
+    public_url: str = "http://127.0.0.1:8000"
+    media_dir: str = "./media"
     timezone: str = "Europe/Stockholm"
     default_locale: str = "sv"

@@ -1,16 +1,89 @@
-"""The FastAPI application: health check now; the staff UI mounts here under /admin."""
+"""The FastAPI application: health check, the staff admin under /admin, and public media."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from budgeting.models import utcnow
+from web_admin.deps import LoginRequired
+from web_admin.routes import ROUTERS
+from web_admin.security import LoginThrottle, SecurityHeadersMiddleware
+from web_admin.templating import make_templates, render
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "budgetbot_admin"
+SESSION_MAX_AGE = 8 * 60 * 60
+"""The cookie lapses 8 hours after the session last changed (and 12 after login, see deps)."""
+PUBLIC_PATHS = frozenset({"/healthz", "/admin/login", "/media/{name}"})
+"""The only routes reachable without logging in (plus the static CSS)."""
 
 
-def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
-    """Build the HTTP app around a session factory."""
+def create_app(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    secret_key: str | None = None,
+    https_only: bool = False,
+    media_dir: str | Path | None = None,
+    public_url: str | None = None,
+    bot_username: str | None = None,
+    default_locale: str = "sv",
+    timezone: str = "Europe/Stockholm",
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    """Build the HTTP app around a session factory.
+
+    ``secret_key`` signs the staff session cookie (a random per-process key if None, so
+    sessions end at restart); ``https_only`` marks the cookie Secure and sends HSTS;
+    uploaded photos go to ``media_dir`` (default ``./media``) and are served at
+    ``/media/<name>``, prefixed with ``public_url`` in what participants get;
+    ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``.
+    """
+    if not secret_key or secret_key == "change-me":
+        log.warning("no secret key configured: staff sessions end when the process stops")
+        secret_key = secrets.token_urlsafe(32)
     app = FastAPI(title="budgetbot", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.sessions = sessions
+    app.state.secret_key = secret_key
+    app.state.media_dir = Path(media_dir or "media").resolve()
+    app.state.public_url = (public_url or "").rstrip("/")
+    app.state.bot_username = (bot_username or "").lstrip("@") or None
+    app.state.default_locale = default_locale if default_locale in ("sv", "en") else "sv"
+    app.state.timezone = timezone
+    app.state.clock = clock
+    app.state.templates = make_templates()
+    app.state.login_throttle = LoginThrottle()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        path="/admin",
+        same_site="lax",
+        https_only=https_only,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, https_only=https_only)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -21,5 +94,31 @@ def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
         except Exception:  # noqa: BLE001 - any database failure means unhealthy
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/admin/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        """Without a session: off to the login page (coming back here for a page view)."""
+        target = "/admin/login"
+        if request.method == "GET":
+            target += "?next=" + quote(request.url.path, safe="/")
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed address or form: an error page for staff, JSON for others."""
+        if not request.url.path.startswith("/admin"):
+            return await request_validation_exception_handler(request, exc)
+        return render(request, "error.html", {"status": 400}, 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """Staff get an HTML error page; other clients the usual JSON."""
+        if not request.url.path.startswith("/admin") or "session" not in request.scope:
+            return await http_exception_handler(request, exc)
+        return render(request, "error.html", {"status": exc.status_code}, exc.status_code)
 
     return app

@@ -97,10 +97,13 @@ def test_demo_serves_health_and_chats(env: dict[str, str]) -> None:
             except OSError:
                 time.sleep(0.2)
         assert b'"ok"' in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login", timeout=5) as resp:
+            assert resp.status == 200
         out, err = proc.communicate("/start\nSvenska\n", timeout=60)
     finally:
         proc.kill()
     assert proc.returncode == 0, err
+    assert "log in as admin@demo.budgetbot with the password" in out
     assert "[1] Svenska" in out
     assert "Medborgarbudget Säter 2027" in out
 
@@ -141,3 +144,34 @@ def test_tally_json_of_unknown_round(env: dict[str, str]) -> None:
         [*BUDGETBOT, "tally", "999"], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "no round 999" in result.stderr
+
+
+def test_user_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
+    out = budgetbot(
+        env,
+        "user",
+        "add",
+        "Officer@Sater.se",
+        "--role",
+        "moderator",
+        stdin="a long enough password\n",
+    )
+    assert "added as moderator" in out
+    again = subprocess.run(
+        [*BUDGETBOT, "user", "add", "officer@sater.se", "--role", "admin"],
+        input="another long password\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 2 and "exists" in again.stderr
+    short = subprocess.run(
+        [*BUDGETBOT, "user", "add", "x@sater.se", "--role", "admin"],
+        input="short\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == 2 and "at least" in short.stderr

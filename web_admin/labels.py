@@ -1,0 +1,63 @@
+"""Staff-facing names of the domain's codes (English msgids, translated when shown)."""
+
+from __future__ import annotations
+
+from budgeting.i18n import _
+
+PHASES = {
+    "upcoming": _("Not started"),
+    "ideas": _("Ideas"),
+    "review": _("Review"),
+    "voting": _("Voting"),
+    "decision": _("Council decision"),
+    "implementation": _("Implementation"),
+    "followup": _("Follow-up"),
+    "closed": _("Closed"),
+}
+PHASE_DATES = {
+    "ideas": _("Ideas open"),
+    "review": _("Review starts"),
+    "voting": _("Voting opens"),
+    "decision": _("Voting closes, decision phase starts"),
+    "implementation": _("Implementation starts"),
+    "followup": _("Follow-up starts"),
+    "closed": _("Round closes"),
+}
+STATUSES = {
+    "submitted": _("Submitted"),
+    "under_review": _("Under review"),
+    "accepted": _("On the ballot"),
+    "rejected": _("Rejected"),
+    "merged": _("Merged"),
+    "withdrawn": _("Withdrawn"),
+    "selected": _("Selected"),
+    "not_selected": _("Not selected"),
+}
+AUDIENCES = {
+    "residents": _("Residents (medborgarbudget)"),
+    "employees": _("Employees (medarbetarbudget)"),
+}
+IMPLEMENTATION = {
+    "not_started": _("Not started"),
+    "planning": _("Planning"),
+    "in_progress": _("In progress"),
+    "done": _("Done"),
+    "cancelled": _("Cancelled"),
+}
+DECISIONS = {"approved": _("Approved by the council"), "declined": _("Declined by the council")}
+RULES = {"greedy": _("Greedy by points (Kraków's rule)"), "mes": _("Method of Equal Shares")}
+TIE_BREAKS = {
+    "lot": _("A lot drawn at the count"),
+    "listed": _("The order proposals were listed in"),
+}
+QUESTIONS = {
+    "understood": _("I understood how the decision was made"),
+    "discussion": _("My views had room in a discussion with others"),
+    "together": _("We decided together with others"),
+}
+ROUND_TEXTS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "faq": _("Questions and answers"),
+}
+NOTIFICATION_STATUS = {"pending": _("Waiting"), "claimed": _("Sending"), "done": _("Sent")}

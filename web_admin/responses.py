@@ -1,0 +1,38 @@
+"""Answering a form: do the action, commit, say how it went, go back (POST-redirect-GET)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from web_admin.actions import ActionRefused
+from web_admin.templating import flash
+
+
+def see_other(url: str) -> RedirectResponse:
+    """A 303 redirect, so the browser fetches the next page with GET."""
+    return RedirectResponse(url, status_code=303)
+
+
+async def act(
+    request: Request,
+    db: AsyncSession,
+    action: Awaitable[Any],
+    done: str,
+    to: str,
+    **params: Any,
+) -> RedirectResponse:
+    """Await ``action``; commit and flash ``done``, or roll back and flash why it was refused."""
+    try:
+        await action
+    except ActionRefused as refused:
+        await db.rollback()
+        flash(request, refused.message, "error", **refused.params)
+    else:
+        await db.commit()
+        flash(request, done, "ok", **params)
+    return see_other(to)

@@ -1,0 +1,39 @@
+"""One router per resource; ``ROUTERS`` is the order they are mounted in."""
+
+from __future__ import annotations
+
+from web_admin.routes import (
+    audit,
+    auth,
+    broadcasts,
+    campaigns,
+    comments,
+    dashboard,
+    exports,
+    implementation,
+    media,
+    results,
+    review,
+    rounds,
+    survey,
+    users,
+    voting,
+)
+
+ROUTERS = (
+    auth.router,
+    rounds.router,  # before dashboard: /admin/rounds/new is not a round id
+    dashboard.router,
+    campaigns.router,
+    review.router,
+    comments.router,
+    voting.router,
+    results.router,
+    implementation.router,
+    broadcasts.router,
+    survey.router,
+    exports.router,
+    audit.router,
+    users.router,
+    media.router,
+)

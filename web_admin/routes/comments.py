@@ -1,0 +1,84 @@
+"""Comment moderation: hide with a reason the author receives, or show again."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from starlette.responses import Response
+
+from budgeting.i18n import _
+from budgeting.models import Comment, Proposal
+from web_admin.actions import moderation
+from web_admin.deps import STAFF_ONLY, DbSession, Now, RoundDep
+from web_admin.queries import comments_of_round
+from web_admin.responses import act
+from web_admin.security import safe_next
+from web_admin.templating import render
+
+router = APIRouter(prefix="/admin", tags=["comments"], dependencies=STAFF_ONLY)
+
+SHOW = {"visible": False, "hidden": True, "all": None}
+
+
+@router.get("/rounds/{round_id}/comments")
+async def comment_list(
+    request: Request, round_: RoundDep, db: DbSession, show: str = "visible"
+) -> Response:
+    """The round's newest comments, to read and moderate."""
+    show = show if show in SHOW else "visible"
+    return render(
+        request,
+        "comment_list.html",
+        {
+            "round_": round_,
+            "show": show,
+            "comments": await comments_of_round(db, round_.id, SHOW[show]),
+        },
+    )
+
+
+async def _comment(db: DbSession, comment_id: int) -> tuple[Comment, Proposal]:
+    comment = await db.get(Comment, comment_id)
+    proposal = await db.get(Proposal, comment.proposal_id) if comment else None
+    if comment is None or proposal is None:
+        raise HTTPException(status_code=404, detail="no such comment")
+    return comment, proposal
+
+
+@router.post("/comments/{comment_id}/hide")
+async def hide_comment(
+    request: Request,
+    comment_id: int,
+    db: DbSession,
+    now: Now,
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Hide a comment; its author is told why."""
+    comment, proposal = await _comment(db, comment_id)
+    return await act(
+        request,
+        db,
+        moderation.hide_comment(db, request.state.staff, comment, proposal, reason, now),
+        _("The comment is hidden; the author will get the reason."),
+        safe_next(next, f"/admin/rounds/{proposal.round_id}/comments"),
+    )
+
+
+@router.post("/comments/{comment_id}/show")
+async def show_comment(
+    request: Request,
+    comment_id: int,
+    db: DbSession,
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Show a hidden comment again."""
+    comment, proposal = await _comment(db, comment_id)
+    return await act(
+        request,
+        db,
+        moderation.show_comment(db, request.state.staff, comment),
+        _("The comment is visible again."),
+        safe_next(next, f"/admin/rounds/{proposal.round_id}/comments?show=hidden"),
+    )

@@ -1,0 +1,37 @@
+"""The voting monitor: how many ballots per area and per day (counts, never ballots)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from budgeting.i18n import _
+from web_admin.charts import bar_chart
+from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, StaffTranslator
+from web_admin.queries import ballots_per_area, ballots_per_day
+from web_admin.templating import render
+
+router = APIRouter(prefix="/admin", tags=["voting"], dependencies=STAFF_ONLY)
+
+
+@router.get("/rounds/{round_id}/voting")
+async def voting_monitor(
+    request: Request, round_: RoundDep, db: DbSession, t: StaffTranslator
+) -> Response:
+    """Ballots so far, per area and per day in the round's time zone."""
+    per_area = await ballots_per_area(db, round_.id)
+    per_day = await ballots_per_day(db, round_)
+    area_rows = [(a.name(t.locale), per_area.get(a.id, 0)) for a in round_.areas]
+    day_rows = [(day.isoformat(), count) for day, count in per_day]
+    return render(
+        request,
+        "voting_monitor.html",
+        {
+            "round_": round_,
+            "total": sum(per_area.values()),
+            "area_rows": area_rows,
+            "day_rows": day_rows,
+            "area_chart": bar_chart(t.gettext(_("Ballots per area")), area_rows),
+            "day_chart": bar_chart(t.gettext(_("Ballots per day")), day_rows),
+        },
+    )
