@@ -56,13 +56,32 @@ async def render(
         if params.get("reason"):
             text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
     elif kind is NotificationKind.FOLLOWED_CHANGED:
-        text = _("News about {title}, which you follow.").format(title=title)
+        change = params.get("change")
+        if change == "accepted":
+            text = _("{title}, which you follow, is on the ballot.").format(title=title)
+        elif change == "cost" and proposal is not None:
+            text = _("Staff have estimated the cost of {title}: {cost}.").format(
+                title=title, cost=t.money(proposal.cost)
+            )
+        elif change == "edited":
+            text = _("Staff have edited {title}, which you follow, for clarity.").format(
+                title=title
+            )
+        else:
+            text = _("News about {title}, which you follow.").format(title=title)
         buttons = open_proposal
     elif kind is NotificationKind.RESULTS:
         text = _("The result of the vote is published.")
         buttons = [Button(_("Results"), "results")]
     elif kind is NotificationKind.DECISION:
-        text = _("The council has decided on {title}.").format(title=title)
+        if params.get("decision") == "approved":
+            text = _("The council approved {title}.").format(title=title)
+        elif params.get("decision") == "declined":
+            text = _("The council did not approve {title}.").format(title=title)
+        else:
+            text = _("The council has decided on {title}.").format(title=title)
+        if params.get("note"):
+            text += "\n" + str(params["note"])
         buttons = [Button(_("Results"), "results"), *open_proposal]
     elif kind is NotificationKind.IMPLEMENTATION:
         text = _("Progress on {title}: {progress} % done.").format(
@@ -77,4 +96,7 @@ async def render(
             "better next time."
         )
         buttons = [Button(_("Answer the survey"), "survey")]
-    return [Reply(text=text, buttons=tuple((b,) for b in buttons), rtl=t.rtl)] if text else []
+    image = params.get("photo") if kind is NotificationKind.IMPLEMENTATION else None
+    if not text:
+        return []
+    return [Reply(text=text, buttons=tuple((b,) for b in buttons), image=image, rtl=t.rtl)]

@@ -138,3 +138,32 @@ async def test_reminders_are_scheduled_from_the_round_dates(sessions) -> None:
         ).all()
     assert kinds == [NotificationKind.VOTING_OPENS.value]
     assert out.getvalue().count("Voting is open!") == 1
+
+
+async def test_review_outcome_and_decision_reach_author_and_followers(sessions) -> None:
+    clock = Clock(DAYTIME)
+    round_, engine, out, dispatcher = await setup(sessions, clock, Phase.REVIEW)
+    await join(engine, "anna", "sv")
+    await engine.handle(Incoming("console", "anna", payload="fo:1"))  # follows proposal 1
+    async with sessions() as session, session.begin():
+        anna = await session.scalar(select(Participant).where(Participant.display_name == "anna"))
+        await enqueue(
+            session,
+            NotificationKind.REVIEW_OUTCOME,
+            round_id=round_.id,
+            participant_id=anna.id,
+            payload={"params": {"proposal_id": 5, "outcome": "rejected", "reason": "För dyrt"}},
+        )
+        await enqueue(
+            session,
+            NotificationKind.DECISION,
+            round_id=round_.id,
+            proposal_id=1,
+            payload={"params": {"proposal_id": 1, "decision": "approved"}},
+        )
+    tally = await dispatcher.tick()
+    text = out.getvalue()
+    assert tally.sent == 2
+    assert "#5 Ny simhall" in text and "För dyrt" in text
+    assert "#1 Fler bänkar längs Ljusterån" in text
+    assert "was not accepted" not in text  # Swedish, not English
