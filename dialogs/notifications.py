@@ -84,7 +84,7 @@ async def render(
             text += "\n" + str(params["note"])
         buttons = [Button(_("Results"), "results"), *open_proposal]
     elif kind is NotificationKind.IMPLEMENTATION:
-        text = _("Progress on {title}: {progress} % done.").format(
+        text = _("Progress on {title}: {progress} per cent done.").format(
             title=title, progress=params.get("progress", proposal.progress if proposal else 0)
         )
         if params.get("text"):
