@@ -77,6 +77,18 @@ def phase_window(ctx: Context, phase: Phase) -> str:
     )
 
 
+def phase_open(ctx: Context, phase: Phase, closed: str) -> bool:
+    """True if the round is in ``phase``; else says ``closed`` (with ``{window}``) and the menu."""
+    if ctx.round is None:
+        show_menu(ctx)
+        return False
+    if ctx.phase is not phase:
+        ctx.say(closed.format(window=phase_window(ctx, phase)))
+        show_menu(ctx)
+        return False
+    return True
+
+
 def stale_button(ctx: Context) -> None:
     """Answer a button that no longer fits the conversation."""
     ctx.say(ctx._("That button is no longer active. Here is the menu."), menu_buttons(ctx))

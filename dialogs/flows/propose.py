@@ -7,7 +7,7 @@ from budgeting.services import proposals
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
 from dialogs.router import action, command, step
-from dialogs.texts import int_arg, phase_window, show_menu, stale_button
+from dialogs.texts import int_arg, phase_open, show_menu, stale_button
 from dialogs.types import Button
 
 FLOW = "propose"
@@ -26,18 +26,12 @@ async def propose(ctx: Context, args: str) -> None:
 
 async def start_idea(ctx: Context, editing: int | None) -> None:
     """Begin a new idea, or a new version of idea ``editing``."""
-    if ctx.round is None:
-        show_menu(ctx)
-        return
     _ = ctx._
-    if ctx.phase is not Phase.IDEAS:
-        ctx.say(
-            _("Ideas can be submitted {window}. The round is now in another phase.").format(
-                window=phase_window(ctx, Phase.IDEAS)
-            )
-        )
-        show_menu(ctx)
+    if not phase_open(
+        ctx, Phase.IDEAS, _("Ideas can be submitted {window}. The round is now in another phase.")
+    ):
         return
+    assert ctx.round is not None
     ctx.goto(FLOW, "area", editing=editing)
     areas = ctx.round.areas
     if len(areas) == 1:

@@ -9,7 +9,7 @@ from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
 from dialogs.router import action, command, step
-from dialogs.texts import int_arg, phase_window, short, show_menu, stale_button
+from dialogs.texts import int_arg, phase_open, short, show_menu, stale_button
 from dialogs.types import Button
 
 FLOW = "vote"
@@ -19,18 +19,12 @@ MAX_CODE_FAILURES = 5
 @command("vote")
 async def vote(ctx: Context, args: str) -> None:
     """Start voting: ask for the area, or go straight to the ranking."""
-    if ctx.round is None:
-        show_menu(ctx)
-        return
     _ = ctx._
-    if ctx.phase is not Phase.VOTING:
-        ctx.say(
-            _("Voting is open {window}. The round is now in another phase.").format(
-                window=phase_window(ctx, Phase.VOTING)
-            )
-        )
-        show_menu(ctx)
+    if not phase_open(
+        ctx, Phase.VOTING, _("Voting is open {window}. The round is now in another phase.")
+    ):
         return
+    assert ctx.round is not None
     if ctx.round.requires_voting_code and not await voting_codes.code_of(
         ctx.session, ctx.round, ctx.participant
     ):

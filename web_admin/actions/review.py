@@ -147,18 +147,9 @@ async def accept_proposal(
     now: datetime,
 ) -> None:
     """Put the proposal on the ballot and tell its author (and followers)."""
-    _require_decidable(round_, proposal)
     if proposal.status == ProposalStatus.ACCEPTED:
         raise ActionRefused(_("The proposal is already on the ballot."))
-    note = _reason(reason, required=False)
-    proposal.status = ProposalStatus.ACCEPTED
-    proposal.rejection_reason = None
-    proposal.updated_at = now
-    await audit(session, staff, "proposal.accept", f"proposal:{proposal.id}", reason=note)
-    await _tell_author(session, proposal, "accepted", note, now)
-    await tell_followers(
-        session, NotificationKind.FOLLOWED_CHANGED, proposal, {"change": "accepted"}, now
-    )
+    await _decide(session, staff, round_, proposal, "accepted", _reason(reason, False), now)
 
 
 async def reject_proposal(
@@ -170,17 +161,31 @@ async def reject_proposal(
     now: datetime,
 ) -> None:
     """Keep the proposal off the ballot, with a reason the author receives."""
-    _require_decidable(round_, proposal)
     if proposal.status == ProposalStatus.REJECTED:
         raise ActionRefused(_("The proposal is already rejected."))
-    text = _reason(reason, required=True)
-    proposal.status = ProposalStatus.REJECTED
-    proposal.rejection_reason = text
+    await _decide(session, staff, round_, proposal, "rejected", _reason(reason, True), now)
+
+
+async def _decide(
+    session: AsyncSession,
+    staff: StaffUser,
+    round_: Round,
+    proposal: Proposal,
+    outcome: str,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Accept or reject: set the status, audit it, tell the author and the followers."""
+    _require_decidable(round_, proposal)
+    accepted = outcome == "accepted"
+    proposal.status = ProposalStatus.ACCEPTED if accepted else ProposalStatus.REJECTED
+    proposal.rejection_reason = None if accepted else reason
     proposal.updated_at = now
-    await audit(session, staff, "proposal.reject", f"proposal:{proposal.id}", reason=text)
-    await _tell_author(session, proposal, "rejected", text, now)
+    action = "proposal.accept" if accepted else "proposal.reject"
+    await audit(session, staff, action, f"proposal:{proposal.id}", reason=reason)
+    await _tell_author(session, proposal, outcome, reason, now)
     await tell_followers(
-        session, NotificationKind.FOLLOWED_CHANGED, proposal, {"change": "rejected"}, now
+        session, NotificationKind.FOLLOWED_CHANGED, proposal, {"change": outcome}, now
     )
 
 
