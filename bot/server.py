@@ -21,8 +21,12 @@ log = logging.getLogger(__name__)
 def configured_channels(settings: Settings, runtime: Runtime) -> list[Channel]:
     """The channels the settings ask for (none needs a token for the demo)."""
     from bot.teams import TeamsChannel, teams_enabled
+    from bot.telegram import telegram_channel
 
     channels: list[Channel] = []
+    telegram = telegram_channel(runtime.dialogs, settings)
+    if telegram is not None:
+        channels.append(telegram)
     if teams_enabled(settings):
         channels.append(TeamsChannel(runtime.dialogs, runtime.sessions, settings))
     return channels
