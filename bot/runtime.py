@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from budgeting.db import create_engine, session_factory
 from budgeting.migrate import upgrade_async
 from budgeting.settings import Settings
-from dialogs.engine import DialogEngine
+from dialogs.engine import DEFAULT_AUDIENCES, DialogEngine
 
 
 @dataclass
@@ -32,4 +32,12 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    return Runtime(settings, engine, sessions, DialogEngine(sessions))
+    return Runtime(settings, engine, sessions, DialogEngine(sessions, audiences_for(settings)))
+
+
+def audiences_for(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """Which rounds each channel offers: Teams only employees' unless staff allow residents'."""
+    audiences = dict(DEFAULT_AUDIENCES)
+    if settings.teams_resident_rounds:
+        audiences["teams"] = ("employees", "residents")
+    return audiences

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
+    teams_resident_rounds: bool = False
+    """Also offer residents' rounds (medborgarbudget) in Teams, not only employees' rounds."""
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = "change-me"

@@ -175,3 +175,13 @@ def test_user_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
         timeout=60,
     )
     assert short.returncode == 2 and "at least" in short.stderr
+
+
+def test_teams_offers_resident_rounds_only_when_allowed() -> None:
+    from bot.runtime import audiences_for
+    from budgeting.settings import Settings
+
+    assert audiences_for(Settings())["teams"] == ("employees",)
+    allowed = audiences_for(Settings(teams_resident_rounds=True))
+    assert allowed["teams"] == ("employees", "residents")
+    assert allowed["telegram"] == ("residents",)
