@@ -354,7 +354,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         )
         print(
             f"ratio to the bare handler: {ratio:.2f} (target >= 0.25): "
-            f"{'met' if ratio >= 0.25 else 'MISSED'}"
+            f"{'met' if ratio >= 0.25 else 'MISSED'}; by CPU per update: "
+            f"{bare.cpu_ms / ours.cpu_ms:.2f}"
         )
     if (pg := by_name.get("ours, PostgreSQL")) and bare:
         print(f"PostgreSQL: {pg.rate:.0f} updates/s, ratio {pg.rate / bare.rate:.2f}")

@@ -139,8 +139,10 @@ async def dispatch(ctx: Context) -> None:
             await run_action(ctx, incoming.payload)
         elif text.startswith("/"):
             await run_command(ctx, text)
-        elif incoming.photo and ctx.state.flow and (ctx.state.flow, "photo") in STEPS:
+        elif incoming.photo and ctx.state.step == "photo" and (ctx.state.flow, "photo") in STEPS:
             await STEPS[(ctx.state.flow, "photo")](ctx, incoming.photo)
+        elif incoming.photo and not text:
+            ctx.say(_("I cannot use a photo here. Photos can be added to an idea under /propose."))
         elif not text:
             ctx.say(_("I received an empty message. Type /help to see what I can do."))
         elif (payload := typed_button(ctx, text)) is not None:

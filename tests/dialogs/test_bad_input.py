@@ -161,3 +161,12 @@ async def test_settings_toggle_reminder(seeded, chat, sessions) -> None:
             await session.scalars(select(Participant).where(Participant.display_name == "ivar"))
         ).one()
     assert person.opt_outs == ["voting_opens"]
+
+
+async def test_a_photo_at_a_text_step_changes_nothing(seeded, chat, sessions) -> None:
+    await seeded(Phase.IDEAS)
+    user = chat("photo-sender")
+    await user.run([*START_ENGLISH, ("/propose", "area"), ("1", "short title")])
+    out = await user.send(photo="AgACAgQAAxkBAAI-file-id", supports_photos=True)
+    assert "cannot use a photo here" in out
+    await user.run([("A real title", "Describe your idea")])
