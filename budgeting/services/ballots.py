@@ -25,10 +25,23 @@ from budgeting.services.rounds import area_of
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+RECEIPT_LENGTH = 12
+"""60 bits: even a million ballots make a repeated code vanishingly unlikely (~4e-7)."""
+
+
 def new_receipt_code() -> str:
-    """A hard-to-guess code like ``K7QM-4XP9`` that lets a voter find their ballot."""
-    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
+    """A hard-to-guess code like ``K7QM-4XP9-HT3A`` that lets a voter find their ballot."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(chars[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+async def unused_receipt_code(session: AsyncSession) -> str:
+    """A new receipt code that no stored ballot has."""
+    while True:
+        code = new_receipt_code()
+        taken = await session.scalar(select(Ballot.id).where(Ballot.receipt_code == code))
+        if taken is None:
+            return code
 
 
 def require_voting_phase(round_: Round, now: datetime) -> None:
@@ -99,9 +112,17 @@ async def cast_ballot(
     require_voting_phase(round_, now)
     await check_ranking(session, round_, area_id, proposal_ids)
     code_id = await _voting_code_id(session, round_, participant)
+    receipt = await unused_receipt_code(session)
     ballot = await ballot_of(session, round_, participant)
     if ballot is None:
-        ballot = Ballot(round_id=round_.id, participant_id=participant.id, cast_at=now, ranks=[])
+        ballot = Ballot(
+            round_id=round_.id,
+            participant_id=participant.id,
+            area_id=area_id,
+            receipt_code=receipt,
+            cast_at=now,
+            ranks=[],
+        )
         session.add(ballot)
     else:
         ballot.ranks.clear()
@@ -109,7 +130,7 @@ async def cast_ballot(
     ballot.area_id = area_id
     ballot.voting_code_id = code_id
     ballot.updated_at = now
-    ballot.receipt_code = new_receipt_code()
+    ballot.receipt_code = receipt
     ballot.ranks.extend(
         BallotRank(position=i, proposal_id=pid) for i, pid in enumerate(proposal_ids)
     )

@@ -190,6 +190,27 @@ async def import_instance(
     return round_
 
 
+async def _receipts(session: AsyncSession, given: list[str | None]) -> list[str]:
+    """The file's receipt codes, with a fresh code wherever one is missing or already used."""
+    wanted = [code for code in given if code]
+    seen: set[str] = set(
+        (
+            await session.scalars(
+                select(Ballot.receipt_code).where(Ballot.receipt_code.in_(wanted))
+            )
+        ).all()
+        if wanted
+        else ()
+    )
+    codes = []
+    for code in given:
+        while not code or code in seen:
+            code = new_receipt_code()
+        seen.add(code)
+        codes.append(code)
+    return codes
+
+
 async def _reserve_ballot_ids(session: AsyncSession, count: int) -> list[int]:
     """``count`` fresh ballot ids, taken from the sequence on PostgreSQL."""
     if session.bind.dialect.name == "postgresql":
@@ -214,6 +235,7 @@ async def _insert_ballots(
     for start in range(0, len(votes), IMPORT_BATCH):
         batch = votes[start : start + IMPORT_BATCH]
         ballot_ids = await _reserve_ballot_ids(session, len(batch))
+        receipts = await _receipts(session, [row.get("receipt") for row, _ranking in batch])
         await session.execute(
             insert(Ballot),
             [
@@ -222,11 +244,11 @@ async def _insert_ballots(
                     "round_id": round_.id,
                     "area_id": area.id,
                     "participant_id": None,
-                    "receipt_code": row.get("receipt") or new_receipt_code(),
+                    "receipt_code": receipt,
                     "cast_at": now,
                     "updated_at": now,
                 }
-                for ballot_id, (row, _ranking) in zip(ballot_ids, batch, strict=True)
+                for ballot_id, receipt in zip(ballot_ids, receipts, strict=True)
             ],
         )
         await session.execute(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import Participant, Round, VotingCode
-from budgeting.services.ballots import RECEIPT_ALPHABET
+from budgeting.services.ballots import new_receipt_code
 from budgeting.services.errors import RuleViolation
-
-CODE_LENGTH = 12
 
 
 def normalize_code(text: str) -> str:
@@ -29,8 +26,7 @@ def hash_code(round_id: int, code: str) -> str:
 
 def new_code() -> str:
     """A code like ``K7QM-4XP9-HT3A`` (60 bits of randomness, no look-alike characters)."""
-    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(chars[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return new_receipt_code()
 
 
 async def generate_codes(session: AsyncSession, round_: Round, count: int) -> list[str]:

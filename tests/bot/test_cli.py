@@ -65,7 +65,7 @@ def test_scripted_conversation_through_piped_chat(env: dict[str, str]) -> None:
 
     budgetbot(env, "seed-demo", "--phase", "voting")
     out = budgetbot(env, "chat", "--user", "pipe", stdin="/vote\n1\n1\n1\n1\nConfirm\n/mydata\n")
-    code = re.search(r"receipt code: (\w{4}-\w{4})", out)
+    code = re.search(r"receipt code: (\w{4}-\w{4}-\w{4})", out)
     assert code, out
     assert f"Ballots: {code.group(1)}: #1, #2, #3" in out
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from budgeting.models import Proposal
+from budgeting.models import Ballot, Proposal
 from budgeting.pabulib import parse_pabulib
 from budgeting.services.exchange import export_pabulib, import_pabulib, proposals_csv
 from budgeting.services.rounds import load_round
@@ -46,7 +46,19 @@ async def test_proposals_csv_neutralises_formulas(sessions) -> None:
     async with sessions() as session, session.begin():
         imported = await import_pabulib(session, BRONOWICE)
         first = (await session.scalars(select(Proposal).order_by(Proposal.id))).first()
-        first.title = "=HYPERLINK(\"http://evil\")"
+        first.title = '=HYPERLINK("http://evil")'
         round_ = await load_round(session, imported.id)
         text = await proposals_csv(session, round_)
     assert "'=HYPERLINK" in text
+
+
+async def test_importing_the_same_export_twice_keeps_receipts_unique(sessions, tmp_path) -> None:
+    async with sessions() as session, session.begin():
+        first = await import_pabulib(session, BRONOWICE)
+        text = await export_pabulib(session, first, first.areas[0].id)
+    async with sessions() as session, session.begin():
+        await import_pabulib(session, text)
+        await import_pabulib(session, text)
+    async with sessions() as session:
+        codes = (await session.scalars(select(Ballot.receipt_code))).all()
+    assert len(codes) == len(set(codes)) == 3 * 3126

@@ -57,7 +57,7 @@ async def test_vote_journey_and_receipt(seeded, chat, sessions) -> None:
             ("Confirm", ["your vote is counted", "receipt code"]),
         ]
     )
-    code = re.search(r"receipt code: (\w{4}-\w{4})", bob.transcript[-1][1]).group(1)
+    code = re.search(r"receipt code: (\w{4}-\w{4}-\w{4})", bob.transcript[-1][1]).group(1)
     async with sessions() as session:
         ballot = (await session.scalars(select(Ballot).where(Ballot.receipt_code == code))).one()
         assert [r.proposal_id for r in ballot.ranks] == [1, 2, 3]

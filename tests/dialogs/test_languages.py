@@ -90,7 +90,7 @@ async def test_main_journey_in_each_language(lang, seeded, chat, sessions, clock
             ),
         ]
     )
-    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", user.transcript[-1][1]).group(0)
+    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", user.transcript[-1][1]).group(0)
     async with sessions() as session:
         assert (await session.scalars(select(Ballot).where(Ballot.receipt_code == code))).one()
         assert (

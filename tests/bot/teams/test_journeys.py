@@ -108,7 +108,7 @@ async def test_employee_votes_with_a_ranked_ballot_card(seeded, teams, sessions)
     assert "Your ballot:" in out and "(1 point)" in out and "Cast this ballot?" in out
     out = await bo.press("Confirm")
     assert [d.method for d in bo.last] == ["POST"]
-    code = re.search(r"receipt code: (\w{4}-\w{4})", out).group(1)
+    code = re.search(r"receipt code: (\w{4}-\w{4}-\w{4})", out).group(1)
     async with sessions() as session:
         ballot = (await session.scalars(select(Ballot).where(Ballot.receipt_code == code))).one()
         voter = await session.get(Participant, ballot.participant_id)
