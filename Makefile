@@ -39,5 +39,11 @@ lint: $(STAMP)
 test: $(STAMP) catalogs lint
 	$(BIN)/python -m pytest
 
+## Every benchmark, one after the other (several minutes).
+bench: $(STAMP) catalogs
+	$(BIN)/python bench/tally.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_tally
+	$(BIN)/python bench/telegram_throughput.py
+	$(BIN)/python bench/broadcast.py
+
 clean:
 	rm -rf $(VENV) budgetbot.sqlite3* locales/*/LC_MESSAGES/*.mo

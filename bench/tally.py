@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.postgres import fresh_postgres  # noqa: E402
 from budgeting.db import create_engine, session_factory  # noqa: E402
 from budgeting.migrate import upgrade_async  # noqa: E402
 from budgeting.pabulib import PabulibInstance, parse_pabulib  # noqa: E402
@@ -124,18 +125,6 @@ def mes_against_pabutools(path: Path) -> tuple[float, float, bool]:
     return our_time, their_time, list(ours.selected) == theirs
 
 
-async def fresh_postgres(url: str) -> str:
-    """A clean bench schema on the given PostgreSQL server."""
-    from sqlalchemy import text
-
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-    return url
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -151,8 +140,9 @@ async def main() -> None:
     print(f"Kraków 2019 city-wide: {len(city.votes):,} ballots, {len(city.projects)} projects")
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = await database_run(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", city, "SQLite")
-        if args.postgres:
-            postgres = await database_run(await fresh_postgres(args.postgres), city, "PostgreSQL")
+        postgres_url = await fresh_postgres(args.postgres) if args.postgres else None
+        if postgres_url:
+            postgres = await database_run(postgres_url, city, "PostgreSQL")
         else:
             postgres = None
             print("  PostgreSQL: skipped (give --postgres URL or BUDGETBOT_BENCH_POSTGRES_URL)")
@@ -169,8 +159,10 @@ async def main() -> None:
         synthetic_sqlite = await database_run(
             f"sqlite+aiosqlite:///{tmp}/synthetic.sqlite3", big, "SQLite"
         )
-        if args.postgres:
-            await database_run(await fresh_postgres(args.postgres), big, "PostgreSQL")
+        if postgres_url:
+            await database_run(
+                await fresh_postgres(postgres_url) or postgres_url, big, "PostgreSQL"
+            )
 
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"Peak process memory (max RSS): {peak_rss:,.0f} MiB")

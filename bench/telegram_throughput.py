@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 from fastapi import Request, Response  # noqa: E402
 
+from bench.postgres import fresh_postgres  # noqa: E402
 from tests.bot.telegram.fake_bot_api import BOT_USER, TOKEN, FakeBotAPI  # noqa: E402
 
 SECRET = "bench-webhook-secret"
@@ -294,36 +295,6 @@ async def prepare(database_url: str) -> None:
     async with session_factory(engine)() as session, session.begin():
         await seed_demo(session, utcnow(), Phase.VOTING)
     await engine.dispose()
-
-
-async def fresh_postgres(url: str) -> str | None:
-    """Create (or empty) the bench database; None with a printed note if unreachable."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    plain = parsed.set(drivername="postgresql")
-    dsn = plain.render_as_string(hide_password=False)
-    admin = plain.set(database="postgres").render_as_string(hide_password=False)
-    try:
-        conn = await asyncpg.connect(admin, timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        print(f"PostgreSQL skipped: {parsed.host}:{parsed.port} unreachable ({error})")
-        return None
-    try:
-        exists = await conn.fetchval(
-            "SELECT 1 FROM pg_database WHERE datname = $1", parsed.database
-        )
-        if not exists:
-            await conn.execute(f'CREATE DATABASE "{parsed.database}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(dsn, timeout=3)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        await conn.close()
-    return url
 
 
 def report(runs: list[Run], args: argparse.Namespace) -> None:

@@ -1,9 +1,10 @@
 """Delivers the outbox: claims due notifications and sends them through the channels.
 
-APScheduler only ticks; the truth is in the database. Each delivery is recorded
-right after its send, one small transaction per recipient, so a crash can repeat
-at most the messages in flight (``concurrency``) whose send was acknowledged but not
-yet recorded; nothing is lost.
+APScheduler only ticks; the truth is in the database. Each delivery is recorded right
+after its send (outcomes that finish together share a transaction), and a worker sends
+nothing more until its last outcome is committed, so a crash can repeat at most the
+messages in flight (``concurrency``) whose send was acknowledged but not yet recorded;
+nothing is lost.
 """
 
 from __future__ import annotations
@@ -12,21 +13,22 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import Channel, SendOutcome
-from budgeting.models import ChannelIdentity, Notification, Participant, Round, utcnow
+from budgeting.models import ChannelIdentity, Notification, Round, utcnow
 from budgeting.services.outbox import (
     LEASE,
     claim_due,
     in_quiet_hours,
     next_recipients,
-    record_delivery,
+    record_deliveries,
     release,
+    renew_lease,
     schedule_reminders,
     wants,
 )
@@ -66,6 +68,7 @@ class Dispatcher:
         batch_size: int = 200,
         default_timezone: str = "Europe/Stockholm",
         concurrency: int = 10,
+        lease: timedelta = LEASE,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -75,6 +78,7 @@ class Dispatcher:
         self.concurrency = concurrency
         """Sends in flight at once; the channel's sender still keeps its rate limits. A crash
         can repeat at most this many messages (sent, but not yet recorded)."""
+        self.lease = lease
 
     async def tick(self) -> Tally:
         """Schedule due reminders, claim due notifications and deliver them."""
@@ -82,30 +86,59 @@ class Dispatcher:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             await schedule_reminders(session, now)
-            claimed = [n.id for n in await claim_due(session, now)]
+            claimed = [n.id for n in await claim_due(session, now, lease=self.lease)]
         for notification_id in claimed:
             await self.deliver(notification_id, tally)
         return tally
 
     async def deliver(self, notification_id: int, tally: Tally) -> None:
-        """Send one notification to every recipient who has not had it yet."""
-        gate = asyncio.Semaphore(self.concurrency)
+        """Send one notification to every recipient who has not had it yet.
 
-        async def run(job: _Job) -> None:
-            async with gate:
-                await self._run(notification_id, job, tally)
+        One task reads the recipients a batch ahead, ``concurrency`` workers send, and
+        their outcomes are committed together (a worker takes its next recipient only once
+        its last one is recorded); meanwhile the claim on the notification is renewed.
+        """
+        jobs: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=self.batch_size)
+        recorder = _Recorder(self.sessions, notification_id, self.clock)
 
-        after = 0
-        while True:
-            jobs = await self._next_jobs(notification_id, after)
-            if not jobs:
-                break
-            after = jobs[-1].participant_id
-            await asyncio.gather(*(run(job) for job in jobs))
+        async def read() -> None:
+            after = 0
+            while batch := await self._next_jobs(notification_id, after):
+                after = batch[-1].participant_id
+                for job in batch:
+                    await jobs.put(job)
+            for _ in range(self.concurrency):
+                await jobs.put(None)
+
+        async def send() -> None:
+            while (job := await jobs.get()) is not None:
+                await self._run(job, tally, recorder)
+
+        keeper = asyncio.create_task(self._keep_lease(notification_id))
+        writer = asyncio.create_task(recorder.run())
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(read())
+                for _ in range(self.concurrency):
+                    group.create_task(send())
+        finally:
+            for task in (keeper, writer):
+                task.cancel()
+            await asyncio.gather(keeper, writer, return_exceptions=True)
         async with self.sessions() as session, session.begin():
             notification = await session.get(Notification, notification_id)
             if notification is not None:
                 await release(session, notification, self.clock())
+
+    async def _keep_lease(self, notification_id: int) -> None:
+        """Renew the claim while sending, so no other worker takes the notification over."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await renew_lease(session, notification_id, self.clock(), self.lease)
+            except Exception as error:  # noqa: BLE001 - try again at the next renewal
+                log.warning("could not renew the outbox lease: %s", type(error).__name__)
 
     async def _next_jobs(self, notification_id: int, after: int) -> list[_Job]:
         """The next batch of recipients, each with what to send (or why not)."""
@@ -114,7 +147,6 @@ class Dispatcher:
             notification = await session.get(Notification, notification_id)
             if notification is None:
                 return []
-            notification.lease_until = now + LEASE
             round_ = (
                 await session.get(Round, notification.round_id) if notification.round_id else None
             )
@@ -161,10 +193,10 @@ class Dispatcher:
             found.setdefault(pid, []).append((channel, external))
         return found
 
-    async def _run(self, notification_id: int, job: _Job, tally: Tally) -> None:
+    async def _run(self, job: _Job, tally: Tally, recorder: _Recorder) -> None:
         """Send (or skip) one recipient and record it."""
         if job.status is not None:
-            await self._record(notification_id, job.participant_id, job.status)
+            await recorder.record(job.participant_id, job.status)
             tally.skipped += 1
             return
         if not job.replies or job.channel is None or job.external_id is None:
@@ -172,23 +204,61 @@ class Dispatcher:
             return
         outcome = await self.channels[job.channel].send(job.external_id, job.replies)
         if outcome is SendOutcome.SENT:
-            await self._record(notification_id, job.participant_id, "sent")
+            await recorder.record(job.participant_id, "sent")
             tally.sent += 1
         elif outcome is SendOutcome.UNREACHABLE:
-            await self._record(notification_id, job.participant_id, "unreachable")
+            await recorder.record(job.participant_id, "unreachable")
             tally.skipped += 1
         else:
             tally.failed += 1
 
-    async def _record(self, notification_id: int, participant_id: int, status: str) -> None:
-        async with self.sessions() as session, session.begin():
-            await record_delivery(session, notification_id, participant_id, status)
-            if status == "unreachable":
-                await session.execute(
-                    update(Participant)
-                    .where(Participant.id == participant_id, Participant.unreachable_at.is_(None))
-                    .values(unreachable_at=self.clock())
-                )
+
+class _Recorder:
+    """Commits the outcomes of one notification's sends, many per transaction.
+
+    ``record`` returns once the outcome is committed; whatever arrived while the last
+    commit ran goes into the next one (group commit: one writer, few transactions).
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        notification_id: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.sessions = sessions
+        self.notification_id = notification_id
+        self.clock = clock
+        self._waiting: dict[int, tuple[str, asyncio.Future[None]]] = {}
+        self._arrived = asyncio.Event()
+
+    async def record(self, participant_id: int, status: str) -> None:
+        """Wait until this recipient's outcome is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[participant_id] = (status, done)
+        self._arrived.set()
+        await done
+
+    async def run(self) -> None:
+        """Commit what is waiting, again and again, until cancelled."""
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            batch, self._waiting = self._waiting, {}
+            try:
+                async with self.sessions() as session, session.begin():
+                    await record_deliveries(
+                        session,
+                        self.notification_id,
+                        {pid: status for pid, (status, _) in batch.items()},
+                        self.clock(),
+                    )
+            except Exception as error:  # noqa: BLE001 - the senders hear of it
+                for _, done in batch.values():
+                    done.set_exception(error)
+            else:
+                for _, done in batch.values():
+                    done.set_result(None)
 
 
 def start_scheduler(dispatcher: Dispatcher, seconds: float = 5.0) -> AsyncIOScheduler:

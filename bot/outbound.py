@@ -47,6 +47,8 @@ class RateLimits:
     """How fast to send. Telegram: about 30 messages/s overall, 1/s per chat (short bursts ok)."""
 
     overall_per_second: float = 30.0
+    overall_window_margin: float = 0.01
+    """Seconds added to the one-second window of the overall limit (clock granularity)."""
     per_recipient_per_second: float = 1.0
     per_recipient_burst: int = 3
     max_attempts: int = 5
@@ -80,15 +82,57 @@ class TokenBucket:
         return self.tokens + (now - self.stamp) * self.rate >= self.capacity
 
 
+class SlidingWindow:
+    """At most ``count`` sends in any ``seconds`` long window, as the receiver counts them.
+
+    A send counts from the moment it starts until ``seconds`` after its answer came
+    back: the receiver saw it at some moment in between, so however late our loop or the
+    network runs, no window on the receiver's clock holds more than ``count``.
+    """
+
+    BUSY_POLL = 0.005
+    """Seconds to wait when every slot is taken by a send still waiting for its answer."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count = count
+        self.seconds = seconds
+        self.in_flight = 0
+        self.answered: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more send fits (0 if it does)."""
+        while self.answered and self.answered[0] <= now - self.seconds:
+            self.answered.popleft()
+        if self.in_flight + len(self.answered) < self.count:
+            return 0.0
+        return self.answered[0] + self.seconds - now if self.answered else self.BUSY_POLL
+
+    def take(self) -> None:
+        self.in_flight += 1
+
+    def answer(self, now: float) -> None:
+        """A send taken earlier got its answer (whatever it was)."""
+        self.in_flight -= 1
+        self.answered.append(now)
+
+
 class RateLimiter:
-    """An overall bucket, one bucket per recipient, and a pause after "retry after"."""
+    """An overall limit, one bucket per recipient, and a pause after "retry after".
+
+    The overall limit is a token bucket (smooth pacing, with a little slack so a late
+    wake-up is made up for) capped by a sliding window of one second (plus a margin) on
+    the receiver's clock. Call ``answered`` once each acquired send has its answer.
+    """
 
     PRUNE_ABOVE = 4096
 
     def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
-        self.overall = TokenBucket(limits.overall_per_second, 1, clock())
+        rate = limits.overall_per_second
+        self.overall = TokenBucket(rate, max(1.0, rate / 10), clock())
+        count = max(1, int(rate))
+        self.window = SlidingWindow(count, count / rate + limits.overall_window_margin)
         self.recipients: dict[str, TokenBucket] = {}
         self.paused_until = 0.0
 
@@ -97,12 +141,22 @@ class RateLimiter:
         while True:
             now = self.clock()
             bucket = self._bucket(recipient, now)
-            wait = max(self.paused_until - now, self.overall.wait(now), bucket.wait(now))
+            wait = max(
+                self.paused_until - now,
+                self.overall.wait(now),
+                self.window.wait(now),
+                bucket.wait(now),
+            )
             if wait <= 0:
                 self.overall.take()
+                self.window.take()
                 bucket.take()
                 return
             await asyncio.sleep(wait)
+
+    def answered(self) -> None:
+        """The send last acquired for has its answer: it counts in the window from now."""
+        self.window.answer(self.clock())
 
     def pause(self, seconds: float) -> None:
         """Send nothing to anyone for ``seconds`` (a 429 means we went too fast)."""
@@ -221,7 +275,10 @@ class Outbound(Generic[M]):
         while True:
             await self.limiter.acquire(recipient)
             try:
-                await self.transport(recipient, message)
+                try:
+                    await self.transport(recipient, message)
+                finally:
+                    self.limiter.answered()
                 return SendOutcome.SENT
             except RetryAfter as flood:
                 floods += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 import uvicorn
 
@@ -46,9 +47,13 @@ async def serve(settings: Settings, console: ConsoleChannel | None = None) -> No
     for channel in channels:
         await channel.connect()
     dispatcher = Dispatcher(
-        runtime.sessions, {c.name: c for c in channels}, default_timezone=settings.timezone
+        runtime.sessions,
+        {c.name: c for c in channels},
+        default_timezone=settings.timezone,
+        concurrency=settings.outbox_concurrency,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
-    scheduler = start_scheduler(dispatcher)
+    scheduler = start_scheduler(dispatcher, settings.outbox_tick_seconds)
     listeners = [asyncio.create_task(c.listen()) for c in channels if c is not console]
     try:
         if console is None:

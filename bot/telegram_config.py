@@ -62,4 +62,5 @@ class TelegramConfig:
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=settings.telegram_webhook_secret,
             default_locale=normalize(settings.default_locale),
+            limits=RateLimits(overall_per_second=settings.telegram_messages_per_second),
         )

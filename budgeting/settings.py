@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_bot_username: str | None = None
+    telegram_messages_per_second: float = 30.0
+    """Outgoing messages a second overall (Telegram allows about 30; one per chat a second)."""
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
@@ -28,3 +30,9 @@ class Settings(BaseSettings):
     media_dir: str = "./media"
     timezone: str = "Europe/Stockholm"
     default_locale: str = "sv"
+    outbox_tick_seconds: float = 5.0
+    """How often each worker looks for due notifications."""
+    outbox_lease_seconds: float = 60.0
+    """How long a claimed notification stays with a worker that stopped renewing it (crashed)."""
+    outbox_concurrency: int = 10
+    """Sends in flight at once per notification; a crash can repeat at most this many."""

@@ -9,10 +9,11 @@ is left without a row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,8 @@ from budgeting.models import (
 )
 from budgeting.phases import Phase, closes_at, opens_at
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=1)
+"""How long a claim holds unless its worker renews it."""
 PERSONAL = {NotificationKind.REVIEW_OUTCOME, NotificationKind.COMMENT_HIDDEN}
 """Kinds about the participant's own contribution: they cannot be switched off."""
 FOLLOWER_KINDS = {
@@ -38,7 +40,9 @@ FOLLOWER_KINDS = {
 }
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 10) -> list[Notification]:
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int = 10, lease: timedelta = LEASE
+) -> list[Notification]:
     """Lease up to ``limit`` due notifications that nobody else holds."""
     stmt = (
         select(Notification)
@@ -54,9 +58,20 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 10) -> li
     claimed = list((await session.scalars(stmt)).all())
     for notification in claimed:
         notification.status = "claimed"
-        notification.lease_until = now + LEASE
+        notification.lease_until = now + lease
     await session.flush()
     return claimed
+
+
+async def renew_lease(
+    session: AsyncSession, notification_id: int, now: datetime, lease: timedelta = LEASE
+) -> None:
+    """Keep holding a claimed notification (its worker is alive and sending)."""
+    await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == "claimed")
+        .values(lease_until=now + lease)
+    )
 
 
 def audience(notification: Notification) -> Select[tuple[Participant]]:
@@ -119,24 +134,33 @@ def in_quiet_hours(participant: Participant, now: datetime, timezone: str) -> bo
     return start <= local or local < end if start > end else start <= local < end
 
 
-async def record_delivery(
-    session: AsyncSession, notification_id: int, participant_id: int, status: str
-) -> bool:
-    """Record what happened for one recipient; False if it was already recorded."""
-    values = {
-        "notification_id": notification_id,
-        "participant_id": participant_id,
-        "status": status,
-    }
+async def record_deliveries(
+    session: AsyncSession, notification_id: int, outcomes: Mapping[int, str], now: datetime
+) -> int:
+    """Record what happened for each recipient (participant id → status) in one statement;
+    returns how many were new. Recipients marked "unreachable" are marked so for good."""
+    if not outcomes:
+        return 0
+    rows = [
+        {"notification_id": notification_id, "participant_id": pid, "status": status}
+        for pid, status in outcomes.items()
+    ]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
         insert(Delivery)
-        .values(**values)
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["notification_id", "participant_id"])
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)
+    gone = [pid for pid, status in outcomes.items() if status == "unreachable"]
+    if gone:
+        await session.execute(
+            update(Participant)
+            .where(Participant.id.in_(gone), Participant.unreachable_at.is_(None))
+            .values(unreachable_at=now)
+        )
+    return result.rowcount or 0
 
 
 async def release(session: AsyncSession, notification: Notification, now: datetime) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.channels import SendOutcome
 from bot.console import ConsoleChannel
 from bot.dispatcher import Dispatcher
 from budgeting.demo import seed_demo
@@ -14,7 +17,7 @@ from budgeting.models import Delivery, Notification, NotificationKind, Participa
 from budgeting.phases import Phase
 from budgeting.services.notifications import enqueue
 from dialogs.engine import DialogEngine
-from dialogs.types import Incoming
+from dialogs.types import Incoming, Reply
 
 DAYTIME = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # 12:00 in Stockholm
 NIGHT = datetime(2027, 3, 10, 22, 0, tzinfo=UTC)  # 23:00 in Stockholm
@@ -167,3 +170,45 @@ async def test_review_outcome_and_decision_reach_author_and_followers(sessions) 
     assert "#5 Ny simhall" in text and "För dyrt" in text
     assert "#1 Fler bänkar längs Ljusterån" in text
     assert "was not accepted" not in text  # Swedish, not English
+
+
+class SlowConsole(ConsoleChannel):
+    """A console everyone shares, whose every send takes a while (a slow channel)."""
+
+    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
+        await asyncio.sleep(0.4)
+        self.show(replies)
+        return SendOutcome.SENT
+
+
+async def test_a_worker_keeps_its_claim_while_it_sends(sessions) -> None:
+    """The lease is renewed while a long delivery runs, so a second worker takes nothing over;
+    once the first is done, the second finds nothing left to send."""
+    started, wall = DAYTIME, time.monotonic()
+
+    def clock() -> datetime:
+        return started + timedelta(seconds=time.monotonic() - wall)
+
+    async with sessions() as session, session.begin():
+        round_ = await seed_demo(session, started, Phase.REVIEW)
+    engine = DialogEngine(sessions, clock=clock)
+    for user in ("anna", "bo", "cy"):
+        await join(engine, user, "sv")
+    out = io.StringIO()
+    slow = {"console": SlowConsole(engine, user="anna", stdout=out)}
+    lease = timedelta(seconds=0.3)
+    first = Dispatcher(sessions, slow, clock=clock, lease=lease, concurrency=1)
+    second = Dispatcher(sessions, slow, clock=clock, lease=lease)
+    async with sessions() as session, session.begin():
+        await enqueue(
+            session,
+            NotificationKind.BROADCAST,
+            round_id=round_.id,
+            payload={"texts": {"sv": "Hej från kommunen"}},
+        )
+    sending = asyncio.create_task(first.tick())
+    await asyncio.sleep(0.7)  # more than twice the lease
+    assert (await second.tick()).sent == 0
+    assert (await sending).sent == 3
+    assert (await second.tick()).sent == 0
+    assert out.getvalue().count("Hej från kommunen") == 3

@@ -98,3 +98,29 @@ async def test_in_order_runs_one_keys_jobs_in_call_order() -> None:
     assert results == ["1a", "2a", "1b"]
     assert done == ["2a", "1a", "1b"]  # chats in parallel, one chat in order
     assert len(order) == 0
+
+
+async def test_no_window_on_the_receivers_clock_holds_more_than_the_limit() -> None:
+    """The receiver stamps a message somewhere between our send and its answer, at random;
+    however the stamps fall, no one-second window holds more than the limit."""
+    import random
+
+    stamps: list[float] = []
+    rng = random.Random(7)
+
+    async def slow_receiver(recipient: str, message: str) -> None:
+        started = time.monotonic()
+        answer_after = rng.uniform(0.0, 0.08)
+        stamps.append(started + rng.uniform(0.0, answer_after))
+        await asyncio.sleep(answer_after)
+
+    limit = 200
+    outbound = Outbound(slow_receiver, RateLimits(overall_per_second=limit))
+    started = time.monotonic()
+    outcomes = await asyncio.gather(*(outbound.send(f"r{n}", ["hello"]) for n in range(500)))
+    elapsed = time.monotonic() - started
+    assert set(outcomes) == {SendOutcome.SENT}
+    stamps.sort()
+    busiest = max(sum(1 for s in stamps[i:] if s < first + 1.0) for i, first in enumerate(stamps))
+    assert busiest <= limit
+    assert elapsed < 500 / limit * 1.25 + 1.0, "the pacing stays close to the limit"
