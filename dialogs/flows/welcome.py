@@ -25,9 +25,23 @@ def language_buttons() -> list[Button]:
 
 @command("start")
 async def start(ctx: Context, args: str) -> None:
-    """Greet, remember a campaign or proposal deep link, and ask for the language."""
+    """Greet, remember a campaign or proposal deep link, and ask for the language.
+
+    Someone already taking part in a round is not asked again: a proposal link opens the
+    proposal, anything else shows the menu.
+    """
     if args.startswith("c_") and not ctx.participant.campaign:
         ctx.participant.campaign = args[2:66]
+    if ctx.participant.round_id is not None and ctx.round is not None:
+        ctx.clear()
+        deep_link = args[2:12] if args.startswith("p_") else ""
+        if deep_link.isdigit():
+            from dialogs.flows.browse import show_proposal
+
+            await show_proposal(ctx, int(deep_link))
+        else:
+            show_menu(ctx, ctx._("Welcome back!"))
+        return
     ctx.goto("welcome", None, **({"deep_link": args[2:12]} if args.startswith("p_") else {}))
     _ = ctx._
     ctx.say(

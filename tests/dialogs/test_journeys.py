@@ -181,3 +181,18 @@ async def test_edit_idea(seeded, chat, sessions) -> None:
 async def test_swedish_is_the_default(seeded, chat) -> None:
     await seeded(Phase.IDEAS)
     await chat("gustav").run([("/start", "[Svenska]"), ("Svenska", "Medborgarbudget Säter 2027")])
+
+
+async def test_start_again_does_not_ask_the_language_again(seeded, chat) -> None:
+    """A poster's proposal link, opened by someone already taking part, opens the proposal."""
+    await seeded(Phase.VOTING)
+    erik = chat("erik")
+    await erik.run(
+        [
+            *START_ENGLISH,
+            ("/start", ["Welcome back!", "What would you like to do?"]),
+            ("/start p_2", ["#2 Utegym", "[Follow]"]),
+            ("/start p_999", ["That proposal"]),
+        ]
+    )
+    assert "Which language" not in "".join(out for _, out in erik.transcript[2:])
