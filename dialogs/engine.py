@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from weakref import WeakValueDictionary
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -45,12 +45,16 @@ class DialogEngine:
         self.sessions = sessions
         self.audiences = audiences
         self.clock = clock
-        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+        """One lock per participant while anyone uses it (forgotten when nobody does)."""
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the effects are committed before the replies are returned."""
         key = (incoming.channel, incoming.user_id)
-        async with self._locks[key]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
             try:
                 async with self.sessions() as session, session.begin():
                     if incoming.update_key is not None and not await first_delivery(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+
 from sqlalchemy import func, select
 
 from budgeting.models import ProcessedUpdate, Proposal
@@ -50,3 +53,27 @@ async def test_label_typing_is_case_insensitive_and_numbers_skip_text_steps(seed
             ("cancel", "Cancelled."),
         ]
     )
+
+
+async def test_one_participant_at_a_time_and_nothing_kept_per_participant(
+    seeded, engine: DialogEngine
+) -> None:
+    """Messages of one person are handled in order, different people at once, and the
+    engine keeps no per-person state in memory once they are handled."""
+    await seeded(Phase.IDEAS)
+
+    async def person(user: str) -> list[str]:
+        texts = []
+        for incoming in (
+            Incoming("telegram", user, text="/start"),
+            Incoming("telegram", user, payload="lang:en"),
+            Incoming("telegram", user, text="/help"),
+        ):
+            texts.append("\n".join(r.text for r in await engine.handle(incoming)))
+        return texts
+
+    results = await asyncio.gather(*(person(f"u{n}") for n in range(50)))
+    for texts in results:
+        assert "Which language" in texts[0] and "Privacy" in texts[1] and "/vote" in texts[2]
+    gc.collect()
+    assert len(engine._locks) == 0
