@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -13,8 +14,11 @@ from budgeting.models import (
     Comment,
     Participant,
     Proposal,
+    Round,
     SurveyAnswer,
+    VotingCode,
 )
+from budgeting.phases import Phase, current_phase
 from budgeting.services.discussion import followed
 
 
@@ -57,17 +61,27 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
     }
 
 
-async def forget(session: AsyncSession, participant: Participant) -> None:
+async def forget(session: AsyncSession, participant: Participant, now: datetime) -> None:
     """Erase the participant's personal data.
 
-    Ballots, survey answers and ideas stay, without any link to the person: the
+    A ballot in a vote that is still open is withdrawn and its voting code freed
+    (otherwise the person could come back as someone new and vote twice). A ballot in a
+    closed vote, survey answers and ideas stay, without any link to the person: the
     ballot is still counted anonymously and the idea stays part of the round.
     Identities, comments, follows and dialog state go with the participant row.
     """
     pid = participant.id
-    await session.execute(
-        update(Ballot).where(Ballot.participant_id == pid).values(participant_id=None)
-    )
+    for ballot in (await session.scalars(select(Ballot).where(Ballot.participant_id == pid))).all():
+        round_ = await session.get(Round, ballot.round_id)
+        if round_ is not None and current_phase(round_, now) is Phase.VOTING:
+            await session.delete(ballot)
+            await session.execute(  # the voting code may cast one ballot again
+                update(VotingCode)
+                .where(VotingCode.round_id == round_.id, VotingCode.participant_id == pid)
+                .values(participant_id=None, redeemed_at=None)
+            )
+        else:
+            ballot.participant_id = None
     await session.execute(
         update(SurveyAnswer).where(SurveyAnswer.participant_id == pid).values(participant_id=None)
     )

@@ -53,9 +53,9 @@ async def forget_command(ctx: Context, args: str) -> None:
     ctx.goto("forget", "confirm")
     ctx.say(
         _(
-            "This erases your account, comments and settings. Your ideas stay without your name, "
-            "and a ballot you cast stays counted anonymously (you can no longer change it). "
-            "Erase now?"
+            "This erases your account, comments and settings. Your ideas stay without your name. "
+            "A ballot in a vote that is still open is withdrawn (you can vote again later); "
+            "once the vote has closed, your ballot stays counted anonymously. Erase now?"
         ),
         [Button(_("Yes, erase my data"), "fy"), Button(_("No"), "menu")],
     )
@@ -69,6 +69,6 @@ async def forget_confirmed(ctx: Context, args: list[str]) -> None:
         return
     message = ctx._("Your personal data has been erased. Goodbye, and thank you for taking part.")
     ctx.session.expunge(ctx.state)
-    await forget(ctx.session, ctx.participant)
+    await forget(ctx.session, ctx.participant, ctx.now)
     ctx.forgotten = True
     ctx.say(message)

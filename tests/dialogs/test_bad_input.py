@@ -116,25 +116,29 @@ async def test_propose_outside_ideas_phase(seeded, chat, sessions) -> None:
     assert await counts(sessions) == before
 
 
-async def test_mydata_and_forget_keep_ballot_anonymously(seeded, chat, sessions) -> None:
+VOTE_ONE = [
+    ("/vote", "area"),
+    ("1", "#1"),
+    ("1", "#2"),
+    ("Done", "Your ballot"),
+    ("Confirm", "receipt"),
+]
+FORGET = [("/forget", "Erase now?"), ("Yes, erase my data", "has been erased")]
+
+
+async def test_forget_after_the_vote_closed_keeps_the_ballot_anonymously(
+    seeded, chat, sessions
+) -> None:
     await seeded(Phase.VOTING)
     user = chat("hanna")
+    await user.run([*START_ENGLISH, *VOTE_ONE])
+    async with sessions() as session:
+        ballot_id = await session.scalar(
+            select(Ballot.id).join(Participant).where(Participant.display_name == "hanna")
+        )
+    await seeded(Phase.DECISION)
     await user.run(
-        [
-            *START_ENGLISH,
-            ("/vote", "area"),
-            ("1", "#1"),
-            ("1", "#2"),
-            ("Done", "Your ballot"),
-            ("Confirm", "receipt"),
-        ]
-    )
-    await user.run(
-        [
-            ("/mydata", ["everything stored about you", "console hanna", "Ballots:"]),
-            ("/forget", "Erase now?"),
-            ("Yes, erase my data", "has been erased"),
-        ]
+        [("/mydata", ["everything stored about you", "console hanna", "Ballots:"]), *FORGET]
     )
     async with sessions() as session:
         assert (
@@ -145,9 +149,22 @@ async def test_mydata_and_forget_keep_ballot_anonymously(seeded, chat, sessions)
             )
             == 0
         )
-        ballot = (await session.scalars(select(Ballot))).one()
+        ballot = await session.get(Ballot, ballot_id)
         assert ballot.participant_id is None and len(ballot.ranks) == 1
     await user.run([("hello", "Which language do you prefer?")])
+
+
+async def test_forget_while_voting_withdraws_the_ballot_so_nobody_votes_twice(
+    seeded, chat, sessions
+) -> None:
+    await seeded(Phase.VOTING)
+    user = chat("ivar")
+    await user.run([*START_ENGLISH, *VOTE_ONE, *FORGET])
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Ballot)) == 0
+    await user.run([*START_ENGLISH, *VOTE_ONE])  # back as someone new: one ballot again
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Ballot)) == 1
 
 
 async def test_settings_toggle_reminder(seeded, chat, sessions) -> None:
