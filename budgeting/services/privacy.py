@@ -77,7 +77,10 @@ async def forget(session: AsyncSession, participant: Participant, now: datetime)
             await session.delete(ballot)
             await session.execute(  # the voting code may cast one ballot again
                 update(VotingCode)
-                .where(VotingCode.round_id == round_.id, VotingCode.participant_id == pid)
+                .where(
+                    VotingCode.round_id == round_.id,
+                    (VotingCode.id == ballot.voting_code_id) | (VotingCode.participant_id == pid),
+                )
                 .values(participant_id=None, redeemed_at=None)
             )
         else:

@@ -57,3 +57,20 @@ async def test_wrong_codes_are_limited(seeded, chat, sessions) -> None:
     for _ in range(5):
         await user.run([("AAAA-BBBB-CCCC", "not valid")])
     await user.run([(codes[0], "Too many wrong codes")])
+
+
+async def test_forget_while_voting_frees_the_code_for_one_ballot(seeded, chat, sessions) -> None:
+    round_ = await seeded(Phase.VOTING)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
+        )
+        (code,) = await generate_codes(session, await session.get(Round, round_.id), 1)
+    voter = chat("berit")
+    vote = [("/vote", "type the code"), (code, "Which area"), *VOTE_ONE, ("Confirm", "receipt")]
+    await voter.run([*START_ENGLISH, *vote])
+    await voter.run([("/forget", "Erase now?"), ("Yes, erase my data", "has been erased")])
+    await voter.run([*START_ENGLISH, *vote])  # the letter's code casts the one ballot again
+    async with sessions() as session:
+        ballots = (await session.scalars(select(Ballot))).all()
+    assert len(ballots) == 1 and ballots[0].voting_code_id is not None
