@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from weakref import WeakValueDictionary
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from budgeting.db import upsert
 from budgeting.i18n import normalize
 from budgeting.models import ProcessedUpdate, utcnow
 from budgeting.services.errors import RuleViolation
@@ -95,16 +95,12 @@ class DialogEngine:
 
 async def first_delivery(session: AsyncSession, channel: str, update_key: str) -> bool:
     """Record the update as processed; False if it was processed before."""
-    seen = await session.scalar(
-        select(ProcessedUpdate.id).where(
-            ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key
-        )
+    stmt = (
+        upsert(session, ProcessedUpdate)
+        .values(channel=channel, update_key=update_key, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
     )
-    if seen is not None:
-        return False
-    session.add(ProcessedUpdate(channel=channel, update_key=update_key))
-    await session.flush()
-    return True
+    return bool((await session.execute(stmt)).rowcount)
 
 
 def remember_buttons(ctx: Context) -> None:

@@ -14,10 +14,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from budgeting.db import upsert
 from budgeting.models import (
     Ballot,
     Delivery,
@@ -145,10 +144,8 @@ async def record_deliveries(
         {"notification_id": notification_id, "participant_id": pid, "status": status}
         for pid, status in outcomes.items()
     ]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(Delivery)
+        upsert(session, Delivery)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["notification_id", "participant_id"])
     )

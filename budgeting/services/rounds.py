@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from budgeting.models import Area, Round
 
@@ -27,9 +27,9 @@ async def load_round(session: AsyncSession, round_id: int) -> Round | None:
     stmt = (
         select(Round)
         .where(Round.id == round_id)
-        .options(selectinload(Round.areas), selectinload(Round.criteria))
+        .options(joinedload(Round.areas), joinedload(Round.criteria))
     )
-    return (await session.scalars(stmt)).first()
+    return (await session.scalars(stmt)).unique().first()
 
 
 def area_of(round_: Round, area_id: int) -> Area | None:
