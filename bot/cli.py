@@ -1,4 +1,4 @@
-"""The ``budgetbot`` command line: demo, serve, chat, seed-demo, db upgrade."""
+"""The ``budgetbot`` command line: demo, serve, chat, seed-demo, db upgrade and the rest."""
 
 from __future__ import annotations
 
@@ -68,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     add = user_commands.add_parser("add", help="add a staff user (password from stdin)")
     add.add_argument("email")
     add.add_argument("--role", choices=["admin", "moderator"], required=True)
+
+    teams = commands.add_parser(
+        "teams-package", help="write the Teams app package to upload in the Teams admin center"
+    )
+    teams.add_argument("-o", "--output", type=Path, default=Path("budgetbot-teams.zip"))
+    teams.add_argument("--developer", default="Budgetbot", help="who publishes the app")
+    teams.add_argument("--version", default="1.0.0", help="raise it for every new upload")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)

@@ -1,4 +1,4 @@
-"""CLI commands that work on rounds: tally, export, import, voting codes, staff users."""
+"""CLI commands: tally, export, import, voting codes, staff users, the Teams app package."""
 
 from __future__ import annotations
 
@@ -155,4 +155,24 @@ async def user(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await runtime.close()
     print(f"staff user {args.email} added as {args.role}")
+    return 0
+
+
+async def teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the Teams app package for ``BUDGETBOT_TEAMS_APP_ID`` and ``BUDGETBOT_PUBLIC_URL``."""
+    from bot.teams_package import package
+
+    if not settings.teams_app_id:
+        print("Set BUDGETBOT_TEAMS_APP_ID (the bot's application id) first.", file=sys.stderr)
+        return 2
+    if not settings.public_url.startswith("https://"):
+        print(
+            f"Note: Teams reaches the bot only over HTTPS; BUDGETBOT_PUBLIC_URL is "
+            f"{settings.public_url}.",
+            file=sys.stderr,
+        )
+    args.output.write_bytes(
+        package(settings.teams_app_id, settings.public_url, args.developer, args.version)
+    )
+    print(f"wrote {args.output}: upload it in the Teams admin center (Manage apps → Upload)")
     return 0
