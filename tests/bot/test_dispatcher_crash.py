@@ -4,6 +4,8 @@ The only fake is Telegram's Bot API (on loopback, in this process, enforcing a
 time-compressed overall limit); the sender is told the same limit. After the kill a
 fresh process takes the notification over once its lease runs out and finishes it.
 
+It runs on SQLite and on PostgreSQL (where the claim is ``FOR UPDATE SKIP LOCKED``).
+
 The residual window: a message the fake accepted but whose delivery the killed
 process had not yet committed is sent again. There can be at most
 ``BUDGETBOT_OUTBOX_CONCURRENCY`` of them (a sender takes its next recipient only once
@@ -14,7 +16,6 @@ others, got a second copy.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -60,8 +61,8 @@ async def recorded_chats(database_url: str, notification_id: int) -> set[int]:
         await engine.dispose()
 
 
-async def test_broadcast_killed_midway_reaches_everyone_once(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'crash.sqlite3'}"
+async def test_broadcast_killed_midway_reaches_everyone_once(database_url: str) -> None:
+    url = database_url
     fake = FakeBotAPI(limits=Limits(overall=Window(RATE, 1.0), per_chat=Window(1, 1.0)))
     env = serve_env(
         url,
