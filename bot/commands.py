@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 
 from budgeting.i18n import translator
@@ -167,10 +168,14 @@ async def teams_package(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     if not settings.public_url.startswith("https://"):
         print(
-            f"Note: Teams reaches the bot only over HTTPS; BUDGETBOT_PUBLIC_URL is "
-            f"{settings.public_url}.",
+            "Teams reaches the bot only over HTTPS: set BUDGETBOT_PUBLIC_URL to the "
+            f"https:// address of this server (it is {settings.public_url}).",
             file=sys.stderr,
         )
+        return 2
+    if not re.fullmatch(r"\d{1,9}\.\d{1,9}\.\d{1,9}", args.version):
+        print("--version must look like 1.0.0 (Teams requires it).", file=sys.stderr)
+        return 2
     args.output.write_bytes(
         package(settings.teams_app_id, settings.public_url, args.developer, args.version)
     )

@@ -10,6 +10,7 @@ nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import Channel, SendOutcome
@@ -25,6 +27,7 @@ from budgeting.services.outbox import (
     LEASE,
     claim_due,
     in_quiet_hours,
+    new_owner,
     next_recipients,
     record_deliveries,
     release,
@@ -81,22 +84,49 @@ class Dispatcher:
         self.lease = lease
 
     async def tick(self) -> Tally:
-        """Schedule due reminders, claim due notifications and deliver them."""
+        """Schedule due reminders, claim due notifications and deliver them, one by one.
+
+        Every claim of the tick is renewed until its notification is done; a notification
+        whose claim was lost (another worker took it over) is stopped at once.
+        """
         tally = Tally()
         now = self.clock()
+        owner = new_owner()
         async with self.sessions() as session, session.begin():
             await schedule_reminders(session, now)
-            claimed = [n.id for n in await claim_due(session, now, lease=self.lease)]
-        for notification_id in claimed:
-            await self.deliver(notification_id, tally)
+            claimed = [n.id for n in await claim_due(session, now, lease=self.lease, owner=owner)]
+        if not claimed:
+            return tally
+        holding = set(claimed)
+        sending: dict[int, asyncio.Task[None]] = {}
+        keeper = asyncio.create_task(self._keep_leases(holding, owner, sending))
+        try:
+            for notification_id in claimed:
+                if notification_id not in holding:
+                    continue
+                task = asyncio.create_task(self.deliver(notification_id, tally, owner))
+                sending[notification_id] = task
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    if notification_id in holding:
+                        raise  # the tick itself was cancelled
+                    log.warning("another worker took over a notification; stopped sending it")
+                finally:
+                    sending.pop(notification_id, None)
+                    holding.discard(notification_id)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
         return tally
 
-    async def deliver(self, notification_id: int, tally: Tally) -> None:
+    async def deliver(self, notification_id: int, tally: Tally, owner: str) -> None:
         """Send one notification to every recipient who has not had it yet.
 
         One task reads the recipients a batch ahead, ``concurrency`` workers send, and
         their outcomes are committed together (a worker takes its next recipient only once
-        its last one is recorded); meanwhile the claim on the notification is renewed.
+        its last one is recorded). At the end the claim is released: done, or back in the
+        queue for those still waiting (quiet hours, failures).
         """
         jobs: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=self.batch_size)
         recorder = _Recorder(self.sessions, notification_id, self.clock)
@@ -114,7 +144,6 @@ class Dispatcher:
             while (job := await jobs.get()) is not None:
                 await self._run(job, tally, recorder)
 
-        keeper = asyncio.create_task(self._keep_lease(notification_id))
         writer = asyncio.create_task(recorder.run())
         try:
             async with asyncio.TaskGroup() as group:
@@ -122,23 +151,32 @@ class Dispatcher:
                 for _ in range(self.concurrency):
                     group.create_task(send())
         finally:
-            for task in (keeper, writer):
-                task.cancel()
-            await asyncio.gather(keeper, writer, return_exceptions=True)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
         async with self.sessions() as session, session.begin():
             notification = await session.get(Notification, notification_id)
             if notification is not None:
-                await release(session, notification, self.clock())
+                await release(session, notification, self.clock(), owner)
 
-    async def _keep_lease(self, notification_id: int) -> None:
-        """Renew the claim while sending, so no other worker takes the notification over."""
+    async def _keep_leases(
+        self, holding: set[int], owner: str, sending: dict[int, asyncio.Task[None]]
+    ) -> None:
+        """Renew every claim of this tick; stop the delivery of one whose claim was lost."""
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
-            try:
-                async with self.sessions() as session, session.begin():
-                    await renew_lease(session, notification_id, self.clock(), self.lease)
-            except Exception as error:  # noqa: BLE001 - try again at the next renewal
-                log.warning("could not renew the outbox lease: %s", type(error).__name__)
+            for notification_id in list(holding):
+                try:
+                    async with self.sessions() as session, session.begin():
+                        held = await renew_lease(
+                            session, notification_id, owner, self.clock(), self.lease
+                        )
+                except Exception as error:  # noqa: BLE001 - try again at the next renewal
+                    log.warning("could not renew the outbox lease: %s", type(error).__name__)
+                    continue
+                if not held:
+                    holding.discard(notification_id)
+                    if notification_id in sending:
+                        sending[notification_id].cancel()
 
     async def _next_jobs(self, notification_id: int, after: int) -> list[_Job]:
         """The next batch of recipients, each with what to send (or why not)."""
@@ -239,6 +277,10 @@ class _Recorder:
         self._arrived.set()
         await done
 
+    async def _write(self, outcomes: dict[int, str]) -> None:
+        async with self.sessions() as session, session.begin():
+            await record_deliveries(session, self.notification_id, outcomes, self.clock())
+
     async def run(self) -> None:
         """Commit what is waiting, again and again, until cancelled."""
         while True:
@@ -246,13 +288,12 @@ class _Recorder:
             self._arrived.clear()
             batch, self._waiting = self._waiting, {}
             try:
-                async with self.sessions() as session, session.begin():
-                    await record_deliveries(
-                        session,
-                        self.notification_id,
-                        {pid: status for pid, (status, _) in batch.items()},
-                        self.clock(),
-                    )
+                try:
+                    await self._write({pid: status for pid, (status, _) in batch.items()})
+                except IntegrityError:  # someone erased their data meanwhile: one by one
+                    for pid, (status, _) in batch.items():
+                        with contextlib.suppress(IntegrityError):  # they are gone: nothing
+                            await self._write({pid: status})
             except Exception as error:  # noqa: BLE001 - the senders hear of it
                 for _, done in batch.values():
                     done.set_exception(error)

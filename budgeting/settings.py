@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,5 +35,5 @@ class Settings(BaseSettings):
     """How often each worker looks for due notifications."""
     outbox_lease_seconds: float = 60.0
     """How long a claimed notification stays with a worker that stopped renewing it (crashed)."""
-    outbox_concurrency: int = 10
+    outbox_concurrency: int = Field(default=10, ge=1)
     """Sends in flight at once per notification; a crash can repeat at most this many."""

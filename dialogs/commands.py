@@ -5,7 +5,7 @@ from __future__ import annotations
 from budgeting.i18n import _ as N_
 
 COMMAND_HELP: tuple[tuple[str, str], ...] = (
-    ("start", N_("start over: language and round")),
+    ("start", N_("start over: choose the round")),
     ("about", N_("how the round works, budget, criteria, dates")),
     ("propose", N_("submit an idea")),
     ("ideas", N_("your ideas and their status")),

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from weakref import WeakValueDictionary
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.db import upsert
@@ -55,21 +54,16 @@ class DialogEngine:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
-            try:
-                async with self.sessions() as session, session.begin():
-                    if incoming.update_key is not None and not await first_delivery(
-                        session, incoming.channel, incoming.update_key
-                    ):
-                        return []
-                    ctx = await self._context(session, incoming)
-                    await dispatch(ctx)
-                    if not ctx.forgotten:
-                        remember_buttons(ctx)
-            except IntegrityError:
-                if incoming.update_key is None:
-                    raise
-                log.info("update redelivered concurrently on %s; ignored", incoming.channel)
-                return []
+            async with self.sessions() as session, session.begin():
+                if incoming.update_key is not None and not await first_delivery(
+                    session, incoming.channel, incoming.update_key
+                ):
+                    return []  # a redelivered update (ON CONFLICT DO NOTHING waits for
+                    # a concurrent first delivery to commit, so this is never a race)
+                ctx = await self._context(session, incoming)
+                await dispatch(ctx)
+                if not ctx.forgotten:
+                    remember_buttons(ctx)
             return ctx.replies
 
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:

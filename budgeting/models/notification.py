@@ -44,6 +44,8 @@ class Notification(Base):
     due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     lease_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    """The worker's claim token while it holds the lease; only it may renew or release."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

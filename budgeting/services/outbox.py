@@ -9,6 +9,7 @@ is left without a row.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -40,37 +41,67 @@ FOLLOWER_KINDS = {
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int = 10, lease: timedelta = LEASE
+    session: AsyncSession,
+    now: datetime,
+    limit: int = 10,
+    lease: timedelta = LEASE,
+    owner: str | None = None,
 ) -> list[Notification]:
-    """Lease up to ``limit`` due notifications that nobody else holds."""
+    """Lease up to ``limit`` due notifications that nobody else holds, for ``owner``.
+
+    Each claim is a conditional UPDATE, so even where ``SKIP LOCKED`` does not exist
+    (SQLite) two workers never both get the same notification.
+    """
+    owner = owner or new_owner()
+    free = or_(Notification.lease_until.is_(None), Notification.lease_until < now)
     stmt = (
-        select(Notification)
-        .where(
-            Notification.status != "done",
-            Notification.due_at <= now,
-            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
-        )
+        select(Notification.id)
+        .where(Notification.status != "done", Notification.due_at <= now, free)
         .order_by(Notification.due_at, Notification.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = list((await session.scalars(stmt)).all())
-    for notification in claimed:
-        notification.status = "claimed"
-        notification.lease_until = now + lease
-    await session.flush()
-    return claimed
+    claimed = []
+    for notification_id in (await session.scalars(stmt)).all():
+        taken = await session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.status != "done", free)
+            .values(status="claimed", lease_until=now + lease, claimed_by=owner)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount:
+            claimed.append(notification_id)
+    if not claimed:
+        return []
+    found = await session.scalars(
+        select(Notification)
+        .where(Notification.id.in_(claimed))
+        .order_by(Notification.due_at, Notification.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(found.all())
+
+
+def new_owner() -> str:
+    """A fresh claim token."""
+    return secrets.token_hex(16)
 
 
 async def renew_lease(
-    session: AsyncSession, notification_id: int, now: datetime, lease: timedelta = LEASE
-) -> None:
-    """Keep holding a claimed notification (its worker is alive and sending)."""
-    await session.execute(
+    session: AsyncSession, notification_id: int, owner: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
+    """Keep holding a claimed notification; False if ``owner`` no longer holds it."""
+    renewed = await session.execute(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.status == "claimed")
+        .where(
+            Notification.id == notification_id,
+            Notification.status == "claimed",
+            Notification.claimed_by == owner,
+        )
         .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
     )
+    return bool(renewed.rowcount)
 
 
 def audience(notification: Notification) -> Select[tuple[Participant]]:
@@ -160,10 +191,16 @@ async def record_deliveries(
     return result.rowcount or 0
 
 
-async def release(session: AsyncSession, notification: Notification, now: datetime) -> None:
-    """Done if every recipient has a delivery; else back in the queue for the next tick."""
+async def release(
+    session: AsyncSession, notification: Notification, now: datetime, owner: str | None = None
+) -> None:
+    """Done if every recipient has a delivery; else back in the queue for the next tick.
+    With ``owner``, only while that worker still holds the claim."""
+    if owner is not None and notification.claimed_by != owner:
+        return
     left = await session.scalar(audience(notification).with_only_columns(Participant.id).limit(1))
     notification.lease_until = None
+    notification.claimed_by = None
     notification.status = "pending" if left is not None else "done"
     await session.flush()
 

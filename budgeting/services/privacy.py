@@ -71,20 +71,24 @@ async def forget(session: AsyncSession, participant: Participant, now: datetime)
     Identities, comments, follows and dialog state go with the participant row.
     """
     pid = participant.id
-    for ballot in (await session.scalars(select(Ballot).where(Ballot.participant_id == pid))).all():
-        round_ = await session.get(Round, ballot.round_id)
-        if round_ is not None and current_phase(round_, now) is Phase.VOTING:
+    ballots = (await session.scalars(select(Ballot).where(Ballot.participant_id == pid))).all()
+    codes = (
+        await session.scalars(select(VotingCode).where(VotingCode.participant_id == pid))
+    ).all()
+    open_votes = {
+        round_id
+        for round_id in {b.round_id for b in ballots} | {c.round_id for c in codes}
+        if (round_ := await session.get(Round, round_id)) is not None
+        and current_phase(round_, now) is Phase.VOTING
+    }
+    for ballot in ballots:
+        if ballot.round_id in open_votes:
             await session.delete(ballot)
-            await session.execute(  # the voting code may cast one ballot again
-                update(VotingCode)
-                .where(
-                    VotingCode.round_id == round_.id,
-                    (VotingCode.id == ballot.voting_code_id) | (VotingCode.participant_id == pid),
-                )
-                .values(participant_id=None, redeemed_at=None)
-            )
         else:
             ballot.participant_id = None
+    for code in codes:
+        if code.round_id in open_votes:  # the letter's code may cast one ballot again
+            code.redeemed_at = None
     await session.execute(
         update(SurveyAnswer).where(SurveyAnswer.participant_id == pid).values(participant_id=None)
     )

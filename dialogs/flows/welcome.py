@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from budgeting.i18n import LANGUAGES, translator
+from budgeting.models import Proposal
 from budgeting.services.rounds import load_round, rounds_for
 from dialogs.commands import COMMAND_HELP
 from dialogs.context import Context
@@ -27,20 +30,14 @@ def language_buttons() -> list[Button]:
 async def start(ctx: Context, args: str) -> None:
     """Greet, remember a campaign or proposal deep link, and ask for the language.
 
-    Someone already taking part in a round is not asked again: a proposal link opens the
-    proposal, anything else shows the menu.
+    Someone already taking part in a round is not asked for the language again (see
+    :func:`start_again`).
     """
     if args.startswith("c_") and not ctx.participant.campaign:
         ctx.participant.campaign = args[2:66]
     if ctx.participant.round_id is not None and ctx.round is not None:
         ctx.clear()
-        deep_link = args[2:12] if args.startswith("p_") else ""
-        if deep_link.isdigit():
-            from dialogs.flows.browse import show_proposal
-
-            await show_proposal(ctx, int(deep_link))
-        else:
-            show_menu(ctx, ctx._("Welcome back!"))
+        await start_again(ctx, args[2:12] if args.startswith("p_") else "")
         return
     ctx.goto("welcome", None, **({"deep_link": args[2:12]} if args.startswith("p_") else {}))
     _ = ctx._
@@ -53,6 +50,24 @@ async def start(ctx: Context, args: str) -> None:
         + language_question(),
         language_buttons(),
     )
+
+
+async def start_again(ctx: Context, deep_link: str) -> None:
+    """/start from someone in a round: a proposal link opens the proposal (moving them to
+    its round if it is another one offered here); otherwise the round is chosen again."""
+    if deep_link.isdigit():
+        round_id = await ctx.session.scalar(
+            select(Proposal.round_id).where(Proposal.id == int(deep_link))
+        )
+        offered = {r.id for r in await rounds_for(ctx.session, ctx.audiences)}
+        if round_id is not None and round_id != ctx.round.id and round_id in offered:
+            await enter_round(ctx, round_id, deep_link)
+            return
+        from dialogs.flows.browse import show_proposal
+
+        await show_proposal(ctx, int(deep_link))
+        return
+    await choose_round(ctx)
 
 
 @command("language")

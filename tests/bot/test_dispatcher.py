@@ -7,7 +7,7 @@ import io
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.channels import SendOutcome
 from bot.console import ConsoleChannel
@@ -16,6 +16,7 @@ from budgeting.demo import seed_demo
 from budgeting.models import Delivery, Notification, NotificationKind, Participant
 from budgeting.phases import Phase
 from budgeting.services.notifications import enqueue
+from budgeting.services.outbox import claim_due
 from dialogs.engine import DialogEngine
 from dialogs.types import Incoming, Reply
 
@@ -181,34 +182,99 @@ class SlowConsole(ConsoleChannel):
         return SendOutcome.SENT
 
 
-async def test_a_worker_keeps_its_claim_while_it_sends(sessions) -> None:
-    """The lease is renewed while a long delivery runs, so a second worker takes nothing over;
-    once the first is done, the second finds nothing left to send."""
-    started, wall = DAYTIME, time.monotonic()
+def wall_clock():
+    """A clock that starts at noon and runs in real time (leases need time to pass)."""
+    wall = time.monotonic()
+    return lambda: DAYTIME + timedelta(seconds=time.monotonic() - wall)
 
-    def clock() -> datetime:
-        return started + timedelta(seconds=time.monotonic() - wall)
 
+async def three_residents(sessions, clock, *texts: str):
+    """Anna, Bo and Cy in the demo round, one broadcast per text; (round, console output)."""
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, started, Phase.REVIEW)
+        round_ = await seed_demo(session, clock(), Phase.REVIEW)
     engine = DialogEngine(sessions, clock=clock)
     for user in ("anna", "bo", "cy"):
         await join(engine, user, "sv")
-    out = io.StringIO()
+    async with sessions() as session, session.begin():
+        for text in texts:
+            await enqueue(
+                session,
+                NotificationKind.BROADCAST,
+                round_id=round_.id,
+                due_at=clock(),
+                payload={"texts": {"sv": text}},
+            )
+    return engine, io.StringIO()
+
+
+async def test_a_worker_keeps_every_claim_while_it_sends(sessions) -> None:
+    """Both notifications a tick claims stay claimed while the first is being sent, so a
+    second worker ticking all along sends nothing; each resident gets each message once."""
+    clock = wall_clock()
+    engine, out = await three_residents(sessions, clock, "Första", "Andra")
     slow = {"console": SlowConsole(engine, user="anna", stdout=out)}
     lease = timedelta(seconds=0.3)
     first = Dispatcher(sessions, slow, clock=clock, lease=lease, concurrency=1)
     second = Dispatcher(sessions, slow, clock=clock, lease=lease)
-    async with sessions() as session, session.begin():
-        await enqueue(
-            session,
-            NotificationKind.BROADCAST,
-            round_id=round_.id,
-            payload={"texts": {"sv": "Hej från kommunen"}},
-        )
     sending = asyncio.create_task(first.tick())
-    await asyncio.sleep(0.7)  # more than twice the lease
-    assert (await second.tick()).sent == 0
-    assert (await sending).sent == 3
-    assert (await second.tick()).sent == 0
-    assert out.getvalue().count("Hej från kommunen") == 3
+    await asyncio.sleep(0.1)  # the first worker claims both
+    while not sending.done():
+        assert (await second.tick()).sent == 0
+        await asyncio.sleep(0.1)
+    assert (await sending).sent == 6
+    assert out.getvalue().count("Första") == 3 and out.getvalue().count("Andra") == 3
+
+
+async def test_a_worker_that_lost_its_claim_stops_sending(sessions) -> None:
+    clock = wall_clock()
+    engine, out = await three_residents(sessions, clock, "Hej")
+    slow = {"console": SlowConsole(engine, user="anna", stdout=out)}
+    first = Dispatcher(sessions, slow, clock=clock, lease=timedelta(seconds=0.3), concurrency=1)
+    sending = asyncio.create_task(first.tick())
+    await asyncio.sleep(0.2)
+    async with sessions() as session, session.begin():  # another worker takes it over
+        await session.execute(
+            update(Notification).values(claimed_by="another", lease_until=clock() + timedelta(1))
+        )
+    tally = await sending
+    assert tally.sent < 3
+    async with sessions() as session:
+        notification = await session.scalar(select(Notification))
+    assert (notification.claimed_by, notification.status) == ("another", "claimed")
+
+
+async def test_two_workers_never_claim_the_same_notification(sessions) -> None:
+    clock = wall_clock()
+    await three_residents(sessions, clock, "Hej")
+
+    async def claim(owner: str) -> list[int]:
+        async with sessions() as session, session.begin():
+            return [n.id for n in await claim_due(session, clock(), owner=owner)]
+
+    results = await asyncio.gather(claim("a"), claim("b"), return_exceptions=True)
+    claims = [r for r in results if isinstance(r, list)]
+    assert sum(len(c) for c in claims) == 1, results
+
+
+class ErasingConsole(SlowConsole):
+    """While Bo's message is on its way, Bo erases his data (/forget)."""
+
+    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
+        if external_id == "bo":
+            await self.dialogs.handle(Incoming("console", "bo", text="/forget"))
+            await self.dialogs.handle(Incoming("console", "bo", payload="fy"))
+        self.show(replies)
+        return SendOutcome.SENT
+
+
+async def test_someone_erased_mid_send_does_not_cost_the_others_their_record(sessions) -> None:
+    clock = wall_clock()
+    engine, out = await three_residents(sessions, clock, "Hej")
+    erasing = {"console": ErasingConsole(engine, user="anna", stdout=out)}
+    tally = await Dispatcher(sessions, erasing, clock=clock).tick()
+    assert tally.sent == 3
+    async with sessions() as session:
+        recorded = (await session.scalars(select(Delivery.participant_id))).all()
+        status = await session.scalar(select(Notification.status))
+        people = (await session.scalars(select(Participant.display_name))).all()
+    assert len(recorded) == 2 and status == "done" and "bo" not in people

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from budgeting.models import Ballot, Proposal, ProposalStatus
+from budgeting.models import Ballot, Proposal, ProposalStatus, Round
 from budgeting.phases import Phase
 
 START_ENGLISH = [
@@ -190,9 +190,31 @@ async def test_start_again_does_not_ask_the_language_again(seeded, chat) -> None
     await erik.run(
         [
             *START_ENGLISH,
-            ("/start", ["Welcome back!", "What would you like to do?"]),
+            ("/start", ["You are taking part in", "What would you like to do?"]),
             ("/start p_2", ["#2 Utegym", "[Follow]"]),
             ("/start p_999", ["That proposal"]),
         ]
     )
     assert "Which language" not in "".join(out for _, out in erik.transcript[2:])
+
+
+async def test_start_again_offers_a_new_round_and_follows_links_into_it(
+    seeded, chat, sessions
+) -> None:
+    """Someone from the first round is offered the second when it opens, and a poster's
+    link to one of its proposals takes them into it."""
+    await seeded(Phase.VOTING)
+    fia = chat("fia")
+    await fia.run(START_ENGLISH)
+    async with sessions() as session, session.begin():  # a second residents' round opens
+        other = await session.scalar(select(Round).where(Round.audience == "employees"))
+        other.audience = "residents"
+        linked = await session.scalar(
+            select(Proposal.id).where(Proposal.round_id == other.id).order_by(Proposal.id)
+        )
+    await fia.run(
+        [
+            ("/start", ["Which round do you want to take part in?", "[Employee budget"]),
+            (f"/start p_{linked}", ["You are taking part in: Employee budget", f"#{linked} "]),
+        ]
+    )

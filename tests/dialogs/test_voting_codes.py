@@ -74,3 +74,21 @@ async def test_forget_while_voting_frees_the_code_for_one_ballot(seeded, chat, s
     async with sessions() as session:
         ballots = (await session.scalars(select(Ballot))).all()
     assert len(ballots) == 1 and ballots[0].voting_code_id is not None
+
+
+async def test_forget_after_redeeming_but_before_voting_frees_the_code(
+    seeded, chat, sessions
+) -> None:
+    round_ = await seeded(Phase.VOTING)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
+        )
+        (code,) = await generate_codes(session, await session.get(Round, round_.id), 1)
+    voter = chat("cecilia")
+    await voter.run([*START_ENGLISH, ("/vote", "type the code"), (code, "Which area")])
+    await voter.run([("/forget", "Erase now?"), ("Yes, erase my data", "has been erased")])
+    await voter.run([*START_ENGLISH, ("/vote", "type the code"), (code, "Which area"), *VOTE_ONE])
+    await voter.run([("Confirm", "receipt")])
+    async with sessions() as session:
+        assert len((await session.scalars(select(Ballot))).all()) == 1

@@ -17,11 +17,13 @@ APP_ID = "0b7a2c1e-5d3f-4e6a-9b8c-7d6e5f4a3b2c"
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def run(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, version: str = "1.2.0", **settings: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETBOT_")}
     env.update({f"BUDGETBOT_{k.upper()}": v for k, v in settings.items()})
     return subprocess.run(
-        [BUDGETBOT, "teams-package", "-o", str(tmp_path / "app.zip"), "--version", "1.2.0"],
+        [BUDGETBOT, "teams-package", "-o", str(tmp_path / "app.zip"), "--version", version],
         env=env,
         capture_output=True,
         text=True,
@@ -115,7 +117,9 @@ def test_package_needs_the_app_id(tmp_path: Path) -> None:
     assert not (tmp_path / "app.zip").exists()
 
 
-def test_package_warns_without_https(tmp_path: Path) -> None:
+def test_package_refuses_what_teams_would_refuse(tmp_path: Path) -> None:
     result = run(tmp_path, teams_app_id=APP_ID, public_url="http://127.0.0.1:8000")
-    assert result.returncode == 0
-    assert "HTTPS" in result.stderr
+    assert result.returncode == 2 and "HTTPS" in result.stderr
+    result = run(tmp_path, "1.2", teams_app_id=APP_ID, public_url="https://budget.example.se")
+    assert result.returncode == 2 and "1.0.0" in result.stderr
+    assert not (tmp_path / "app.zip").exists()
