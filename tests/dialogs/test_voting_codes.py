@@ -9,16 +9,22 @@ from budgeting.phases import Phase
 from budgeting.services.voting_codes import generate_codes
 from tests.dialogs.test_journeys import START_ENGLISH
 
-VOTE_ONE = [("1", "Choose your #1"), ("1", "Choose your #2"), ("Done", "Your ballot")]
 
-
-async def test_codes_gate_voting_and_back_one_ballot(seeded, chat, sessions) -> None:
+async def voting_round_codes(seeded, sessions, count: int) -> list[str]:
+    """The demo round in its voting phase, requiring voting codes; ``count`` new codes."""
     round_ = await seeded(Phase.VOTING)
     async with sessions() as session, session.begin():
         await session.execute(
             update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
         )
-        codes = await generate_codes(session, await session.get(Round, round_.id), 2)
+        return await generate_codes(session, await session.get(Round, round_.id), count)
+
+
+VOTE_ONE = [("1", "Choose your #1"), ("1", "Choose your #2"), ("Done", "Your ballot")]
+
+
+async def test_codes_gate_voting_and_back_one_ballot(seeded, chat, sessions) -> None:
+    codes = await voting_round_codes(seeded, sessions, 2)
     code = codes[0]
     telegram_self = chat("anna", channel="telegram")
     await telegram_self.run(
@@ -46,12 +52,7 @@ async def test_codes_gate_voting_and_back_one_ballot(seeded, chat, sessions) -> 
 
 
 async def test_wrong_codes_are_limited(seeded, chat, sessions) -> None:
-    round_ = await seeded(Phase.VOTING)
-    async with sessions() as session, session.begin():
-        await session.execute(
-            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
-        )
-        codes = await generate_codes(session, await session.get(Round, round_.id), 1)
+    codes = await voting_round_codes(seeded, sessions, 1)
     user = chat()
     await user.run([*START_ENGLISH, ("/vote", "code")])
     for _ in range(5):
@@ -60,12 +61,7 @@ async def test_wrong_codes_are_limited(seeded, chat, sessions) -> None:
 
 
 async def test_forget_while_voting_frees_the_code_for_one_ballot(seeded, chat, sessions) -> None:
-    round_ = await seeded(Phase.VOTING)
-    async with sessions() as session, session.begin():
-        await session.execute(
-            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
-        )
-        (code,) = await generate_codes(session, await session.get(Round, round_.id), 1)
+    (code,) = await voting_round_codes(seeded, sessions, 1)
     voter = chat("berit")
     vote = [("/vote", "type the code"), (code, "Which area"), *VOTE_ONE, ("Confirm", "receipt")]
     await voter.run([*START_ENGLISH, *vote])
@@ -79,12 +75,7 @@ async def test_forget_while_voting_frees_the_code_for_one_ballot(seeded, chat, s
 async def test_forget_after_redeeming_but_before_voting_frees_the_code(
     seeded, chat, sessions
 ) -> None:
-    round_ = await seeded(Phase.VOTING)
-    async with sessions() as session, session.begin():
-        await session.execute(
-            update(Round).where(Round.id == round_.id).values(requires_voting_code=True)
-        )
-        (code,) = await generate_codes(session, await session.get(Round, round_.id), 1)
+    (code,) = await voting_round_codes(seeded, sessions, 1)
     voter = chat("cecilia")
     await voter.run([*START_ENGLISH, ("/vote", "type the code"), (code, "Which area")])
     await voter.run([("/forget", "Erase now?"), ("Yes, erase my data", "has been erased")])
