@@ -253,9 +253,11 @@ class Outbound(Generic[M]):
                 batch = queue[0]
                 outcome = await self._deliver(recipient, batch.messages)
                 queue.popleft()
-                _settle(batch, outcome)
-                if outcome is SendOutcome.UNREACHABLE:
-                    await self._gone(recipient, queue)
+                try:
+                    if outcome is SendOutcome.UNREACHABLE:
+                        await self._gone(recipient, queue)  # recorded before anyone hears
+                finally:
+                    _settle(batch, outcome)
         finally:
             for batch in queue:
                 _settle(batch, SendOutcome.FAILED)
