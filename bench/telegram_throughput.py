@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ import aiohttp  # noqa: E402
 from fastapi import Request, Response  # noqa: E402
 
 from bench.postgres import fresh_postgres  # noqa: E402
+from tests.bot.process import free_port  # noqa: E402
 from tests.bot.telegram.fake_bot_api import BOT_USER, TOKEN, FakeBotAPI  # noqa: E402
 
 SECRET = "bench-webhook-secret"
@@ -240,12 +240,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def measure(name: str, serve_args: list[str], args: argparse.Namespace) -> Run:

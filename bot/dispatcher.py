@@ -94,7 +94,7 @@ class Dispatcher:
         owner = new_owner()
         async with self.sessions() as session, session.begin():
             await schedule_reminders(session, now)
-            claimed = [n.id for n in await claim_due(session, now, lease=self.lease, owner=owner)]
+            claimed = await claim_due(session, now, lease=self.lease, owner=owner)
         if not claimed:
             return tally
         holding = set(claimed)

@@ -46,8 +46,9 @@ async def claim_due(
     limit: int = 10,
     lease: timedelta = LEASE,
     owner: str | None = None,
-) -> list[Notification]:
-    """Lease up to ``limit`` due notifications that nobody else holds, for ``owner``.
+) -> list[int]:
+    """Lease up to ``limit`` due notifications that nobody else holds, for ``owner``;
+    their ids, oldest due first.
 
     Each claim is a conditional UPDATE, so even where ``SKIP LOCKED`` does not exist
     (SQLite) two workers never both get the same notification.
@@ -71,15 +72,7 @@ async def claim_due(
         )
         if taken.rowcount:
             claimed.append(notification_id)
-    if not claimed:
-        return []
-    found = await session.scalars(
-        select(Notification)
-        .where(Notification.id.in_(claimed))
-        .order_by(Notification.due_at, Notification.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(found.all())
+    return claimed
 
 
 def new_owner() -> str:

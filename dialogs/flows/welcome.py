@@ -35,11 +35,12 @@ async def start(ctx: Context, args: str) -> None:
     """
     if args.startswith("c_") and not ctx.participant.campaign:
         ctx.participant.campaign = args[2:66]
+    deep_link = args[2:12] if args.startswith("p_") else ""
     if ctx.participant.round_id is not None and ctx.round is not None:
         ctx.clear()
-        await start_again(ctx, args[2:12] if args.startswith("p_") else "")
+        await start_again(ctx, deep_link)
         return
-    ctx.goto("welcome", None, **({"deep_link": args[2:12]} if args.startswith("p_") else {}))
+    ctx.goto("welcome", None, **({"deep_link": deep_link} if deep_link else {}))
     _ = ctx._
     ctx.say(
         _(
@@ -59,8 +60,9 @@ async def start_again(ctx: Context, deep_link: str) -> None:
         round_id = await ctx.session.scalar(
             select(Proposal.round_id).where(Proposal.id == int(deep_link))
         )
-        offered = {r.id for r in await rounds_for(ctx.session, ctx.audiences)}
-        if round_id is not None and round_id != ctx.round.id and round_id in offered:
+        if round_id not in (None, ctx.round.id) and round_id in {
+            r.id for r in await rounds_for(ctx.session, ctx.audiences)
+        }:
             await enter_round(ctx, round_id, deep_link)
             return
         from dialogs.flows.browse import show_proposal

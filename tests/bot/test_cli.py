@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-BUDGETBOT = [str(Path(sys.executable).parent / "budgetbot")]  # the installed console script
+from tests.bot.process import BUDGETBOT, free_port
 
 
 @pytest.fixture
@@ -29,7 +27,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def budgetbot(env: dict[str, str], *args: str, stdin: str = "") -> str:
     result = subprocess.run(
-        [*BUDGETBOT, *args], input=stdin, env=env, capture_output=True, text=True, timeout=60
+        [BUDGETBOT, *args], input=stdin, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -70,17 +68,11 @@ def test_scripted_conversation_through_piped_chat(env: dict[str, str]) -> None:
     assert f"Ballots: {code.group(1)}: #1, #2, #3" in out
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_demo_serves_health_and_chats(env: dict[str, str]) -> None:
     port = free_port()
     env = {**env, "BUDGETBOT_PORT": str(port)}
     proc = subprocess.Popen(
-        [*BUDGETBOT, "demo"],
+        [BUDGETBOT, "demo"],
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -141,7 +133,7 @@ def test_tally_import_export_and_voting_codes(env: dict[str, str], tmp_path: Pat
 def test_tally_json_of_unknown_round(env: dict[str, str]) -> None:
     budgetbot(env, "db", "upgrade")
     result = subprocess.run(
-        [*BUDGETBOT, "tally", "999"], env=env, capture_output=True, text=True, timeout=60
+        [BUDGETBOT, "tally", "999"], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "no round 999" in result.stderr
 
@@ -158,7 +150,7 @@ def test_user_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
     )
     assert "added as moderator" in out
     again = subprocess.run(
-        [*BUDGETBOT, "user", "add", "officer@sater.se", "--role", "admin"],
+        [BUDGETBOT, "user", "add", "officer@sater.se", "--role", "admin"],
         input="another long password\n",
         env=env,
         capture_output=True,
@@ -167,7 +159,7 @@ def test_user_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
     )
     assert again.returncode == 2 and "exists" in again.stderr
     short = subprocess.run(
-        [*BUDGETBOT, "user", "add", "x@sater.se", "--role", "admin"],
+        [BUDGETBOT, "user", "add", "x@sater.se", "--role", "admin"],
         input="short\n",
         env=env,
         capture_output=True,

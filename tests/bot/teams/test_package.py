@@ -7,12 +7,12 @@ import os
 import re
 import struct
 import subprocess
-import sys
 import zipfile
 import zlib
 from pathlib import Path
 
-BUDGETBOT = str(Path(sys.executable).parent / "budgetbot")
+from tests.bot.process import BUDGETBOT
+
 APP_ID = "0b7a2c1e-5d3f-4e6a-9b8c-7d6e5f4a3b2c"
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
@@ -29,9 +26,9 @@ from budgeting.models import (
     Round,
 )
 from budgeting.services.notifications import enqueue
+from tests.bot.process import BUDGETBOT, free_port
 from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotAPI
 
-BUDGETBOT = str(Path(sys.executable).parent / "budgetbot")
 FIRST_CHAT = 50_000_000
 LANGUAGES = ("sv", "en", "ar")
 TEXTS = {
@@ -39,13 +36,6 @@ TEXTS = {
     "en": "Residents' meeting tonight at 6 pm in the library. [{marker}]",
     "ar": "لقاء السكان الليلة الساعة 6 مساءً في المكتبة. [{marker}]",
 }
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def wait_for(
