@@ -27,7 +27,19 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+    TelegramMethod,
+)
+from aiogram.methods import Response as BotAnswer
 from aiogram.types import BotCommand, Update
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -55,6 +67,23 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 GONE = ("chat not found", "user is deactivated", "bot was kicked")
 """Telegram's words for a chat that is gone (some come as 400 rather than 403)."""
 NOT_MODIFIED = "message is not modified"
+RESPONSE_MODELS = tuple(
+    BotAnswer[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        AnswerCallbackQuery,
+        DeleteWebhook,
+        EditMessageText,
+        GetMe,
+        GetUpdates,
+        SendMessage,
+        SendPhoto,
+        SetMyCommands,
+        SetWebhook,
+    )
+)
+"""aiogram parses every answer as ``Response[<result type>]``; pydantic keeps such generic
+classes only while something refers to them, and rebuilding one costs milliseconds, so
+the ones this channel uses are kept here for the life of the process."""
 TURN_FAILED = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
