@@ -339,13 +339,12 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
 
 async def dialogs_alone(database_url: str, args: argparse.Namespace) -> Run:
     """The same residents straight into the dialog engine, in this process: no HTTP at all."""
-    from budgeting.db import create_engine, is_sqlite, session_factory
+    from budgeting.db import create_engine, session_factory
     from dialogs.engine import DialogEngine
     from dialogs.types import Incoming
 
     engine = create_engine(database_url)
     dialogs = DialogEngine(session_factory(engine))
-    one_at_a_time = asyncio.Semaphore(1 if is_sqlite(database_url) else 10)  # as the channel
     latencies: list[float] = []
 
     async def resident(user: str, rounds: int) -> None:
@@ -358,8 +357,7 @@ async def dialogs_alone(database_url: str, args: argparse.Namespace) -> Run:
                 update_key=f"{user}-{n}",
             )
             started = time.perf_counter()
-            async with one_at_a_time:
-                await dialogs.handle(incoming)
+            await dialogs.handle(incoming)
             latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(resident(f"warm{i}", 1) for i in range(min(8, args.residents))))

@@ -107,7 +107,6 @@ class TelegramChannel:
             self._call, config.limits, on_unreachable=self._unreachable
         )
         self.in_order = InOrder()
-        self.handling = asyncio.Semaphore(config.concurrent_updates or default_concurrency(dialogs))
         self._tasks: set[asyncio.Task[None]] = set()
         self._failures: dict[int, int] = {}
         self.username: str | None = None
@@ -174,8 +173,7 @@ class TelegramChannel:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The dialogs' replies; the update's effects are committed when this returns."""
-        async with self.handling:
-            return await self.dialogs.handle(incoming)
+        return await self.dialogs.handle(incoming)
 
     async def receive(self, update: Update) -> object:
         """Handle one update: returns once its effects are committed and its replies queued.
@@ -353,12 +351,6 @@ class TelegramChannel:
 def webhook_reply(method: TelegramMethod[Any]) -> dict[str, Any]:
     """A Bot API call as the JSON body of a webhook response (Telegram makes the call)."""
     return {"method": method.__api_method__, **method.model_dump(mode="json", exclude_none=True)}
-
-
-def default_concurrency(dialogs: DialogEngine) -> int:
-    """1 on SQLite, 10 on PostgreSQL."""
-    bind = dialogs.sessions.kw.get("bind")
-    return 1 if bind is not None and bind.dialect.name == "sqlite" else 10
 
 
 def telegram_channel(dialogs: DialogEngine, settings: Settings) -> TelegramChannel | None:

@@ -33,9 +33,6 @@ class TelegramConfig:
     shutdown_grace: float = 10.0
     """Seconds to finish queued messages when stopping."""
     limits: RateLimits = field(default_factory=RateLimits)
-    concurrent_updates: int | None = None
-    """Updates in the dialogs at once; None: 1 on SQLite (it has one writer at a time, and
-    waiting here is far cheaper than SQLite's sleeping busy handler), 10 otherwise."""
 
     def __post_init__(self) -> None:
         if self.webhook_url and not (

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from weakref import WeakValueDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.db import upsert
 from budgeting.i18n import normalize
-from budgeting.models import ProcessedUpdate, utcnow
+from budgeting.models import ConversationState, Participant, ProcessedUpdate, Round, utcnow
 from budgeting.services.errors import RuleViolation
-from budgeting.services.participants import conversation_state, find_or_create
+from budgeting.services.participants import (
+    conversation_state,
+    find_or_create,
+    participants_by_identity,
+)
 from budgeting.services.rounds import load_round
 from dialogs import flows  # noqa: F401  (registers every flow)
 from dialogs.context import Context
@@ -33,47 +38,123 @@ DEFAULT_AUDIENCES: Mapping[str, tuple[str, ...]] = {
 
 
 class DialogEngine:
-    """Feeds Incoming events to the flows, in order per participant, one transaction each."""
+    """Feeds Incoming events to the flows: in order per participant, committed before replying.
+
+    Events that arrive while others are being handled are handled together, one after
+    another in one transaction (a batch), which costs far less than a transaction each:
+    the batch records its update keys in one statement, reads its participants with
+    their dialog state in one more, and each round once. If anything in a batch fails,
+    nothing of it is committed and each of its events is handled again on its own, so
+    one failing event never takes another down with it. A batch holds at most one event
+    per participant. ``workers`` batches run at once: 1 on SQLite (one writer at a time;
+    waiting here is cheaper than SQLite's sleeping busy handler), 10 otherwise.
+    """
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         audiences: Mapping[str, tuple[str, ...]] = DEFAULT_AUDIENCES,
         clock: Callable[[], datetime] = utcnow,
+        workers: int | None = None,
+        batch_limit: int = 50,
     ) -> None:
         self.sessions = sessions
         self.audiences = audiences
         self.clock = clock
-        self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
-        """One lock per participant while anyone uses it (forgotten when nobody does)."""
+        self.workers = workers or default_workers(sessions)
+        self.batch_limit = batch_limit
+        self._waiting: deque[Turn] = deque()
+        self._busy: set[tuple[str, str]] = set()
+        """Participants whose event is in a batch under way."""
+        self._running: set[asyncio.Task[None]] = set()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the effects are committed before the replies are returned."""
-        key = (incoming.channel, incoming.user_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            async with self.sessions() as session, session.begin():
-                if incoming.update_key is not None and not await first_delivery(
-                    session, incoming.channel, incoming.update_key
-                ):
-                    return []  # a redelivered update (ON CONFLICT DO NOTHING waits for
-                    # a concurrent first delivery to commit, so this is never a race)
-                ctx = await self._context(session, incoming)
-                await dispatch(ctx)
-                if not ctx.forgotten:
-                    remember_buttons(ctx)
-            return ctx.replies
+        turn = Turn(incoming, asyncio.get_running_loop().create_future())
+        self._waiting.append(turn)
+        if len(self._running) < self.workers:
+            task = asyncio.create_task(self._work())
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return await asyncio.shield(turn.done)
 
-    async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
-        participant, created = await find_or_create(
-            session, incoming.channel, incoming.user_id, incoming.display_name
-        )
+    async def _work(self) -> None:
+        """Handle batches until no waiting event can be taken."""
+        while batch := self._take():
+            try:
+                await self._run_batch(batch)
+            finally:
+                self._busy.difference_update(turn.key for turn in batch)
+
+    def _take(self) -> list[Turn]:
+        """The next batch: waiting events in arrival order, one per free participant."""
+        batch: list[Turn] = []
+        left: deque[Turn] = deque()
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if turn.key in self._busy or len(batch) >= self.batch_limit:
+                left.append(turn)  # its participant's earlier event goes first
+            else:
+                self._busy.add(turn.key)
+                batch.append(turn)
+        self._waiting = left
+        return batch
+
+    async def _run_batch(self, batch: list[Turn]) -> None:
+        if len(batch) > 1:
+            try:
+                async with self.sessions() as session, session.begin():
+                    results = await self._handle_all(session, [t.incoming for t in batch])
+            except Exception:  # noqa: BLE001 - handled again one by one just below
+                log.warning("a batch of %d events failed; handling each on its own", len(batch))
+            else:
+                for turn, replies in zip(batch, results, strict=True):
+                    turn.resolve(replies)
+                return
+        for turn in batch:
+            try:
+                async with self.sessions() as session, session.begin():
+                    (replies,) = await self._handle_all(session, [turn.incoming])
+            except Exception as error:  # noqa: BLE001 - the caller gets it
+                turn.fail(error)
+            else:
+                turn.resolve(replies)
+
+    async def _handle_all(self, session: AsyncSession, events: list[Incoming]) -> list[list[Reply]]:
+        """Handle events of different participants in order, in the session's transaction."""
+        fresh = await first_deliveries(session, events)
+        known = await known_participants(session, [e for e in events if e.update_key in fresh])
+        rounds: dict[int, Round | None] = {}
+        results: list[list[Reply]] = []
+        for incoming in events:
+            if incoming.update_key is not None and incoming.update_key not in fresh:
+                results.append([])  # a redelivered update (ON CONFLICT DO NOTHING waits
+                continue  # for a concurrent first delivery to commit: never a race)
+            ctx = await self._context(session, incoming, known, rounds)
+            await dispatch(ctx)
+            if not ctx.forgotten:
+                remember_buttons(ctx)
+            results.append(ctx.replies)
+        return results
+
+    async def _context(
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        known: Mapping[tuple[str, str], tuple[Participant, ConversationState | None]],
+        rounds: dict[int, Round | None],
+    ) -> Context:
+        participant, state = known.get((incoming.channel, incoming.user_id), (None, None))
+        created = False
+        if participant is None:
+            participant, created = await find_or_create(
+                session, incoming.channel, incoming.user_id, incoming.display_name
+            )
         if created:
             participant.locale = normalize(incoming.locale_hint)
         participant.unreachable_at = None  # they wrote to us: they can be reached again
-        state = await conversation_state(session, participant)
+        if state is None:
+            state = await conversation_state(session, participant)
         ctx = Context(
             session=session,
             incoming=incoming,
@@ -82,19 +163,75 @@ class DialogEngine:
             now=self.clock(),
             audiences=self.audiences.get(incoming.channel, ("residents",)),
         )
-        if participant.round_id is not None:
-            ctx.round = await load_round(session, participant.round_id)
+        if (round_id := participant.round_id) is not None:
+            if round_id not in rounds:
+                rounds[round_id] = await load_round(session, round_id)
+            ctx.round = rounds[round_id]
         return ctx
 
 
-async def first_delivery(session: AsyncSession, channel: str, update_key: str) -> bool:
-    """Record the update as processed; False if it was processed before."""
-    stmt = (
-        upsert(session, ProcessedUpdate)
-        .values(channel=channel, update_key=update_key, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-    )
-    return bool((await session.execute(stmt)).rowcount)
+@dataclass
+class Turn:
+    """One event waiting for its batch, and the future its replies go to."""
+
+    incoming: Incoming
+    done: asyncio.Future[list[Reply]]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.incoming.channel, self.incoming.user_id)
+
+    def resolve(self, replies: list[Reply]) -> None:
+        if not self.done.done():
+            self.done.set_result(replies)
+
+    def fail(self, error: Exception) -> None:
+        if not self.done.done():
+            self.done.set_exception(error)
+
+
+def default_workers(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """1 on SQLite, 10 otherwise."""
+    bind = sessions.kw.get("bind")
+    return 1 if bind is not None and bind.dialect.name == "sqlite" else 10
+
+
+async def first_deliveries(session: AsyncSession, events: Sequence[Incoming]) -> set[str | None]:
+    """Record the events' update keys as processed; the keys not processed before.
+
+    An event without an update key counts as new every time (``None`` is in the set).
+    """
+    keys = {e.update_key: e.channel for e in events if e.update_key is not None}
+    fresh: set[str | None] = {None}
+    for channel in set(keys.values()):
+        stmt = (
+            upsert(session, ProcessedUpdate)
+            .values(
+                [
+                    {"channel": channel, "update_key": key, "created_at": utcnow()}
+                    for key, of in keys.items()
+                    if of == channel
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+            .returning(ProcessedUpdate.update_key)
+        )
+        fresh.update((await session.scalars(stmt)).all())
+    return fresh
+
+
+async def known_participants(
+    session: AsyncSession, events: Sequence[Incoming]
+) -> dict[tuple[str, str], tuple[Participant, ConversationState | None]]:
+    """The participants behind the events who have been here before, with their state."""
+    channels: dict[str, list[str]] = {}
+    for event in events:
+        channels.setdefault(event.channel, []).append(event.user_id)
+    known: dict[tuple[str, str], tuple[Participant, ConversationState | None]] = {}
+    for channel, user_ids in channels.items():
+        found = await participants_by_identity(session, channel, user_ids)
+        known.update(((channel, user_id), found) for user_id, found in found.items())
+    return known
 
 
 def remember_buttons(ctx: Context) -> None:

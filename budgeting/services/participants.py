@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +32,25 @@ async def find_or_create(
     session.add(participant)
     await session.flush()
     return participant, True
+
+
+async def participants_by_identity(
+    session: AsyncSession, channel: str, external_ids: Sequence[str]
+) -> dict[str, tuple[Participant, ConversationState | None]]:
+    """The participants known to ``channel`` by these ids, each with its dialog state.
+
+    Their rows are locked for the transaction on PostgreSQL, in the order of their ids.
+    """
+    stmt = (
+        select(ChannelIdentity.external_id, Participant, ConversationState)
+        .join(Participant, ChannelIdentity.participant_id == Participant.id)
+        .outerjoin(ConversationState, ConversationState.participant_id == Participant.id)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id.in_(external_ids))
+        .order_by(Participant.id)
+        .with_for_update(of=Participant)
+    )
+    rows = await session.execute(stmt)
+    return {external_id: (participant, state) for external_id, participant, state in rows}
 
 
 async def conversation_state(session: AsyncSession, participant: Participant) -> ConversationState:

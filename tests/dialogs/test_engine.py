@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from budgeting.models import ProcessedUpdate, Proposal
+from budgeting.models import Participant, ProcessedUpdate, Proposal
 from budgeting.phases import Phase
+from dialogs.context import Context
 from dialogs.engine import DialogEngine
+from dialogs.router import COMMANDS
 from dialogs.types import Incoming
 
 
@@ -75,5 +76,69 @@ async def test_one_participant_at_a_time_and_nothing_kept_per_participant(
     results = await asyncio.gather(*(person(f"u{n}") for n in range(50)))
     for texts in results:
         assert "Which language" in texts[0] and "Privacy" in texts[1] and "/vote" in texts[2]
-    gc.collect()
-    assert len(engine._locks) == 0
+    assert not engine._busy and not engine._waiting and not engine._running
+
+
+def commits_of(engine: DialogEngine) -> list[int]:
+    """A list that grows by one at each COMMIT of the engine's database."""
+    commits: list[int] = []
+    bind = engine.sessions.kw["bind"]
+    event.listen(bind.sync_engine, "commit", lambda _conn: commits.append(1))
+    return commits
+
+
+async def test_events_arriving_together_share_one_transaction(
+    seeded, engine: DialogEngine, sessions
+) -> None:
+    await seeded(Phase.IDEAS)
+    commits = commits_of(engine)
+    replies = await asyncio.gather(
+        *(
+            engine.handle(Incoming("telegram", f"p{n}", text="/start", update_key=f"k{n}"))
+            for n in range(30)
+        )
+    )
+    assert all("Which language" in r[0].text for r in replies)
+    assert len(commits) <= 3  # without batches: 30
+    async with sessions() as session:
+        keys = await session.scalars(select(ProcessedUpdate.update_key))
+        assert sorted(keys) == sorted(f"k{n}" for n in range(30))
+
+
+async def test_one_persons_events_sent_at_once_are_handled_in_order(
+    seeded, engine: DialogEngine
+) -> None:
+    await seeded(Phase.IDEAS)
+    commits = commits_of(engine)
+    start, english, help_ = await asyncio.gather(
+        engine.handle(Incoming("telegram", "9", text="/start")),
+        engine.handle(Incoming("telegram", "9", payload="lang:en")),
+        engine.handle(Incoming("telegram", "9", text="/help")),
+    )
+    assert "Which language" in start[0].text
+    assert "Language set to English." in english[0].text
+    assert "/vote" in help_[0].text
+    assert len(commits) == 3  # one event per person in a batch
+
+
+async def test_a_failing_event_fails_alone_and_leaves_nothing(
+    seeded, engine: DialogEngine, sessions, monkeypatch
+) -> None:
+    """An event whose flow raises gets the error; the others of its batch are committed."""
+    await seeded(Phase.IDEAS)
+
+    async def broken_flow(ctx: Context, args: str) -> None:
+        ctx.participant.display_name = "half done"
+        raise RuntimeError("a bug in a flow")
+
+    monkeypatch.setitem(COMMANDS, "broken", broken_flow)
+    events = [Incoming("telegram", f"q{n}", text="/start", update_key=f"s{n}") for n in range(9)]
+    events.insert(4, Incoming("telegram", "q-broken", text="/broken", update_key="s-broken"))
+    results = await asyncio.gather(*(engine.handle(e) for e in events), return_exceptions=True)
+    assert isinstance(results[4], RuntimeError)
+    assert all("Which language" in r[0].text for i, r in enumerate(results) if i != 4)
+    async with sessions() as session:
+        keys = set(await session.scalars(select(ProcessedUpdate.update_key)))
+        names = set(await session.scalars(select(Participant.display_name)))
+    assert keys == {f"s{n}" for n in range(9)}  # Telegram delivers the failed one again
+    assert "half done" not in names
