@@ -41,11 +41,12 @@ from aiogram.methods import (
 )
 from aiogram.methods import Response as BotAnswer
 from aiogram.types import BotCommand, Update
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from bot.channels import SendOutcome
+from bot.http import Webhook
 from bot.ordering import InOrder
 from bot.outbound import DeliveryRefused, Outbound, RecipientUnreachable, RetryAfter
 from bot.reachability import mark_unreachable
@@ -116,13 +117,8 @@ class TelegramChannel:
 
     def mount(self, app: FastAPI) -> None:
         """Add ``POST /telegram/webhook`` in webhook mode (nothing for long polling)."""
-        if not self.config.webhook:
-            return
-        router = APIRouter()
-        router.add_api_route(
-            WEBHOOK_PATH, self.receive_webhook, methods=["POST"], include_in_schema=False
-        )
-        app.include_router(router)
+        if self.config.webhook:
+            app.add_middleware(Webhook, path=WEBHOOK_PATH, endpoint=self.receive_webhook)
 
     async def connect(self) -> None:
         """Register the commands in every language, then the webhook (or remove it)."""

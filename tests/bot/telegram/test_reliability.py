@@ -83,6 +83,10 @@ async def test_malformed_and_ignored_updates(seeded, make_telegram, sessions) ->
         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
     )
     assert response.status_code == 400
+    wrong_method = await telegram.client.get("/telegram/webhook")
+    assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "POST")
+    login = await telegram.client.get("/admin/login")  # the staff app behind the webhook
+    assert login.status_code == 200 and "x-frame-options" in login.headers
     user = telegram.fake.user(2003, "Gus")
     group = telegram.fake.message_update(user, text="/start")
     group["message"]["chat"] = {"id": -100200300, "type": "supergroup", "title": "Säter"}
