@@ -1,0 +1,55 @@
+"""SQLite runs inline on the event loop: a locked database is waited for, not blocked on."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+import budgeting.db
+from budgeting.db import create_engine
+
+
+async def make_table(path: Path):
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    return engine
+
+
+async def test_a_writer_waits_for_another_connections_lock_and_the_loop_keeps_running(
+    tmp_path: Path,
+) -> None:
+    engine = await make_table(tmp_path / "db.sqlite3")
+    async with engine.connect() as first, engine.connect() as second:
+        await first.execute(text("INSERT INTO notes VALUES ('first')"))  # holds the write lock
+
+        async def write_second() -> None:
+            await second.execute(text("INSERT INTO notes VALUES ('second')"))
+            await second.commit()
+
+        waiting = asyncio.create_task(write_second())
+        started = time.monotonic()
+        await asyncio.sleep(0.2)  # the loop runs while the second connection waits
+        assert time.monotonic() - started < 0.5 and not waiting.done()
+        await first.commit()
+        await asyncio.wait_for(waiting, 5)
+    async with engine.connect() as reader:
+        rows = (await reader.execute(text("SELECT body FROM notes ORDER BY rowid"))).scalars()
+        assert list(rows) == ["first", "second"]
+    await engine.dispose()
+
+
+async def test_a_lock_held_too_long_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(budgeting.db, "SQLITE_BUSY_TIMEOUT", 0.3)
+    engine = await make_table(tmp_path / "db.sqlite3")
+    async with engine.connect() as first, engine.connect() as second:
+        await first.execute(text("INSERT INTO notes VALUES ('first')"))
+        with pytest.raises(OperationalError, match="database is locked"):
+            await second.execute(text("INSERT INTO notes VALUES ('second')"))
+        await first.rollback()
+    await engine.dispose()
