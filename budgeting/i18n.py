@@ -5,7 +5,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,12 @@ RTL = frozenset({"ar"})
 def _(message: str) -> str:
     """Mark a string for extraction where it is translated later (at display time)."""
     return message
+
+
+@lru_cache(maxsize=4096)
+def kronor(amount: int, locale: str) -> str:
+    """``amount`` SEK in ``locale`` (kept: the same few costs are shown again and again)."""
+    return format_currency(amount, "SEK", locale=locale, format="#,##0 ¤", currency_digits=False)
 
 
 def normalize(code: str | None, default: str = DEFAULT_LOCALE) -> str:
@@ -50,9 +56,7 @@ class Translator:
 
     def money(self, amount: int) -> str:
         """An amount in Swedish kronor, e.g. ``1 000 000 kr`` in Swedish."""
-        return format_currency(
-            amount, "SEK", locale=self.locale, format="#,##0 ¤", currency_digits=False
-        )
+        return kronor(amount, self.locale)
 
     def number(self, value: int) -> str:
         """A whole number with the locale's grouping."""

@@ -11,9 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budgeting.db import upsert
 from budgeting.i18n import normalize
-from budgeting.models import ConversationState, Participant, ProcessedUpdate, Round, utcnow
+from budgeting.models import ConversationState, Participant, Round, utcnow
 from budgeting.services.errors import RuleViolation
 from budgeting.services.participants import (
     conversation_state,
@@ -21,6 +20,7 @@ from budgeting.services.participants import (
     participants_by_identity,
 )
 from budgeting.services.rounds import load_round
+from budgeting.services.updates import record_new_updates
 from dialogs import flows  # noqa: F401  (registers every flow)
 from dialogs.context import Context
 from dialogs.router import ACTIONS, COMMANDS, STEPS
@@ -123,13 +123,14 @@ class DialogEngine:
     async def _handle_all(self, session: AsyncSession, events: list[Incoming]) -> list[list[Reply]]:
         """Handle events of different participants in order, in the session's transaction."""
         fresh = await first_deliveries(session, events)
-        known = await known_participants(session, [e for e in events if e.update_key in fresh])
+        new_events = [e for e, new in zip(events, fresh, strict=True) if new]
+        known = await known_participants(session, new_events)
         rounds: dict[int, Round | None] = {}
         results: list[list[Reply]] = []
-        for incoming in events:
-            if incoming.update_key is not None and incoming.update_key not in fresh:
-                results.append([])  # a redelivered update (ON CONFLICT DO NOTHING waits
-                continue  # for a concurrent first delivery to commit: never a race)
+        for incoming, new in zip(events, fresh, strict=True):
+            if not new:
+                results.append([])  # a redelivered update
+                continue
             ctx = await self._context(session, incoming, known, rounds)
             await dispatch(ctx)
             if not ctx.forgotten:
@@ -196,28 +197,19 @@ def default_workers(sessions: async_sessionmaker[AsyncSession]) -> int:
     return 1 if bind is not None and bind.dialect.name == "sqlite" else 10
 
 
-async def first_deliveries(session: AsyncSession, events: Sequence[Incoming]) -> set[str | None]:
-    """Record the events' update keys as processed; the keys not processed before.
+async def first_deliveries(session: AsyncSession, events: Sequence[Incoming]) -> list[bool]:
+    """Record the events' update keys as processed; for each event, True if it is new.
 
-    An event without an update key counts as new every time (``None`` is in the set).
+    An event without an update key (the console) is always new.
     """
-    keys = {e.update_key: e.channel for e in events if e.update_key is not None}
-    fresh: set[str | None] = {None}
-    for channel in set(keys.values()):
-        stmt = (
-            upsert(session, ProcessedUpdate)
-            .values(
-                [
-                    {"channel": channel, "update_key": key, "created_at": utcnow()}
-                    for key, of in keys.items()
-                    if of == channel
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-            .returning(ProcessedUpdate.update_key)
-        )
-        fresh.update((await session.scalars(stmt)).all())
-    return fresh
+    now = utcnow()
+    rows = [
+        {"channel": e.channel, "update_key": e.update_key, "created_at": now}
+        for e in events
+        if e.update_key is not None
+    ]
+    new = await record_new_updates(session, rows)
+    return [e.update_key is None or (e.channel, e.update_key) in new for e in events]
 
 
 async def known_participants(

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import (
@@ -54,10 +54,14 @@ async def ballot_of(
     session: AsyncSession, round_: Round, participant: Participant
 ) -> Ballot | None:
     """The participant's ballot in this round, if any."""
-    stmt = select(Ballot).where(
-        Ballot.round_id == round_.id, Ballot.participant_id == participant.id
-    )
-    return (await session.scalars(stmt)).first()
+    params = {"round_id": round_.id, "participant_id": participant.id}
+    return (await session.scalars(BALLOT_OF, params)).first()
+
+
+BALLOT_OF = select(Ballot).where(
+    Ballot.round_id == bindparam("round_id"), Ballot.participant_id == bindparam("participant_id")
+)
+"""Built once: voting turns ask for it again and again."""
 
 
 async def check_ranking(

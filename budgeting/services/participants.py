@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import ChannelIdentity, ConversationState, Participant
@@ -41,16 +41,23 @@ async def participants_by_identity(
 
     Their rows are locked for the transaction on PostgreSQL, in the order of their ids.
     """
-    stmt = (
-        select(ChannelIdentity.external_id, Participant, ConversationState)
-        .join(Participant, ChannelIdentity.participant_id == Participant.id)
-        .outerjoin(ConversationState, ConversationState.participant_id == Participant.id)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id.in_(external_ids))
-        .order_by(Participant.id)
-        .with_for_update(of=Participant)
-    )
-    rows = await session.execute(stmt)
+    params = {"channel": channel, "external_ids": list(external_ids)}
+    rows = await session.execute(BY_IDENTITY, params)
     return {external_id: (participant, state) for external_id, participant, state in rows}
+
+
+BY_IDENTITY = (
+    select(ChannelIdentity.external_id, Participant, ConversationState)
+    .join(Participant, ChannelIdentity.participant_id == Participant.id)
+    .outerjoin(ConversationState, ConversationState.participant_id == Participant.id)
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.external_id.in_(bindparam("external_ids", expanding=True)),
+    )
+    .order_by(Participant.id)
+    .with_for_update(of=Participant)
+)
+"""Built once: every batch of chat turns runs it."""
 
 
 async def conversation_state(session: AsyncSession, participant: Participant) -> ConversationState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,12 +24,15 @@ async def rounds_for(session: AsyncSession, audiences: Sequence[str]) -> list[Ro
 
 async def load_round(session: AsyncSession, round_id: int) -> Round | None:
     """One round with its areas and criteria."""
-    stmt = (
-        select(Round)
-        .where(Round.id == round_id)
-        .options(joinedload(Round.areas), joinedload(Round.criteria))
-    )
-    return (await session.scalars(stmt)).unique().first()
+    return (await session.scalars(ROUND_WITH_PARTS, {"round_id": round_id})).unique().first()
+
+
+ROUND_WITH_PARTS = (
+    select(Round)
+    .where(Round.id == bindparam("round_id"))
+    .options(joinedload(Round.areas), joinedload(Round.criteria))
+)
+"""Built once: every batch of chat turns loads its rounds."""
 
 
 def area_of(round_: Round, area_id: int) -> Area | None:
