@@ -1,13 +1,16 @@
 """Telegram webhook throughput: N residents send updates to ``POST /telegram/webhook``.
 
 Run: .venv/bin/python bench/telegram_throughput.py [--residents 40] [--rounds 2]
-     [--postgres URL] [--no-postgres]
+     [--repeat 3] [--postgres URL] [--no-postgres]
 
 The same load runs three times on loopback: our whole pipeline (webhook, aiogram,
 dialogs, one committed transaction per update, replies queued for a fake Bot API)
 on SQLite and on PostgreSQL, and a bare aiogram handler that does nothing (the
-framework's ceiling). The app runs in its own process under uvicorn, built like
-``budgetbot serve`` builds it; the residents and the fake Bot API run in this one.
+framework's ceiling). The app runs in its own process under uvicorn on the event loop
+``budgetbot serve`` uses, built like ``budgetbot serve`` builds it; the residents and
+the fake Bot API run in this one. Each configuration runs ``--repeat`` times,
+interleaved, and the run with the median rate is reported (this machine is shared:
+one run can differ from the next by a third).
 Each resident waits for the 200 of one update before sending the next (Telegram
 does the same per chat); latency is the time to that 200, i.e. until the update's
 effects are committed. Targets: at least 300 updates/s on SQLite, and at least a
@@ -36,6 +39,7 @@ import aiohttp  # noqa: E402
 from fastapi import Request, Response  # noqa: E402
 
 from bench.postgres import fresh_postgres  # noqa: E402
+from bot.server import run_server  # noqa: E402
 from tests.bot.process import free_port  # noqa: E402
 from tests.bot.telegram.fake_bot_api import BOT_USER, TOKEN, FakeBotAPI  # noqa: E402
 
@@ -291,22 +295,24 @@ async def prepare(database_url: str) -> None:
     await engine.dispose()
 
 
-def report(runs: list[Run], args: argparse.Namespace) -> None:
+def report(all_runs: dict[str, list[Run]], args: argparse.Namespace) -> None:
     per_run = args.residents * (len(FIRST_CONTACT) + len(ROUND) * args.rounds)
     print(
         f"\nTelegram webhook throughput: {args.residents} residents x "
         f"{per_run // args.residents} updates = {per_run} updates per run, "
-        f"{os.cpu_count()} CPUs, loopback"
+        f"{os.cpu_count()} CPUs, loopback; median of {args.repeat} interleaved runs"
     )
     print(
-        f"{'':24}{'updates/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'sent':>6}"
-        f"{'CPU ms/update':>15}{'1 core max/s':>14}"
+        f"{'':24}{'updates/s':>10}{'(range)':>12}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
+        f"{'sent':>6}{'CPU ms/update':>15}{'1 core max/s':>14}"
     )
+    runs = [median_run(group) for group in all_runs.values()]
     for run in runs:
+        rates = [r.rate for r in all_runs[run.name]]
         print(
-            f"{run.name:24}{run.rate:10.0f}{run.percentile(0.5):8.1f}"
-            f"{run.percentile(0.99):8.1f}{run.failures:7d}{run.delivered:6d}"
-            f"{run.cpu_ms:15.2f}{1000 / run.cpu_ms:14.0f}"
+            f"{run.name:24}{run.rate:10.0f}{f'{min(rates):.0f}-{max(rates):.0f}':>12}"
+            f"{run.percentile(0.5):8.1f}{run.percentile(0.99):8.1f}{run.failures:7d}"
+            f"{run.delivered:6d}{run.cpu_ms:15.2f}{1000 / run.cpu_ms:14.0f}"
         )
     by_name = {run.name: run for run in runs}
     bare = by_name.get("bare aiogram handler")
@@ -370,22 +376,35 @@ async def dialogs_alone(database_url: str, args: argparse.Namespace) -> Run:
 
 
 async def main(args: argparse.Namespace) -> None:
-    runs = []
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        await prepare(sqlite)
-        profile = ["--profile", args.profile] if args.profile else []
-        runs.append(await measure("ours, SQLite", ["--serve-ours", sqlite, *profile], args))
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        await prepare(sqlite)
-        runs.append(await dialogs_alone(sqlite, args))
+    """Each configuration ``--repeat`` times, interleaved; the run with the median rate counts."""
     postgres = None if args.no_postgres else await fresh_postgres(args.postgres)
-    if postgres:
-        await prepare(postgres)
-        runs.append(await measure("ours, PostgreSQL", ["--serve-ours", postgres], args))
-    runs.append(await measure("bare aiogram handler", ["--serve-bare"], args))
+    runs: dict[str, list[Run]] = {}
+    for n in range(args.repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+            await prepare(sqlite)
+            profile = ["--profile", args.profile] if args.profile and n == 0 else []
+            keep(runs, await measure("ours, SQLite", ["--serve-ours", sqlite, *profile], args))
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+            await prepare(sqlite)
+            keep(runs, await dialogs_alone(sqlite, args))
+        if postgres:
+            postgres = await fresh_postgres(args.postgres)
+            assert postgres is not None
+            await prepare(postgres)
+            keep(runs, await measure("ours, PostgreSQL", ["--serve-ours", postgres], args))
+        keep(runs, await measure("bare aiogram handler", ["--serve-bare"], args))
     report(runs, args)
+
+
+def keep(runs: dict[str, list[Run]], run: Run) -> None:
+    runs.setdefault(run.name, []).append(run)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median rate."""
+    return sorted(runs, key=lambda run: run.rate)[len(runs) // 2]
 
 
 def parse_args() -> argparse.Namespace:
@@ -396,6 +415,7 @@ def parse_args() -> argparse.Namespace:
         "--postgres", default=os.environ.get("BUDGETBOT_BENCH_POSTGRES_URL", PG_DEFAULT)
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each configuration")
     parser.add_argument("--serve-ours", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
@@ -414,12 +434,12 @@ if __name__ == "__main__":
 
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # uvicorn re-raises it at exit
         cProfile.run(
-            "asyncio.run(serve_ours(arguments.serve_ours, arguments.api_url, arguments.port))",
+            "run_server(serve_ours(arguments.serve_ours, arguments.api_url, arguments.port))",
             arguments.profile,
         )
-    elif arguments.serve_ours:
-        asyncio.run(serve_ours(arguments.serve_ours, arguments.api_url, arguments.port))
+    elif arguments.serve_ours:  # both apps on the event loop `budgetbot serve` uses
+        run_server(serve_ours(arguments.serve_ours, arguments.api_url, arguments.port))
     elif arguments.serve_bare:
-        asyncio.run(serve_bare(arguments.api_url, arguments.port))
+        run_server(serve_bare(arguments.api_url, arguments.port))
     else:
         asyncio.run(main(arguments))

@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_basic(settings: Settings, args: argparse.Namespace) -> int:
     """The demo, serve, chat, seed-demo and db commands."""
-    from bot.server import serve
+    from bot.server import run_server, serve
 
     if args.command == "db":
         from budgeting.migrate import upgrade
@@ -166,7 +166,7 @@ def run_basic(settings: Settings, args: argparse.Namespace) -> int:
     elif args.command == "chat":
         asyncio.run(chat(settings, args.user, args.lang))
     elif args.command == "serve":
-        asyncio.run(serve(settings))
+        run_server(serve(settings))
     elif args.command == "demo":
         from bot.console import ConsoleChannel
 
@@ -175,7 +175,7 @@ def run_basic(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Staff admin: http://{settings.host}:{settings.port}/admin/login")
         print(f"  log in as {DEMO_ADMIN} with the password {password} (new at every start)")
         console = ConsoleChannel(None, user=args.user, locale=args.lang)
-        asyncio.run(serve(settings, console))
+        run_server(serve(settings, console))
     return 0
 
 

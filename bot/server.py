@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 
@@ -17,6 +19,20 @@ from bot.runtime import Runtime, open_runtime
 from budgeting.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def run_server(main: Coroutine[Any, Any, None]) -> None:
+    """Run the server on uvloop where it exists (not on Windows), else on asyncio's loop.
+
+    uvloop's event loop costs a fraction of asyncio's per request and per database call;
+    uvicorn picks httptools' HTTP parser by itself when it is installed.
+    """
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def configured_channels(settings: Settings, runtime: Runtime) -> list[Channel]:
