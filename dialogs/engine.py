@@ -85,6 +85,9 @@ class DialogEngine:
                 await self._run_batch(batch)
             finally:
                 self._busy.difference_update(turn.key for turn in batch)
+                for turn in batch:  # stopped half way (the server shuts down)
+                    if not turn.done.done():
+                        turn.done.cancel()
 
     def _take(self) -> list[Turn]:
         """The next batch: waiting events in arrival order, one per free participant."""
