@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -27,19 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageText,
-    GetMe,
-    GetUpdates,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
-    SetWebhook,
-    TelegramMethod,
-)
-from aiogram.methods import Response as BotAnswer
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import BotCommand, Update
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -69,17 +57,17 @@ GONE = ("chat not found", "user is deactivated", "bot was kicked")
 """Telegram's words for a chat that is gone (some come as 400 rather than 403)."""
 NOT_MODIFIED = "message is not modified"
 RESPONSE_MODELS = tuple(
-    BotAnswer[method.__returning__]  # type: ignore[name-defined]
+    methods.Response[method.__returning__]  # type: ignore[name-defined]
     for method in (
-        AnswerCallbackQuery,
-        DeleteWebhook,
-        EditMessageText,
-        GetMe,
-        GetUpdates,
-        SendMessage,
-        SendPhoto,
-        SetMyCommands,
-        SetWebhook,
+        methods.AnswerCallbackQuery,
+        methods.DeleteWebhook,
+        methods.EditMessageText,
+        methods.GetMe,
+        methods.GetUpdates,
+        methods.SendMessage,
+        methods.SendPhoto,
+        methods.SetMyCommands,
+        methods.SetWebhook,
     )
 )
 """aiogram parses every answer as ``Response[<result type>]``; pydantic keeps such generic

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from budgeting.db import upsert
 from budgeting.models import ProcessedUpdate
+
+_INSERT_NEW: dict[str, Insert] = {}
+"""INSERT … ON CONFLICT DO NOTHING RETURNING the new keys, built once per database kind."""
 
 
 async def record_new_updates(
@@ -25,15 +26,13 @@ async def record_new_updates(
     """
     if not rows:
         return set()
-    result = await session.execute(_insert_new(session.bind.dialect.name), list(rows))
+    dialect = session.bind.dialect.name
+    if dialect not in _INSERT_NEW:
+        table = ProcessedUpdate.__table__
+        _INSERT_NEW[dialect] = (
+            upsert(session, table)
+            .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+            .returning(table.c.channel, table.c.update_key)
+        )
+    result = await session.execute(_INSERT_NEW[dialect], rows)
     return {(channel, key) for channel, key in result}
-
-
-@cache
-def _insert_new(dialect: str) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING the new keys, built once per database kind."""
-    table = ProcessedUpdate.__table__
-    insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    return insert.on_conflict_do_nothing(index_elements=["channel", "update_key"]).returning(
-        table.c.channel, table.c.update_key
-    )
