@@ -377,7 +377,7 @@ async def dialogs_alone(database_url: str, args: argparse.Namespace) -> Run:
 
 async def main(args: argparse.Namespace) -> None:
     """Each configuration ``--repeat`` times, interleaved; the run with the median rate counts."""
-    postgres = None if args.no_postgres else await fresh_postgres(args.postgres)
+    postgres_url = None if args.no_postgres else args.postgres
     runs: dict[str, list[Run]] = {}
     for n in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -389,9 +389,9 @@ async def main(args: argparse.Namespace) -> None:
             sqlite = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
             await prepare(sqlite)
             keep(runs, await dialogs_alone(sqlite, args))
+        postgres = await fresh_postgres(postgres_url) if postgres_url else None
+        postgres_url = postgres  # unreachable: not tried again
         if postgres:
-            postgres = await fresh_postgres(args.postgres)
-            assert postgres is not None
             await prepare(postgres)
             keep(runs, await measure("ours, PostgreSQL", ["--serve-ours", postgres], args))
         keep(runs, await measure("bare aiogram handler", ["--serve-bare"], args))
