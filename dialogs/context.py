@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import Translator, translator
-from budgeting.models import ConversationState, Participant, Round
+from budgeting.models import Participant, Round
 from budgeting.phases import Phase, current_phase
+from budgeting.services.participants import Conversation
 from dialogs.types import Button, Incoming, Reply
 
 ButtonRow = Button | Sequence[Button]
@@ -24,7 +25,7 @@ class Context:
     session: AsyncSession
     incoming: Incoming
     participant: Participant
-    state: ConversationState
+    state: Conversation
     now: datetime
     audiences: tuple[str, ...]
     round: Round | None = None

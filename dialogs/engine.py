@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.i18n import normalize
-from budgeting.models import ConversationState, Participant, Round, utcnow
+from budgeting.models import Participant, Round, utcnow
 from budgeting.services.errors import RuleViolation
 from budgeting.services.participants import (
-    conversation_state,
+    Conversation,
     find_or_create,
     participants_by_identity,
+    save_conversations,
 )
 from budgeting.services.rounds import load_round
 from budgeting.services.updates import record_new_updates
@@ -43,7 +44,8 @@ class DialogEngine:
     Events that arrive while others are being handled are handled together, one after
     another in one transaction (a batch), which costs far less than a transaction each:
     the batch records its update keys in one statement, reads its participants with
-    their dialog state in one more, and each round once. If anything in a batch fails,
+    their dialog state in one more, each round once, and writes the dialog states that
+    changed in one more at the end. If anything in a batch fails,
     nothing of it is committed and each of its events is handled again on its own, so
     one failing event never takes another down with it. A batch holds at most one event
     per participant. ``workers`` batches run at once: 1 on SQLite (one writer at a time;
@@ -130,35 +132,41 @@ class DialogEngine:
         known = await known_participants(session, new_events)
         rounds: dict[int, Round | None] = {}
         results: list[list[Reply]] = []
+        conversations: list[Conversation] = []
         for incoming, new in zip(events, fresh, strict=True):
             if not new:
                 results.append([])  # a redelivered update
                 continue
             ctx = await self._context(session, incoming, known, rounds)
             await dispatch(ctx)
-            if not ctx.forgotten:
+            if not ctx.forgotten:  # else the row went with the participant
                 remember_buttons(ctx)
+                conversations.append(ctx.state)
             results.append(ctx.replies)
+        await save_conversations(session, conversations, self.clock())
         return results
 
     async def _context(
         self,
         session: AsyncSession,
         incoming: Incoming,
-        known: Mapping[tuple[str, str], tuple[Participant, ConversationState | None]],
+        known: Mapping[tuple[str, str], tuple[Participant, Conversation]],
         rounds: dict[int, Round | None],
     ) -> Context:
-        participant, state = known.get((incoming.channel, incoming.user_id), (None, None))
-        created = False
-        if participant is None:
+        channel, user_id = incoming.channel, incoming.user_id
+        found = known.get((channel, user_id))
+        if found is None:
             participant, created = await find_or_create(
-                session, incoming.channel, incoming.user_id, incoming.display_name
+                session, channel, user_id, incoming.display_name
             )
-        if created:
-            participant.locale = normalize(incoming.locale_hint)
-        participant.unreachable_at = None  # they wrote to us: they can be reached again
-        if state is None:
-            state = await conversation_state(session, participant)
+            if created:
+                participant.locale = normalize(incoming.locale_hint)
+                found = (participant, Conversation(participant.id))
+            else:  # another worker process has just created them
+                found = (await participants_by_identity(session, channel, [user_id]))[user_id]
+        participant, state = found
+        if participant.unreachable_at is not None:
+            participant.unreachable_at = None  # they wrote to us: they can be reached again
         ctx = Context(
             session=session,
             incoming=incoming,
@@ -217,12 +225,12 @@ async def first_deliveries(session: AsyncSession, events: Sequence[Incoming]) ->
 
 async def known_participants(
     session: AsyncSession, events: Sequence[Incoming]
-) -> dict[tuple[str, str], tuple[Participant, ConversationState | None]]:
+) -> dict[tuple[str, str], tuple[Participant, Conversation]]:
     """The participants behind the events who have been here before, with their state."""
     channels: dict[str, list[str]] = {}
     for event in events:
         channels.setdefault(event.channel, []).append(event.user_id)
-    known: dict[tuple[str, str], tuple[Participant, ConversationState | None]] = {}
+    known: dict[tuple[str, str], tuple[Participant, Conversation]] = {}
     for channel, user_ids in channels.items():
         found = await participants_by_identity(session, channel, user_ids)
         known.update(((channel, user_id), found) for user_id, found in found.items())

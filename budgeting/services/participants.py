@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import ChannelIdentity, ConversationState, Participant
@@ -34,20 +37,69 @@ async def find_or_create(
     return participant, True
 
 
+@dataclass(eq=False)
+class Conversation:
+    """Where a participant is in a dialog, and the buttons they were last shown.
+
+    A plain copy of their ``conversation_states`` row, outside the ORM session: the
+    dialog engine writes the changed ones of a whole batch of turns at once
+    (:func:`save_conversations`) instead of one UPDATE per turn. Values are replaced,
+    never changed in place (``ctx.update`` builds a new dict), so comparing them with
+    what was read tells what changed.
+    """
+
+    participant_id: int
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    buttons: list[Any] = field(default_factory=list)
+    stored: tuple[Any, ...] | None = None
+    """The row as read or last written; None while there is no row."""
+
+    @property
+    def values(self) -> tuple[Any, ...]:
+        return (self.flow, self.step, self.data, self.buttons)
+
+    @classmethod
+    def read(cls, participant_id: int, *values: Any) -> Conversation:
+        flow, step, data, buttons = values
+        state = cls(participant_id, flow, step, data or {}, buttons or [])
+        state.stored = state.values
+        return state
+
+
 async def participants_by_identity(
     session: AsyncSession, channel: str, external_ids: Sequence[str]
-) -> dict[str, tuple[Participant, ConversationState | None]]:
-    """The participants known to ``channel`` by these ids, each with its dialog state.
+) -> dict[str, tuple[Participant, Conversation]]:
+    """The participants known to ``channel`` by these ids, each with its conversation.
 
     Their rows are locked for the transaction on PostgreSQL, in the order of their ids.
     """
     params = {"channel": channel, "external_ids": list(external_ids)}
     rows = await session.execute(BY_IDENTITY, params)
-    return {external_id: (participant, state) for external_id, participant, state in rows}
+    return {
+        external_id: (participant, _conversation(participant.id, stored, values))
+        for external_id, participant, stored, *values in rows
+    }
 
 
+def _conversation(participant_id: int, stored: int | None, values: list[Any]) -> Conversation:
+    if stored is None:
+        return Conversation(participant_id)
+    return Conversation.read(participant_id, *values)
+
+
+_STATE = ConversationState.__table__.c
 BY_IDENTITY = (
-    select(ChannelIdentity.external_id, Participant, ConversationState)
+    select(
+        ChannelIdentity.external_id,
+        Participant,
+        _STATE.participant_id,
+        _STATE.flow,
+        _STATE.step,
+        _STATE.data,
+        _STATE.buttons,
+    )
     .join(Participant, ChannelIdentity.participant_id == Participant.id)
     .outerjoin(ConversationState, ConversationState.participant_id == Participant.id)
     .where(
@@ -59,11 +111,39 @@ BY_IDENTITY = (
 )
 """Built once: every batch of chat turns runs it."""
 
+INSERT_STATE = insert(ConversationState.__table__)
+UPDATE_STATE = (
+    update(ConversationState.__table__)
+    .where(_STATE.participant_id == bindparam("id"))
+    .values(
+        flow=bindparam("flow"),
+        step=bindparam("step"),
+        data=bindparam("data"),
+        buttons=bindparam("buttons"),
+        updated_at=bindparam("now"),
+    )
+)
 
-async def conversation_state(session: AsyncSession, participant: Participant) -> ConversationState:
-    """The participant's dialog state, created empty if missing."""
-    state = await session.get(ConversationState, participant.id)
-    if state is None:
-        state = ConversationState(participant_id=participant.id, data={}, buttons=[])
-        session.add(state)
-    return state
+
+async def save_conversations(
+    session: AsyncSession, conversations: Iterable[Conversation], now: datetime
+) -> None:
+    """Write the conversations that changed: one INSERT and one UPDATE for all of them."""
+    new, changed = [], []
+    for state in sorted(conversations, key=lambda c: c.participant_id):
+        if state.stored is None:
+            new.append(state)
+        elif state.values != state.stored:
+            changed.append(state)
+    if new:
+        rows = [{"participant_id": s.participant_id, **_columns(s), "updated_at": now} for s in new]
+        await session.execute(INSERT_STATE, rows)
+    if changed:
+        rows = [{"id": s.participant_id, **_columns(s), "now": now} for s in changed]
+        await session.execute(UPDATE_STATE, rows)
+    for state in (*new, *changed):
+        state.stored = state.values
+
+
+def _columns(state: Conversation) -> dict[str, Any]:
+    return {"flow": state.flow, "step": state.step, "data": state.data, "buttons": state.buttons}

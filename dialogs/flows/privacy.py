@@ -68,7 +68,6 @@ async def forget_confirmed(ctx: Context, args: list[str]) -> None:
         stale_button(ctx)
         return
     message = ctx._("Your personal data has been erased. Goodbye, and thank you for taking part.")
-    ctx.session.expunge(ctx.state)
     await forget(ctx.session, ctx.participant, ctx.now)
     ctx.forgotten = True
     ctx.say(message)

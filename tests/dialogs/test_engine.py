@@ -142,3 +142,37 @@ async def test_a_failing_event_fails_alone_and_leaves_nothing(
         names = set(await session.scalars(select(Participant.display_name)))
     assert keys == {f"s{n}" for n in range(9)}  # Telegram delivers the failed one again
     assert "half done" not in names
+
+
+async def test_a_batch_writes_its_dialog_states_at_once(seeded, engine: DialogEngine) -> None:
+    """30 people's turns in a batch: their dialog states are written by one statement per
+    batch (an INSERT for newcomers, an UPDATE for the others), not one per turn."""
+    await seeded(Phase.IDEAS)
+    writes: list[str] = []
+    bind = engine.sessions.kw["bind"]
+
+    def note(_conn, _cursor, statement: str, *_args) -> None:
+        if "conversation_states" in statement and not statement.lstrip().startswith("SELECT"):
+            writes.append(statement.split()[0])
+
+    event.listen(bind.sync_engine, "before_cursor_execute", note)
+    people = [f"w{n}" for n in range(30)]
+
+    async def everyone(make) -> list[str]:
+        replies = await asyncio.gather(*(engine.handle(make(p)) for p in people))
+        return [r[0].text for r in replies]
+
+    assert all(
+        "Which language" in t
+        for t in await everyone(lambda p: Incoming("telegram", p, text="/start"))
+    )
+    inserts = writes.count("INSERT")
+    assert 1 <= inserts <= 3 and set(writes) == {"INSERT"}
+    writes.clear()
+    english = await everyone(lambda p: Incoming("telegram", p, payload="lang:en"))
+    assert all("Language set to English." in t for t in english)
+    assert 1 <= len(writes) <= 3 and set(writes) == {"UPDATE"}
+    proposing = await everyone(lambda p: Incoming("telegram", p, text="/propose"))
+    assert all("area" in t for t in proposing)  # each state was kept: English, and the step
+    cancelled = await everyone(lambda p: Incoming("telegram", p, text="Cancel"))
+    assert all("Cancelled." in t for t in cancelled)
