@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, Message, Update
@@ -87,10 +87,19 @@ async def forward_button(
     return None
 
 
+async def private_chat(message: Message) -> bool:
+    """Only private chats are served.
+
+    A coroutine on purpose: aiogram runs a plain function filter (``F.chat.type == …``
+    too) in a worker thread, a thread hop for every message.
+    """
+    return message.chat.type == ChatType.PRIVATE
+
+
 def residents_router() -> Router:
     """Private messages and button presses."""
     router = Router(name="residents")
-    router.message.register(forward_message, F.chat.type == ChatType.PRIVATE)
+    router.message.register(forward_message, private_chat)
     router.callback_query.register(forward_button)
     return router
 
