@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from budgeting.db import remembered
 from budgeting.models import (
     ON_BALLOT,
     PUBLIC,
@@ -202,7 +203,12 @@ async def visible_proposals(
     """Proposals of an area that residents may see (or only those on the ballot)."""
     statuses = [str(s) for s in (ON_BALLOT if ballot_only else PUBLIC)]
     params = {"round_id": round_.id, "area_id": area_id, "statuses": statuses}
-    return list((await session.scalars(VISIBLE_PROPOSALS, params)).all())
+
+    async def read() -> list[Proposal]:
+        return list((await session.scalars(VISIBLE_PROPOSALS, params)).all())
+
+    key = ("visible_proposals", round_.id, area_id, ballot_only)
+    return list(await remembered(session, key, read))
 
 
 async def visible_proposal(session: AsyncSession, round_: Round, proposal_id: int) -> Proposal:
@@ -217,9 +223,19 @@ async def comment_counts(session: AsyncSession, proposal_ids: list[int]) -> dict
     """Number of visible comments per proposal."""
     if not proposal_ids:
         return {}
-    stmt = (
-        select(Comment.proposal_id, func.count())
-        .where(Comment.proposal_id.in_(proposal_ids), Comment.hidden_reason.is_(None))
-        .group_by(Comment.proposal_id)
+
+    async def read() -> dict[int, int]:
+        rows = await session.execute(COMMENT_COUNTS, {"ids": proposal_ids})
+        return {pid: n for pid, n in rows}
+
+    return dict(await remembered(session, ("comment_counts", *proposal_ids), read))
+
+
+COMMENT_COUNTS = (
+    select(Comment.proposal_id, func.count())
+    .where(
+        Comment.proposal_id.in_(bindparam("ids", expanding=True)),
+        Comment.hidden_reason.is_(None),
     )
-    return {pid: n for pid, n in (await session.execute(stmt)).all()}
+    .group_by(Comment.proposal_id)
+)

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 import budgeting.db
@@ -53,3 +53,29 @@ async def test_a_lock_held_too_long_is_an_error(tmp_path: Path, monkeypatch) -> 
             await second.execute(text("INSERT INTO notes VALUES ('second')"))
         await first.rollback()
     await engine.dispose()
+
+
+async def test_a_remembered_read_lasts_until_the_session_writes(sessions) -> None:
+    """``remembered`` runs a read once per transaction, and again after any write."""
+    from budgeting.db import remembered
+    from budgeting.models import Participant
+
+    reads: list[int] = []
+
+    async def names(session) -> list[str | None]:
+        async def read() -> list[str | None]:
+            reads.append(1)
+            return list(await session.scalars(select(Participant.display_name)))
+
+        return await remembered(session, "names", read)
+
+    async with sessions() as session, session.begin():
+        assert await names(session) == [] and await names(session) == []
+        assert len(reads) == 1
+        session.add(Participant(display_name="Ada"))  # pending: the next read autoflushes it
+        assert await names(session) == ["Ada"]
+        assert await names(session) == ["Ada"] and len(reads) == 2
+        await session.execute(update(Participant).values(display_name="Bea"))
+        assert await names(session) == ["Bea"] and len(reads) == 3
+    async with sessions() as session, session.begin():
+        assert await names(session) == ["Bea"] and len(reads) == 4

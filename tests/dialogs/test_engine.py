@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from sqlalchemy import event, func, select
 
@@ -176,3 +177,26 @@ async def test_a_batch_writes_its_dialog_states_at_once(seeded, engine: DialogEn
     assert all("area" in t for t in proposing)  # each state was kept: English, and the step
     cancelled = await everyone(lambda p: Incoming("telegram", p, text="Cancel"))
     assert all("Cancelled." in t for t in cancelled)
+
+
+async def test_a_batch_sees_what_an_earlier_turn_of_it_wrote(seeded, chat, engine) -> None:
+    """Turns of one batch share reads (the comment counts of an area) until one writes."""
+    await seeded(Phase.VOTING)
+    writer, early, late = chat("cw"), chat("c1"), chat("c2")
+    for person in (writer, early, late):
+        await person.run([("/start", "language"), ("English", "Language set to English.")])
+    await writer.send("/browse")
+    area = writer.payload_of("Gustavsbo")
+    await writer.send(payload=area)
+    first = writer.payload_of("#")
+    await writer.send(payload=first)
+    await writer.send(payload=writer.payload_of("Write a comment"))
+    before, comment, after = await asyncio.gather(
+        early.send(payload=area),
+        writer.send("Good idea, I use that path every day."),
+        late.send(payload=area),
+    )
+    assert "published" in comment
+    number = first.split(":")[1]
+    count = re.compile(rf"#{number} .* — (\d+) comments?")
+    assert int(count.search(after)[1]) == int(count.search(before)[1]) + 1
