@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import aiosqlite
 from sqlalchemy import event
@@ -20,9 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import ORMExecuteState, Session
 
-T = TypeVar("T")
+from budgeting.reads import BudgetSession
 
 
 def is_sqlite(url: str) -> bool:
@@ -112,46 +111,6 @@ def upsert(session: AsyncSession, table: Any) -> Insert:
     """An INSERT that can take ``.on_conflict_do_nothing()`` on SQLite and PostgreSQL alike."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-
-
-class BudgetSession(Session):
-    """A session that can keep reads for the rest of its transaction (:func:`remembered`).
-
-    The reads are forgotten whenever the session writes anything (a flush, or an INSERT,
-    UPDATE or DELETE statement) and when the transaction ends, so a remembered read is
-    never older than the session's own last change.
-    """
-
-
-def _forget_reads(session: Session, *_args: Any) -> None:
-    session.info.pop(READS, None)
-
-
-def _forget_reads_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        _forget_reads(state.session)
-
-
-READS = "budgetbot.reads"
-for _name in ("after_flush", "after_commit", "after_rollback"):
-    event.listen(BudgetSession, _name, _forget_reads)
-event.listen(BudgetSession, "do_orm_execute", _forget_reads_on_write)
-
-
-async def remembered(session: AsyncSession, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
-    """``read()``'s result, run once until the session writes (see :class:`BudgetSession`).
-
-    For reads that many chat turns of one batch repeat (the proposals of an area, say).
-    The caller must not change what it gets.
-    """
-    if session.sync_session.autoflush and (session.new or session.dirty or session.deleted):
-        await session.flush()  # as a query would: pending changes count, and are written
-    reads: dict[Hashable, Any] | None = session.info.get(READS)
-    if reads is not None and key in reads:
-        return reads[key]
-    value = await read()  # an autoflush in it forgets the others: a new dict then
-    session.info.setdefault(READS, {})[key] = value
-    return value
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

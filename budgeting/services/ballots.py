@@ -6,11 +6,12 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from budgeting.models import (
-    ON_BALLOT,
     Ballot,
     BallotRank,
     Participant,
@@ -20,6 +21,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Phase, current_phase
 from budgeting.services.errors import RuleViolation
+from budgeting.services.proposals import visible_proposals
 from budgeting.services.rounds import area_of
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -39,9 +41,16 @@ async def unused_receipt_code(session: AsyncSession) -> str:
     """A new receipt code that no stored ballot has."""
     while True:
         code = new_receipt_code()
-        taken = await session.scalar(select(Ballot.id).where(Ballot.receipt_code == code))
-        if taken is None:
+        if await session.scalar(RECEIPT_TAKEN, {"code": code}) is None:
             return code
+
+
+DELETE_RANKS = (
+    delete(BallotRank)
+    .where(BallotRank.ballot_id == bindparam("ballot_id"))
+    .execution_options(synchronize_session=False)
+)
+RECEIPT_TAKEN = select(Ballot.id).where(Ballot.receipt_code == bindparam("code"))
 
 
 def require_voting_phase(round_: Round, now: datetime) -> None:
@@ -55,13 +64,18 @@ async def ballot_of(
 ) -> Ballot | None:
     """The participant's ballot in this round, if any."""
     params = {"round_id": round_.id, "participant_id": participant.id}
-    return (await session.scalars(BALLOT_OF, params)).first()
+    return (await session.scalars(BALLOT_OF, params)).unique().first()
 
 
-BALLOT_OF = select(Ballot).where(
-    Ballot.round_id == bindparam("round_id"), Ballot.participant_id == bindparam("participant_id")
+BALLOT_OF = (
+    select(Ballot)
+    .where(
+        Ballot.round_id == bindparam("round_id"),
+        Ballot.participant_id == bindparam("participant_id"),
+    )
+    .options(joinedload(Ballot.ranks))
 )
-"""Built once: voting turns ask for it again and again."""
+"""Built once: voting turns ask for it again and again (with its ranks: one statement)."""
 
 
 async def check_ranking(
@@ -74,18 +88,10 @@ async def check_ranking(
         raise RuleViolation("duplicate_rank")
     if not round_.min_ranks <= len(proposal_ids) <= round_.max_ranks:
         raise RuleViolation("rank_count", minimum=round_.min_ranks, maximum=round_.max_ranks)
-    stmt = select(Proposal).where(Proposal.id.in_(list(proposal_ids)))
-    found = {p.id: p for p in (await session.scalars(stmt)).all()}
-    ranked = [found.get(pid) for pid in proposal_ids]
-    for proposal in ranked:
-        if (
-            proposal is None
-            or proposal.round_id != round_.id
-            or proposal.area_id != area_id
-            or proposal.status not in ON_BALLOT
-        ):
-            raise RuleViolation("not_on_ballot")
-    return [p for p in ranked if p is not None]
+    on_ballot = {p.id: p for p in await visible_proposals(session, round_, area_id, True)}
+    if any(pid not in on_ballot for pid in proposal_ids):
+        raise RuleViolation("not_on_ballot")
+    return [on_ballot[pid] for pid in proposal_ids]
 
 
 async def _voting_code_id(
@@ -128,9 +134,11 @@ async def cast_ballot(
             ranks=[],
         )
         session.add(ballot)
-    else:
-        ballot.ranks.clear()
-        await session.flush()
+    else:  # the old ranks go in one statement, so the new ones can take their places
+        await session.execute(DELETE_RANKS, {"ballot_id": ballot.id})
+        for rank in ballot.ranks:
+            session.expunge(rank)
+        set_committed_value(ballot, "ranks", [])
     ballot.area_id = area_id
     ballot.voting_code_id = code_id
     ballot.updated_at = now

@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.db import remembered
 from budgeting.models import (
     ON_BALLOT,
     PUBLIC,
@@ -21,6 +20,7 @@ from budgeting.models import (
     Round,
 )
 from budgeting.phases import Phase, current_phase
+from budgeting.reads import remembered
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 
@@ -208,7 +208,7 @@ async def visible_proposals(
         return list((await session.scalars(VISIBLE_PROPOSALS, params)).all())
 
     key = ("visible_proposals", round_.id, area_id, ballot_only)
-    return list(await remembered(session, key, read))
+    return list(await remembered(session, key, ["proposals"], read))
 
 
 async def visible_proposal(session: AsyncSession, round_: Round, proposal_id: int) -> Proposal:
@@ -228,7 +228,8 @@ async def comment_counts(session: AsyncSession, proposal_ids: list[int]) -> dict
         rows = await session.execute(COMMENT_COUNTS, {"ids": proposal_ids})
         return {pid: n for pid, n in rows}
 
-    return dict(await remembered(session, ("comment_counts", *proposal_ids), read))
+    key = ("comment_counts", *proposal_ids)
+    return dict(await remembered(session, key, ["comments", "proposals"], read))
 
 
 COMMENT_COUNTS = (

@@ -55,27 +55,42 @@ async def test_a_lock_held_too_long_is_an_error(tmp_path: Path, monkeypatch) -> 
     await engine.dispose()
 
 
-async def test_a_remembered_read_lasts_until_the_session_writes(sessions) -> None:
-    """``remembered`` runs a read once per transaction, and again after any write."""
-    from budgeting.db import remembered
-    from budgeting.models import Participant
+async def test_a_remembered_read_lasts_until_the_session_writes_what_it_read(sessions) -> None:
+    """``remembered`` reads once per transaction, and again after a write to a table the
+    read depends on, or to a table those refer to (a delete there cascades)."""
+    from budgeting.models import ChannelIdentity, Participant, ProcessedUpdate
+    from budgeting.reads import remembered
 
-    reads: list[int] = []
+    reads: list[str] = []
 
     async def names(session) -> list[str | None]:
         async def read() -> list[str | None]:
-            reads.append(1)
+            reads.append("names")
             return list(await session.scalars(select(Participant.display_name)))
 
-        return await remembered(session, "names", read)
+        return await remembered(session, "names", ["participants"], read)
+
+    async def identities(session) -> int:
+        async def read() -> int:
+            reads.append("identities")
+            return len((await session.scalars(select(ChannelIdentity.id))).all())
+
+        return await remembered(session, "identities", ["channel_identities"], read)
 
     async with sessions() as session, session.begin():
         assert await names(session) == [] and await names(session) == []
-        assert len(reads) == 1
-        session.add(Participant(display_name="Ada"))  # pending: the next read autoflushes it
-        assert await names(session) == ["Ada"]
-        assert await names(session) == ["Ada"] and len(reads) == 2
+        assert reads == ["names"]
+        ada = Participant(display_name="Ada")
+        ada.identities.append(ChannelIdentity(channel="telegram", external_id="1"))
+        session.add(ada)  # pending: written before the read, as a query would autoflush
+        assert await names(session) == ["Ada"] and await identities(session) == 1
+        session.add(ProcessedUpdate(channel="telegram", update_key="9"))  # another table
+        assert await names(session) == ["Ada"] and await identities(session) == 1
+        assert reads == ["names", "names", "identities"]
         await session.execute(update(Participant).values(display_name="Bea"))
-        assert await names(session) == ["Bea"] and len(reads) == 3
+        assert await names(session) == ["Bea"] and await identities(session) == 1
+        assert reads[-2:] == ["names", "identities"]  # identities refer to participants
+        await session.delete(ada)  # its identities go with it
+        assert await identities(session) == 0 and reads[-1] == "identities"
     async with sessions() as session, session.begin():
-        assert await names(session) == ["Bea"] and len(reads) == 4
+        assert await names(session) == [] and reads[-1] == "names"
