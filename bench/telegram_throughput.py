@@ -138,12 +138,15 @@ async def serve_bare(api_url: str, port: int) -> None:
 
 
 async def run_uvicorn(app: Any, port: int) -> None:
-    """Serve until SIGTERM; print "ready" once listening."""
+    """Serve until SIGTERM, as ``budgetbot serve`` does; print "ready" once listening."""
     import uvicorn
+
+    from bot.server import settle_heap
 
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
+    settle_heap()
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
