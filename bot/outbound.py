@@ -122,6 +122,8 @@ class RateLimiter:
     The overall limit is a token bucket (smooth pacing, with a little slack so a late
     wake-up is made up for) capped by a sliding window of one second (plus a margin) on
     the receiver's clock. Call ``answered`` once each acquired send has its answer.
+    Recipients whose own bucket allows a send wait for the shared limits one at a time,
+    first come first served: each send wakes one waiter, not every busy recipient.
     """
 
     PRUNE_ABOVE = 4096
@@ -135,24 +137,32 @@ class RateLimiter:
         self.window = SlidingWindow(count, count / rate + limits.overall_window_margin)
         self.recipients: dict[str, TokenBucket] = {}
         self.paused_until = 0.0
+        self._turns = asyncio.Lock()
+        """Held by the one recipient waiting for the shared limits (a fair, FIFO lock)."""
 
     async def acquire(self, recipient: str) -> None:
         """Wait until one more message to ``recipient`` is within every limit, and count it."""
-        while True:
+        while True:  # first this recipient's own pace (1 message a second)
             now = self.clock()
-            bucket = self._bucket(recipient, now)
-            wait = max(
-                self.paused_until - now,
-                self.overall.wait(now),
-                self.window.wait(now),
-                bucket.wait(now),
-            )
-            if wait <= 0:
-                self.overall.take()
-                self.window.take()
-                bucket.take()
-                return
+            if (wait := self._bucket(recipient, now).wait(now)) <= 0:
+                break
             await asyncio.sleep(wait)
+        async with self._turns:  # then the shared limits, counted when the send starts
+            while True:
+                now = self.clock()
+                bucket = self._bucket(recipient, now)
+                wait = max(
+                    self.paused_until - now,
+                    self.overall.wait(now),
+                    self.window.wait(now),
+                    bucket.wait(now),
+                )
+                if wait <= 0:
+                    self.overall.take()
+                    self.window.take()
+                    bucket.take()
+                    return
+                await asyncio.sleep(wait)
 
     def answered(self) -> None:
         """The send last acquired for has its answer: it counts in the window from now."""

@@ -124,3 +124,23 @@ async def test_no_window_on_the_receivers_clock_holds_more_than_the_limit() -> N
     busiest = max(sum(1 for s in stamps[i:] if s < first + 1.0) for i, first in enumerate(stamps))
     assert busiest <= limit
     assert elapsed < 500 / limit * 1.25 + 1.0, "the pacing stays close to the limit"
+
+
+async def test_recipients_waiting_for_the_overall_limit_wake_one_at_a_time() -> None:
+    """40 recipients queued behind the overall limit: each send wakes one of them, in the
+    order they came (they used to wake together and mostly go back to sleep: 546 looks
+    at the clock for 40 messages, now about 150)."""
+    checks = 0
+
+    def clock() -> float:
+        nonlocal checks
+        checks += 1
+        return time.monotonic()
+
+    transport = Recorder()
+    outbound = Outbound(transport, RateLimits(overall_per_second=100), clock=clock)
+    recipients = [f"r{n}" for n in range(40)]
+    outcomes = await asyncio.gather(*(outbound.send(r, ["hello"]) for r in recipients))
+    assert set(outcomes) == {SendOutcome.SENT}
+    assert [r for r, _, _ in transport.sent] == recipients
+    assert checks < 6 * len(recipients)
