@@ -26,7 +26,7 @@ from dialogs import flows  # noqa: F401  (registers every flow)
 from dialogs.context import Context
 from dialogs.router import ACTIONS, COMMANDS, STEPS
 from dialogs.texts import menu_buttons, stale_button, violation_text
-from dialogs.types import Incoming, Reply
+from dialogs.types import Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +285,11 @@ async def dispatch(ctx: Context) -> None:
             await STEPS[(ctx.state.flow, ctx.state.step)](ctx, text)
         elif ctx.participant.round_id is None and not ctx.state.flow:
             await COMMANDS["start"](ctx, "")
+        elif ctx.state.flow and ctx.state.buttons:  # mid-flow: the step's own buttons again
+            ctx.say(
+                _("Sorry, I did not understand that. Choose one of these, or type /menu."),
+                [Button(label, payload) for label, payload in ctx.state.buttons],
+            )
         else:
             ctx.say(
                 _("Sorry, I did not understand that. Choose from the menu or type /help."),

@@ -187,3 +187,23 @@ async def test_a_photo_at_a_text_step_changes_nothing(seeded, chat, sessions) ->
     out = await user.send(photo="AgACAgQAAxkBAAI-file-id", supports_photos=True)
     assert "cannot use a photo here" in out
     await user.run([("A real title", "Describe your idea")])
+
+
+async def test_unknown_text_mid_flow_offers_the_steps_buttons_again(seeded, chat, sessions) -> None:
+    """Typing something else at a button step keeps the step: its buttons come back, and
+    typing one of them afterwards still works (the console has no buttons to press)."""
+    await seeded(Phase.IDEAS)
+    user = chat("typist")
+    await user.run(
+        [
+            *START_ENGLISH,
+            ("/propose", "area"),
+            ("1", "short title"),
+            ("Swings by the school", "Describe your idea"),
+            ("Two swings for the little ones, please.", "cost"),
+            ("20000", ["Please check your idea", "[Submit]"]),
+            ("Skip", ["Choose one of these", "[Submit]", "[Start over]"]),
+            ("Send it please", ["Choose one of these", "[Submit]", "[Start over]"]),
+            ("Submit", "submitted"),
+        ]
+    )
