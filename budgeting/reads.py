@@ -5,7 +5,10 @@ and again: the proposals of an area, their comment counts. :func:`remembered` ru
 a read once; the session forgets it as soon as it writes one of the tables the read
 depends on (or a table whose rows those tables refer to, since a delete there cascades
 into them), and when the transaction ends. So a remembered read is never older than the
-session's own last change to what it read.
+session's own last change to what it read. Writes must go through the session
+(``session.execute``, a flush): a statement run on ``session.connection()`` directly is
+not seen. On PostgreSQL, a remembered read does not see what other transactions commit
+in the meantime (a batch lasts milliseconds), as under REPEATABLE READ.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections.abc import Awaitable, Callable, Collection, Hashable
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 T = TypeVar("T")
 READS = "budgetbot.reads"
@@ -56,24 +59,26 @@ def _forget(session: Session, written: set[Table] | None) -> None:
     if written is None:
         reads.clear()
         return
-    changed = set().union(*(_affected(table) for table in written))
+    changed = set().union(*(_affected(table.metadata, table.name) for table in written))
     for key in [key for key, (tables, _value) in reads.items() if not tables.isdisjoint(changed)]:
         del reads[key]
 
 
 @cache
-def _affected(table: Table) -> frozenset[str]:
-    """The tables whose rows a write to ``table`` can change: itself, and those that
-    refer to it, directly or through others (ON DELETE CASCADE / SET NULL)."""
-    names, todo = {table.name}, [table]
+def _affected(metadata: MetaData, name: str) -> frozenset[str]:
+    """The tables whose rows a write to table ``name`` can change: itself, and those
+    that refer to it, directly or through others (ON DELETE CASCADE / SET NULL).
+
+    By name: an ORM statement's table is an annotated copy, not the Table itself."""
+    names, todo = {name}, [name]
     while todo:
         target = todo.pop()
-        for other in table.metadata.tables.values():
+        for other in metadata.tables.values():
             if other.name not in names and any(
-                fk.column.table is target for fk in other.foreign_keys
+                fk.column.table.name == target for fk in other.foreign_keys
             ):
                 names.add(other.name)
-                todo.append(other)
+                todo.append(other.name)
     return frozenset(names)
 
 
@@ -90,7 +95,9 @@ def _before_statement(state: ORMExecuteState) -> None:
     _forget(state.session, {table} if isinstance(table, Table) else None)
 
 
-@event.listens_for(BudgetSession, "after_commit")
-@event.listens_for(BudgetSession, "after_rollback")
-def _after_transaction(session: Session) -> None:
-    session.info.pop(READS, None)
+@event.listens_for(BudgetSession, "after_transaction_end")
+def _after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    """Commit, rollback or close, of the transaction or a savepoint: nothing read is kept
+    (not for the inner transaction of each flush)."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(READS, None)

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import OperationalError
 
 import budgeting.db
@@ -92,5 +92,18 @@ async def test_a_remembered_read_lasts_until_the_session_writes_what_it_read(ses
         assert reads[-2:] == ["names", "identities"]  # identities refer to participants
         await session.delete(ada)  # its identities go with it
         assert await identities(session) == 0 and reads[-1] == "identities"
+        bo = Participant(display_name="Bo")
+        bo.identities.append(ChannelIdentity(channel="telegram", external_id="2"))
+        session.add(bo)
+        assert await identities(session) == 1
+        await session.execute(delete(Participant))  # the database deletes the identities
+        assert await identities(session) == 0 and reads[-1] == "identities"
     async with sessions() as session, session.begin():
         assert await names(session) == [] and reads[-1] == "names"
+    reader = sessions()
+    assert await names(reader) == []
+    await reader.close()  # ends its transaction without a commit or a rollback
+    async with sessions() as writer, writer.begin():
+        writer.add(Participant(display_name="Cy"))
+    assert await names(reader) == ["Cy"]  # a new transaction: read again
+    await reader.close()
