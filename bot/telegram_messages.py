@@ -12,12 +12,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from dialogs.types import Reply
+from dialogs.types import Button, Reply
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +100,23 @@ def reply_text(reply: Reply) -> str:
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The reply's buttons as an inline keyboard; payloads go in callback_data."""
+    return inline_keyboard(reply.buttons, reply.rtl) if reply.buttons else None
+
+
+@lru_cache(maxsize=1024)
+def inline_keyboard(
+    button_rows: tuple[tuple[Button, ...], ...], rtl: bool
+) -> InlineKeyboardMarkup | None:
+    """Built once for each set of buttons (menus and steps show the same ones to everyone;
+    aiogram's models cost more to build than the rest of a reply). Never changed after."""
     rows = []
-    for row in reply.buttons:
+    for row in button_rows:
         buttons = []
         for button in row:
             if len(button.payload.encode()) > CALLBACK_DATA_LIMIT or not button.payload:
                 log.warning("button left out: payload is empty or over 64 bytes")
                 continue
-            label = right_to_left(button.label) if reply.rtl else button.label
+            label = right_to_left(button.label) if rtl else button.label
             buttons.append(InlineKeyboardButton(text=label, callback_data=button.payload))
         if buttons:
             rows.append(buttons)
