@@ -45,11 +45,6 @@ async def unused_receipt_code(session: AsyncSession) -> str:
             return code
 
 
-DELETE_RANKS = (
-    delete(BallotRank)
-    .where(BallotRank.ballot_id == bindparam("ballot_id"))
-    .execution_options(synchronize_session=False)
-)
 RECEIPT_TAKEN = select(Ballot.id).where(Ballot.receipt_code == bindparam("code"))
 
 
@@ -148,3 +143,11 @@ async def cast_ballot(
     )
     await session.flush()
     return ballot
+
+
+DELETE_RANKS = (
+    delete(BallotRank)
+    .where(BallotRank.ballot_id == bindparam("ballot_id"))
+    .execution_options(synchronize_session=False)
+)
+"""A replaced ballot's old ranks, in one statement (the ORM would delete them one by one)."""

@@ -61,8 +61,11 @@ class Conversation:
         return (self.flow, self.step, self.data, self.buttons)
 
     @classmethod
-    def read(cls, participant_id: int, *values: Any) -> Conversation:
-        flow, step, data, buttons = values
+    def from_row(cls, participant_id: int, row: Sequence[Any]) -> Conversation:
+        """From ``BY_IDENTITY``'s state columns (all None while there is no row)."""
+        row_id, flow, step, data, buttons = row
+        if row_id is None:
+            return cls(participant_id)
         state = cls(participant_id, flow, step, data or {}, buttons or [])
         state.stored = state.values
         return state
@@ -78,15 +81,9 @@ async def participants_by_identity(
     params = {"channel": channel, "external_ids": list(external_ids)}
     rows = await session.execute(BY_IDENTITY, params)
     return {
-        external_id: (participant, _conversation(participant.id, stored, values))
-        for external_id, participant, stored, *values in rows
+        external_id: (participant, Conversation.from_row(participant.id, state))
+        for external_id, participant, *state in rows
     }
-
-
-def _conversation(participant_id: int, stored: int | None, values: list[Any]) -> Conversation:
-    if stored is None:
-        return Conversation(participant_id)
-    return Conversation.read(participant_id, *values)
 
 
 _STATE = ConversationState.__table__.c

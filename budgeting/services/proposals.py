@@ -229,7 +229,7 @@ async def comment_counts(session: AsyncSession, proposal_ids: list[int]) -> dict
         return {pid: n for pid, n in rows}
 
     key = ("comment_counts", *proposal_ids)
-    return dict(await remembered(session, key, ["comments", "proposals"], read))
+    return dict(await remembered(session, key, ["comments"], read))
 
 
 COMMENT_COUNTS = (

@@ -189,7 +189,7 @@ async def test_a_photo_at_a_text_step_changes_nothing(seeded, chat, sessions) ->
     await user.run([("A real title", "Describe your idea")])
 
 
-async def test_unknown_text_mid_flow_offers_the_steps_buttons_again(seeded, chat, sessions) -> None:
+async def test_unknown_text_mid_flow_offers_the_steps_buttons_again(seeded, chat) -> None:
     """Typing something else at a button step keeps the step: its buttons come back, and
     typing one of them afterwards still works (the console has no buttons to press)."""
     await seeded(Phase.IDEAS)
