@@ -1,5 +1,6 @@
 # budgetbot — two commands do everything: `make run` and `make test`.
 PYTHON ?= python3
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -15,9 +16,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Extract every user-facing string, merge it into each language, compile the .mo files.
+## The template is replaced only when a message changed, so the tree stays clean otherwise.
 catalogs: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-		--project budgetbot --copyright-holder "budgetbot" -o locales/messages.pot .
+		--project budgetbot --copyright-holder "budgetbot" -o $(VENV)/messages.pot .
+	@if grep -v '^"POT-Creation-Date' $(VENV)/messages.pot | cmp -s - \
+		<(grep -v '^"POT-Creation-Date' locales/messages.pot 2>/dev/null); then \
+		rm $(VENV)/messages.pot; else mv $(VENV)/messages.pot locales/messages.pot; fi
 	@set -e; for lang in $(LANGS); do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
 			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \

@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/broadcast.py [--postgres URL | --no-postgres]
      [--runs 30:900,300:6000]
 
 Each run seeds the demo round plus N Telegram residents, starts ``budgetbot serve`` as
-a child process (the same outbox, dispatcher and sender as production) against a fake
+a child process (the same outbox, outbox worker and sender as production) against a fake
 Bot API in this process that enforces an overall limit of L messages in any second
 with 429s, enqueues one broadcast and waits until every resident is recorded. The
 sender is told the same L (``BUDGETBOT_TELEGRAM_MESSAGES_PER_SECOND``): L=30 is
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.postgres import fresh_postgres  # noqa: E402
-from tests.bot.telegram.crowd import (  # noqa: E402
+from tests.fakes.crowd import (  # noqa: E402
     copies,
     enqueue_broadcast,
     outbox_state,
@@ -41,7 +41,7 @@ from tests.bot.telegram.crowd import (  # noqa: E402
     wait_done,
     wait_for,
 )
-from tests.bot.telegram.fake_bot_api import FakeBotAPI, Limits, Window  # noqa: E402
+from tests.fakes.telegram_bot_api import FakeBotAPI, Limits, Window  # noqa: E402
 
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_broadcast"
 MARKER = "bench"

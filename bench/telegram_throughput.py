@@ -40,9 +40,9 @@ import aiohttp  # noqa: E402
 from fastapi import Request, Response  # noqa: E402
 
 from bench.postgres import fresh_postgres  # noqa: E402
-from bot.server import run_server  # noqa: E402
-from tests.bot.process import free_port  # noqa: E402
-from tests.bot.telegram.fake_bot_api import BOT_USER, TOKEN, FakeBotAPI  # noqa: E402
+from bot.app.serve import run_server  # noqa: E402
+from tests.fakes.process import free_port  # noqa: E402
+from tests.fakes.telegram_bot_api import BOT_USER, TOKEN, FakeBotAPI  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 WEBHOOK = "/telegram/webhook"
@@ -72,10 +72,9 @@ ROUND = [
 
 async def serve_ours(database_url: str, api_url: str, port: int) -> None:
     """Our pipeline, wired as ``budgetbot serve`` wires it."""
-    from bot.http import build_app
-    from bot.runtime import open_runtime
-    from bot.telegram import TelegramChannel
-    from bot.telegram_config import TelegramConfig
+    from bot.app.bootstrap import build_app, open_runtime
+    from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.config import TelegramConfig
     from budgeting.settings import Settings
 
     settings = Settings(
@@ -142,7 +141,7 @@ async def run_uvicorn(app: Any, port: int) -> None:
     """Serve until SIGTERM, as ``budgetbot serve`` does; print "ready" once listening."""
     import uvicorn
 
-    from bot.server import settle_heap
+    from bot.app.serve import settle_heap
 
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -20,6 +20,7 @@ from budgeting.services.participants import (
     participants_by_identity,
     save_conversations,
 )
+from budgeting.services.reachability import reachable_again
 from budgeting.services.rounds import load_round
 from budgeting.services.updates import record_new_updates
 from dialogs import flows  # noqa: F401  (registers every flow)
@@ -165,8 +166,7 @@ class DialogEngine:
             else:  # another worker process has just created them
                 found = (await participants_by_identity(session, channel, [user_id]))[user_id]
         participant, state = found
-        if participant.unreachable_at is not None:
-            participant.unreachable_at = None  # they wrote to us: they can be reached again
+        reachable_again(participant)  # they wrote to us
         ctx = Context(
             session=session,
             incoming=incoming,

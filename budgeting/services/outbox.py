@@ -28,6 +28,7 @@ from budgeting.models import (
     Round,
 )
 from budgeting.phases import Phase, closes_at, opens_at
+from budgeting.services.reachability import mark_participants_unreachable
 
 LEASE = timedelta(minutes=1)
 """How long a claim holds unless its worker renews it."""
@@ -175,12 +176,7 @@ async def record_deliveries(
     )
     result = await session.execute(stmt)
     gone = [pid for pid, status in outcomes.items() if status == "unreachable"]
-    if gone:
-        await session.execute(
-            update(Participant)
-            .where(Participant.id.in_(gone), Participant.unreachable_at.is_(None))
-            .values(unreachable_at=now)
-        )
+    await mark_participants_unreachable(session, gone, now)
     return result.rowcount or 0
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from budgeting.i18n import LANGUAGES, translator
 from budgeting.models import Proposal
 from budgeting.services.rounds import load_round, rounds_for
-from dialogs.commands import COMMAND_HELP
 from dialogs.context import Context
+from dialogs.menu import COMMAND_HELP
 from dialogs.router import action, command
 from dialogs.texts import int_arg, show_menu, stale_button
 from dialogs.types import Button

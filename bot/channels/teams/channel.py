@@ -1,0 +1,312 @@
+"""The Microsoft Teams channel (medarbetarbudget) on the Microsoft 365 Agents SDK 1.9.
+
+``POST /api/messages`` receives Bot Connector activities; each message becomes an Incoming
+for the dialog engine and its Replies go back through the connector (text with suggested
+actions, or Adaptive Cards, see ``bot.channels.teams.cards``). Users are known by their Entra object
+id. Before anything is stored, the user's tenant must be one of the configured tenants and
+the chat must be a personal (1:1) one. Each message's conversation reference is stored on
+the user's channel identity so that ``send`` can reach them later (reminders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections.abc import Sequence
+
+from aiohttp import ClientError, ClientResponseError
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from microsoft_agents.activity import Activity, ActivityTypes, ConversationReference
+from microsoft_agents.hosting.core import (
+    ActivityHandler,
+    AuthenticationConstants,
+    ClaimsIdentity,
+    TurnContext,
+)
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.contract import SendOutcome
+from bot.channels.teams.activity import (
+    is_personal,
+    stored_reference,
+    tenants_of,
+    update_key,
+    user_id_of,
+)
+from bot.channels.teams.auth import (
+    TeamsConfig,
+    auth_configuration,
+    authenticate,
+    cloud_adapter,
+    is_loopback,
+    service_url_matches,
+    teams_enabled,
+)
+from bot.channels.teams.cards import reply_activity, submitted_payload
+from budgeting.i18n import _, translator
+from budgeting.services.reachability import conversation_of, remember_conversation
+from budgeting.settings import Settings
+from dialogs.engine import DialogEngine
+from dialogs.types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "teams"
+ROUTE = "/api/messages"
+UNREACHABLE_STATUSES = frozenset({403, 404, 410})  # blocked, uninstalled, conversation gone
+
+OTHER_TENANT = _(
+    "Sorry, this budget is only for employees of the organisations taking part. Your "
+    "Microsoft 365 organisation is not one of them, so nothing about you has been stored."
+)
+NOT_PERSONAL = _(
+    "Please write to me in a one-to-one chat. Ideas and ballots are personal, so I do not "
+    "take part in group chats or channels."
+)
+UNKNOWN_USER = _(
+    "I could not tell who you are. Please open the app in Microsoft Teams with your work account."
+)
+TURN_FAILED = _("Sorry, something went wrong on our side. Please try again in a moment.")
+
+
+def plain(text: str) -> Activity:
+    """A plain-text message."""
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+
+
+class Pacer:
+    """Spaces outbound proactive messages to stay under the Bot Connector's rate limits."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Return when the next message may go."""
+        async with self._lock:
+            now = time.monotonic()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
+
+
+class _TeamsAgent(ActivityHandler):
+    """The SDK-facing agent: messages go to the channel, other activities are ignored."""
+
+    def __init__(self, channel: TeamsChannel) -> None:
+        self.channel = channel
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:  # type: ignore[override]
+        await self.channel.on_message(turn_context)
+
+
+class TeamsChannel:
+    """Microsoft Teams: ``POST /api/messages``, replies through the Bot Connector, reminders."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        dialogs: DialogEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        sends_per_second: float = 20.0,
+    ) -> None:
+        self.dialogs = dialogs
+        self.sessions = sessions
+        self.config = TeamsConfig.from_settings(settings)
+        self.auth = auth_configuration(self.config)
+        self.adapter = cloud_adapter(self.auth)
+        self.adapter.on_turn_error = self._on_turn_error
+        self.agent = _TeamsAgent(self)
+        self.pacer = Pacer(sends_per_second)
+
+    # --- the Channel contract ---------------------------------------------------------------
+
+    def mount(self, app: FastAPI) -> None:
+        """Add ``POST /api/messages``."""
+        app.add_api_route(ROUTE, self.receive, methods=["POST"], include_in_schema=False)
+
+    async def connect(self) -> None:
+        """Nothing to prepare: Microsoft calls us."""
+        mode = "anonymous local mode" if self.config.anonymous else "JWT validation on"
+        log.info("Teams channel on %s (%s)", ROUTE, mode)
+
+    async def listen(self) -> None:
+        """Webhook channel: returns at once."""
+
+    async def disconnect(self) -> None:
+        """Nothing held open: connector clients live for one turn."""
+
+    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
+        """Deliver replies proactively through the stored conversation reference."""
+        reference = await self._reference(external_id)
+        if reference is None:
+            return SendOutcome.UNREACHABLE
+        activities = [reply_activity(reply) for reply in replies]
+        errors: list[BaseException] = []
+
+        async def deliver(context: TurnContext) -> None:
+            try:
+                for activity in activities:
+                    await self.pacer.wait()
+                    await context.send_activity(activity)
+            except Exception as error:  # noqa: BLE001 - the outcome says what happened
+                errors.append(error)
+
+        continuation = reference.get_continuation_activity()
+        continuation.id = None  # a new message, not a reply to an invented one
+        try:
+            if self.config.anonymous:
+                await self.adapter.continue_conversation_with_claims(
+                    ClaimsIdentity(),
+                    continuation,
+                    deliver,
+                    audience=AuthenticationConstants.AGENTS_SDK_SCOPE,
+                )
+            else:
+                await self.adapter.continue_conversation(self.config.app_id, continuation, deliver)
+        except Exception as error:  # noqa: BLE001 - token or connector failure
+            errors.append(error)
+        return send_outcome(errors)
+
+    # --- inbound ------------------------------------------------------------------------------
+
+    async def receive(self, request: Request) -> Response:
+        """``POST /api/messages``: authenticate, then let the SDK run the turn."""
+        if self.config.anonymous and not is_loopback(
+            request.client.host if request.client else None
+        ):
+            log.warning("Teams request refused: local mode answers loopback only (no app id)")
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        claims = await authenticate(self.auth, request.headers.get("Authorization"))
+        if claims is None:
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        try:
+            body = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "invalid JSON"}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "invalid activity"}, status_code=400)
+        if not service_url_matches(claims, body.get("serviceUrl")):
+            log.warning("Teams request refused: service URL differs from the token's")
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        request.state.claims_identity = claims
+        try:
+            return await self.adapter.process(request, self.agent)
+        except ValidationError:
+            return JSONResponse({"error": "invalid activity"}, status_code=400)
+
+    async def on_message(self, context: TurnContext) -> None:
+        """One message: check who and where, run the dialogs, remember the conversation."""
+        activity = context.activity
+        user_id = user_id_of(activity, self.config.anonymous)
+        refusal = self._refusal(activity, user_id)
+        if refusal is not None or user_id is None:
+            text = translator(activity.locale).gettext(refusal or UNKNOWN_USER)
+            await context.send_activity(plain(text))
+            return
+        payload = submitted_payload(activity.value)
+        incoming = Incoming(
+            channel=CHANNEL,
+            user_id=user_id,
+            text=None if payload is not None else activity.text,
+            payload=payload,
+            display_name=activity.from_property.name if activity.from_property else None,
+            locale_hint=activity.locale,
+            update_key=update_key(activity),
+        )
+        replies = await self.dialogs.handle(incoming)
+        await self._remember(user_id, stored_reference(activity))
+        card_pressed = activity.reply_to_id if payload is not None else None
+        await self._answer(context, replies, card_pressed)
+
+    def _refusal(self, activity: Activity, user_id: str | None) -> str | None:
+        """Why this message must not reach the dialogs (nothing is stored), or None."""
+        if self.config.tenant_ids:
+            tenants = tenants_of(activity)
+            if not tenants or not tenants <= set(self.config.tenant_ids):
+                log.info("Teams message refused: tenant not allowed")
+                return OTHER_TENANT
+        if not is_personal(activity):
+            return NOT_PERSONAL
+        if user_id is None:
+            log.info("Teams message refused: no Entra object id")
+            return UNKNOWN_USER
+        return None
+
+    async def _answer(
+        self, context: TurnContext, replies: Sequence[Reply], card_pressed: str | None
+    ) -> None:
+        """Send the replies; the first one meant to replace the pressed card updates it."""
+        for reply in replies:
+            activity = reply_activity(reply)
+            if reply.replaces_previous and card_pressed:
+                target, card_pressed = card_pressed, None
+                if await self._update(context, activity, target):
+                    continue
+            await context.send_activity(activity)
+
+    async def _update(self, context: TurnContext, activity: Activity, target: str) -> bool:
+        """Replace message ``target`` with ``activity``; False if Teams would not."""
+        activity.id = target
+        try:
+            await context.update_activity(activity)
+        except (ClientError, ValueError) as error:
+            log.info("Teams card not updated in place (%s); sent anew", type(error).__name__)
+            activity.id = None
+            return False
+        return True
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        """Log without personal data (no message text), apologise to the user."""
+        log.error(
+            "Teams turn failed: %s\n%s",
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
+        text = translator(context.activity.locale).gettext(TURN_FAILED)
+        try:
+            await context.send_activity(plain(text))
+        except Exception as failure:  # noqa: BLE001 - nothing more to do
+            log.warning("Teams apology not sent: %s", type(failure).__name__)
+
+    # --- conversation references --------------------------------------------------------------
+
+    async def _remember(self, user_id: str, reference: dict[str, object]) -> None:
+        """Store the conversation reference on the user's identity (if they still have one)."""
+        async with self.sessions() as session, session.begin():
+            await remember_conversation(session, CHANNEL, user_id, reference)
+
+    async def _reference(self, external_id: str) -> ConversationReference | None:
+        """The stored conversation reference of a Teams user, if any."""
+        async with self.sessions() as session:
+            stored = await conversation_of(session, CHANNEL, external_id)
+        if not stored:
+            return None
+        try:
+            return ConversationReference.model_validate(stored)
+        except ValidationError:
+            log.warning("Teams conversation reference unreadable; user unreachable")
+            return None
+
+
+def send_outcome(errors: Sequence[BaseException]) -> SendOutcome:
+    """SENT, UNREACHABLE (blocked, uninstalled, gone) or FAILED (try again later)."""
+    if not errors:
+        return SendOutcome.SENT
+    error = errors[0]
+    if isinstance(error, ClientResponseError) and error.status in UNREACHABLE_STATUSES:
+        return SendOutcome.UNREACHABLE
+    status = error.status if isinstance(error, ClientResponseError) else "-"
+    log.warning("Teams send failed: %s (HTTP %s)", type(error).__name__, status)
+    return SendOutcome.FAILED
+
+
+__all__ = ["CHANNEL", "ROUTE", "TeamsChannel", "send_outcome", "teams_enabled"]

@@ -1,0 +1,183 @@
+"""Many residents on Telegram and ``budgetbot serve`` as a real process, for broadcasts.
+
+Shared by the crash test and ``bench/broadcast.py``: the residents exist in the
+database (as if each had pressed /start) and in the fake Bot API (their chats), and
+the fake's record of what arrived is the judge of who got how many copies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+from collections import Counter
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import func, insert, select
+
+from budgeting.db import create_engine, session_factory
+from budgeting.models import (
+    ChannelIdentity,
+    Delivery,
+    Notification,
+    NotificationKind,
+    Participant,
+    Round,
+)
+from budgeting.services.notifications import enqueue
+from tests.fakes.process import BUDGETBOT, free_port
+from tests.fakes.telegram_bot_api import TOKEN, FakeBotAPI
+
+FIRST_CHAT = 50_000_000
+LANGUAGES = ("sv", "en", "ar")
+TEXTS = {
+    "sv": "Medborgardialog i kväll kl. 18 i biblioteket. [{marker}]",
+    "en": "Residents' meeting tonight at 6 pm in the library. [{marker}]",
+    "ar": "لقاء السكان الليلة الساعة 6 مساءً في المكتبة. [{marker}]",
+}
+
+
+async def wait_for(
+    predicate: Callable[[], bool], seconds: float = 30.0, every: float = 0.1
+) -> None:
+    """Poll until ``predicate`` holds (what another process causes); TimeoutError if not."""
+    async with asyncio.timeout(seconds):
+        while not predicate():  # noqa: ASYNC110 - polls what another process caused
+            await asyncio.sleep(every)
+
+
+def serve_env(database_url: str, api_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a ``budgetbot serve`` on this database and fake Bot API."""
+    env = {
+        **os.environ,
+        "BUDGETBOT_DATABASE_URL": database_url,
+        "BUDGETBOT_TELEGRAM_TOKEN": TOKEN,
+        "BUDGETBOT_TELEGRAM_API_URL": api_url,
+        "BUDGETBOT_PORT": str(free_port()),
+    }
+    env.update({f"BUDGETBOT_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+async def seed_demo(env: Mapping[str, str], phase: str = "review") -> None:
+    """``budgetbot seed-demo`` in a child process."""
+    seeded = await asyncio.create_subprocess_exec(
+        BUDGETBOT, "seed-demo", "--phase", phase, env=dict(env), stdout=subprocess.DEVNULL
+    )
+    assert await seeded.wait() == 0
+
+
+async def start_serve(env: Mapping[str, str]) -> asyncio.subprocess.Process:
+    """``budgetbot serve`` in a child process (its output is discarded)."""
+    return await asyncio.create_subprocess_exec(
+        BUDGETBOT,
+        "serve",
+        env=dict(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def stop_serve(server: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then SIGKILL if it does not stop within 20 s."""
+    if server.returncode is not None:
+        return
+    server.send_signal(signal.SIGTERM)
+    try:
+        async with asyncio.timeout(20):
+            await server.wait()
+    except TimeoutError:
+        server.kill()
+        await server.wait()
+
+
+async def seed_crowd(database_url: str, fake: FakeBotAPI, count: int) -> list[int]:
+    """``count`` residents of the demo residents' round, each with a Telegram chat in the
+    fake, languages in turn sv/en/ar, no quiet hours (the test may run at night);
+    returns their chat ids."""
+    chats = [FIRST_CHAT + i for i in range(count)]
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            round_id = await session.scalar(select(Round.id).where(Round.audience == "residents"))
+            rows = [
+                {
+                    "display_name": f"Resident {i}",
+                    "locale": LANGUAGES[i % 3],
+                    "round_id": round_id,
+                    "opt_outs": [],
+                    "quiet_start": "00:00",
+                    "quiet_end": "00:00",
+                }
+                for i in range(count)
+            ]
+            ids = list(await session.scalars(insert(Participant).returning(Participant.id), rows))
+            await session.execute(
+                insert(ChannelIdentity),
+                [
+                    {"participant_id": pid, "channel": "telegram", "external_id": str(chat)}
+                    for pid, chat in zip(ids, chats, strict=True)
+                ],
+            )
+    finally:
+        await engine.dispose()
+    for i, chat in enumerate(chats):
+        fake.user(chat, f"Resident {i}", language_code=LANGUAGES[i % 3])
+    return chats
+
+
+async def enqueue_broadcast(database_url: str, marker: str) -> int:
+    """A staff broadcast to the demo residents' round; returns the notification id."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            round_id = await session.scalar(select(Round.id).where(Round.audience == "residents"))
+            notification = await enqueue(
+                session,
+                NotificationKind.BROADCAST,
+                round_id=round_id,
+                payload={"texts": {lang: t.format(marker=marker) for lang, t in TEXTS.items()}},
+            )
+            return notification.id
+    finally:
+        await engine.dispose()
+
+
+async def outbox_state(database_url: str, notification_id: int) -> tuple[str, int]:
+    """The notification's status and how many deliveries it has recorded."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            status = await session.scalar(
+                select(Notification.status).where(Notification.id == notification_id)
+            )
+            recorded = await session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.notification_id == notification_id)
+            )
+            return str(status), int(recorded or 0)
+    finally:
+        await engine.dispose()
+
+
+async def wait_done(database_url: str, notification_id: int, seconds: float = 30.0) -> None:
+    """Wait until the outbox says the notification is done; TimeoutError if it does not."""
+    async with asyncio.timeout(seconds):
+        while (await outbox_state(database_url, notification_id))[0] != "done":  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+
+def copies(fake: FakeBotAPI, marker: str) -> Counter[int]:
+    """How many copies of the broadcast each chat received (accepted sends only)."""
+    return Counter(
+        call.chat_id
+        for call in fake.calls
+        if call.ok and call.method == "sendMessage" and marker in call.text
+    )
+
+
+def refused(fake: FakeBotAPI) -> int:
+    """How many sends the fake refused with 429 Too Many Requests."""
+    return sum(1 for call in fake.calls if call.status == 429)
