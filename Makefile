@@ -37,8 +37,10 @@ catalogs: $(STAMP)
 run: $(STAMP) catalogs
 	$(BIN)/budgetbot demo
 
+## Style, and the import contracts of pyproject.toml (direction of dependencies, no cycles).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 ## Install what the tests need, rebuild the catalogs, lint, run every test.
 test: $(STAMP) catalogs lint

@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.postgres import fresh_postgres  # noqa: E402
 from budgeting.db import create_engine, session_factory  # noqa: E402
 from budgeting.migrate import upgrade_async  # noqa: E402
-from budgeting.pabulib import PabulibInstance, parse_pabulib  # noqa: E402
+from budgeting.pabulib import PabulibInstance, parse_pabulib, tally_pabulib  # noqa: E402
 from budgeting.services.exchange import import_instance  # noqa: E402
 from budgeting.services.rounds import load_round  # noqa: E402
 from budgeting.services.tally import count_round, tally_input  # noqa: E402
-from budgeting.tally import equal_shares, run_tally, tally_pabulib  # noqa: E402
+from budgeting.tally import equal_shares, run_tally  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"
 CITY = DATA / "Poland_Krakow_2019.pb"

@@ -72,8 +72,7 @@ ROUND = [
 
 async def serve_ours(database_url: str, api_url: str, port: int) -> None:
     """Our pipeline, wired as ``budgetbot serve`` wires it."""
-    from bot.app.bootstrap import build_app, open_runtime
-    from bot.channels.telegram.channel import TelegramChannel
+    from bot.app.bootstrap import build_app, open_runtime, telegram_channel
     from bot.channels.telegram.config import TelegramConfig
     from budgeting.settings import Settings
 
@@ -88,7 +87,8 @@ async def serve_ours(database_url: str, api_url: str, port: int) -> None:
     runtime = await open_runtime(settings, migrate=False)
     config = TelegramConfig.from_settings(settings)
     assert config is not None
-    channel = TelegramChannel(runtime.dialogs, replace(config, shutdown_grace=1.0))
+    config = replace(config, shutdown_grace=1.0)
+    channel = telegram_channel(config, runtime.dialogs.handle, runtime.sessions)
     await channel.connect()
     try:
         await run_uvicorn(build_app(runtime, [channel]), port)

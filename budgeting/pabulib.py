@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from os import PathLike
 from pathlib import Path
 
-from budgeting.tally.model import TallyInput, TallyProject
+from budgeting.tally import run_tally
+from budgeting.tally.model import GREEDY, TallyInput, TallyProject, TallyResult
 
 SECTIONS = ("meta", "projects", "votes")
 
@@ -232,3 +233,9 @@ def _columns_of(rows: list[dict[str, str]]) -> list[str]:
     for row in rows:
         columns.update(dict.fromkeys(row))
     return list(columns)
+
+
+def tally_pabulib(path: str | PathLike[str], rule: str = GREEDY) -> tuple[TallyInput, TallyResult]:
+    """Read a pabulib file and count it; ties are broken by the order of its PROJECTS."""
+    inp = tally_input_from_pabulib(parse_pabulib(path))
+    return inp, run_tally(inp, rule)

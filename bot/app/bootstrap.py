@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.channels.contract import Channel
+from bot.channels.contract import Channel, TurnHandler
 from budgeting.db import create_engine, session_factory
 from budgeting.migrate import upgrade_async
+from budgeting.services.reachability import Reachability
 from budgeting.settings import Settings
 from dialogs.engine import DEFAULT_AUDIENCES, DialogEngine
 from web_admin.app import create_app
+
+if TYPE_CHECKING:
+    from bot.channels.teams.channel import TeamsChannel
+    from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.config import TelegramConfig
 
 
 @dataclass
@@ -49,17 +56,38 @@ def audiences_for(settings: Settings) -> dict[str, tuple[str, ...]]:
 
 def configured_channels(runtime: Runtime) -> list[Channel]:
     """The channels the settings ask for (none needs a token for the demo)."""
-    from bot.channels.teams.channel import TeamsChannel, teams_enabled
-    from bot.channels.telegram.channel import telegram_channel
+    from bot.channels.teams.auth import teams_enabled
+    from bot.channels.telegram.config import TelegramConfig
 
-    settings = runtime.settings
+    settings, turns = runtime.settings, runtime.dialogs.handle
     channels: list[Channel] = []
-    telegram = telegram_channel(runtime.dialogs, settings)
+    telegram = TelegramConfig.from_settings(settings)
     if telegram is not None:
-        channels.append(telegram)
+        channels.append(telegram_channel(telegram, turns, runtime.sessions))
     if teams_enabled(settings):
-        channels.append(TeamsChannel(runtime.dialogs, runtime.sessions, settings))
+        channels.append(teams_channel(settings, turns, runtime.sessions))
     return channels
+
+
+def telegram_channel(
+    config: TelegramConfig, turns: TurnHandler, sessions: async_sessionmaker[AsyncSession]
+) -> TelegramChannel:
+    """Telegram with a turn handler; a chat that blocks the bot is recorded in the database."""
+    from bot.channels.telegram.channel import TelegramChannel, build_telegram
+
+    reachability = Reachability(sessions, TelegramChannel.name)
+    return build_telegram(config, turns, reachability.unreachable)
+
+
+def teams_channel(
+    settings: Settings, turns: TurnHandler, sessions: async_sessionmaker[AsyncSession]
+) -> TeamsChannel:
+    """Teams with a turn handler; conversation references are kept in the database."""
+    from bot.channels.teams.auth import TeamsConfig
+    from bot.channels.teams.channel import TeamsChannel
+
+    config = TeamsConfig.from_settings(settings)
+    return TeamsChannel(config, turns, Reachability(sessions, TeamsChannel.name))
 
 
 def build_app(runtime: Runtime, channels: Sequence[Channel] = ()) -> FastAPI:

@@ -132,7 +132,7 @@ async def chat(settings: Settings, user: str, lang: str | None) -> None:
 
     runtime = await open_runtime(settings)
     try:
-        await ConsoleChannel(runtime.dialogs, user=user, locale=lang).listen()
+        await ConsoleChannel(runtime.dialogs.handle, user=user, locale=lang).listen()
     finally:
         await runtime.close()
 

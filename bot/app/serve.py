@@ -53,7 +53,7 @@ async def serve(settings: Settings, console: ConsoleChannel | None = None) -> No
     runtime = await open_runtime(settings)
     channels = configured_channels(runtime)
     if console is not None:
-        console.dialogs = runtime.dialogs
+        console.turns = runtime.dialogs.handle
         channels.append(console)
     app = build_app(runtime, channels)
     server = uvicorn.Server(

@@ -15,7 +15,7 @@ from budgeting.settings import Settings
 
 async def tally(settings: Settings, args: argparse.Namespace) -> int:
     """Print the selected project ids (one per line or JSON); ``--explain`` adds the trace."""
-    from budgeting.tally import tally_pabulib
+    from budgeting.pabulib import tally_pabulib
     from budgeting.tally.explain import explain_lines
 
     t = translator(args.lang or settings.default_locale)

@@ -8,14 +8,13 @@ from typing import TextIO
 
 from fastapi import FastAPI
 
-from bot.channels.contract import SendOutcome
-from dialogs.engine import DialogEngine
+from bot.channels.contract import SendOutcome, TurnHandler
 from dialogs.types import Incoming, Reply
 
 CHANNEL = "console"
 
 
-def render(reply: Reply) -> str:
+def as_terminal_text(reply: Reply) -> str:
     """A reply as terminal text, buttons numbered so they can be typed."""
     lines = [reply.text]
     if reply.image:
@@ -33,13 +32,14 @@ class ConsoleChannel:
 
     def __init__(
         self,
-        dialogs: DialogEngine | None,
+        turns: TurnHandler | None,
         user: str = "console-user",
         locale: str | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
     ) -> None:
-        self.dialogs = dialogs
+        self.turns = turns
+        """Set by bootstrap when the console is made before the runtime (the demo)."""
         self.user = user
         self.locale = locale
         self.stdin = stdin or sys.stdin
@@ -64,7 +64,7 @@ class ConsoleChannel:
     def show(self, replies: list[Reply]) -> None:
         """Print replies, separated by blank lines."""
         for reply in replies:
-            self.stdout.write(render(reply) + "\n\n")
+            self.stdout.write(as_terminal_text(reply) + "\n\n")
         self.stdout.flush()
 
     async def listen(self) -> None:
@@ -91,5 +91,5 @@ class ConsoleChannel:
                 display_name=self.user,
                 locale_hint=self.locale,
             )
-            assert self.dialogs is not None, "the console needs a dialog engine"
-            self.show(await self.dialogs.handle(incoming))
+            assert self.turns is not None, "the console needs a turn handler"
+            self.show(await self.turns(incoming))

@@ -1,13 +1,23 @@
-"""The small contract every channel adapter keeps (connect, listen, send, disconnect)."""
+"""The small contract every channel keeps, and what bootstrap gives a channel.
+
+A channel gets a turn handler (an ``Incoming`` in, the replies out, its effects committed
+when it returns: the dialog engine in ``budgetbot serve``, any plain function in a test)
+and a reply sink of its own kind (the rate-limited outbound sender), never the dialog
+engine itself. The outbox worker reaches participants through ``send``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Protocol
 
 from fastapi import FastAPI
 
-from dialogs.types import Reply
+from dialogs.types import Incoming, Reply
+
+TurnHandler = Callable[[Incoming], Awaitable[list[Reply]]]
+"""Handles one participant's event; its effects are committed when it returns."""
 
 
 class SendOutcome(StrEnum):

@@ -7,14 +7,17 @@ the outbox records an "unreachable" delivery, a person who writes again is reach
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.models import ChannelIdentity, Participant, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _participant_of(channel: str, external_id: str):  # noqa: ANN202 - a SQLAlchemy Select
@@ -74,3 +77,30 @@ async def conversation_of(
             ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
         )
     )
+
+
+class Reachability:
+    """One channel's reachability records, each call in a transaction of its own.
+
+    What bootstrap hands a channel, so that the channel needs no database session.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], channel: str) -> None:
+        self.sessions = sessions
+        self.channel = channel
+
+    async def unreachable(self, external_id: str) -> None:
+        """The person blocked the bot or left: record it."""
+        log.info("a %s participant blocked the bot; marked unreachable", self.channel)
+        async with self.sessions() as session, session.begin():
+            await mark_unreachable(session, self.channel, external_id)
+
+    async def remember_conversation(self, external_id: str, reference: dict[str, Any]) -> None:
+        """Keep the conversation reference of this identity (for proactive messages)."""
+        async with self.sessions() as session, session.begin():
+            await remember_conversation(session, self.channel, external_id, reference)
+
+    async def conversation_of(self, external_id: str) -> dict[str, Any] | None:
+        """The stored conversation reference of this identity, if any."""
+        async with self.sessions() as session:
+            return await conversation_of(session, self.channel, external_id)

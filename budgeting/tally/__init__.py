@@ -6,8 +6,6 @@ Pure Python, no database: build a :class:`TallyInput`, call :func:`run_tally`, r
 
 from __future__ import annotations
 
-from os import PathLike
-
 from budgeting.tally.explain import explain_lines, file_order_note, lot_note
 from budgeting.tally.greedy import greedy
 from budgeting.tally.lot import draw_lot, new_seed
@@ -51,7 +49,6 @@ __all__ = [
     "new_seed",
     "project_points",
     "run_tally",
-    "tally_pabulib",
 ]
 
 
@@ -63,11 +60,3 @@ def run_tally(inp: TallyInput, rule: str = GREEDY) -> TallyResult:
     if rule == MES:
         return equal_shares(inp)
     raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
-
-
-def tally_pabulib(path: str | PathLike[str], rule: str = GREEDY) -> tuple[TallyInput, TallyResult]:
-    """Read a pabulib file and count it; ties are broken by the order of its PROJECTS."""
-    from budgeting.pabulib import parse_pabulib, tally_input_from_pabulib
-
-    inp = tally_input_from_pabulib(parse_pabulib(path))
-    return inp, run_tally(inp, rule)

@@ -7,11 +7,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from budgeting.models import Ballot, Proposal
-from budgeting.pabulib import parse_pabulib
+from budgeting.pabulib import parse_pabulib, tally_pabulib
 from budgeting.services.exchange import export_pabulib, import_pabulib, proposals_csv
 from budgeting.services.rounds import load_round
 from budgeting.services.tally import count_round, explain_run, publish_results
-from budgeting.tally import tally_pabulib
 
 PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
 BRONOWICE = PABULIB / "Poland_Krakow_2019_Bronowice.pb"

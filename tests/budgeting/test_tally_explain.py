@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 
+from budgeting.pabulib import tally_pabulib
 from budgeting.tally import (
     GREEDY,
     MES,
@@ -20,7 +21,6 @@ from budgeting.tally import (
     file_order_note,
     lot_note,
     run_tally,
-    tally_pabulib,
 )
 from budgeting.tally import explain as explain_module
 

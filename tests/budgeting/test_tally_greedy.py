@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from budgeting.pabulib import parse_pabulib, tally_input_from_pabulib
+from budgeting.pabulib import parse_pabulib, tally_input_from_pabulib, tally_pabulib
 from budgeting.tally import (
     GREEDY,
     GreedyStep,
@@ -18,7 +18,6 @@ from budgeting.tally import (
     greedy,
     project_points,
     run_tally,
-    tally_pabulib,
 )
 
 from .conftest import krakow_files

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from budgeting.pabulib import pabulib_from_tally_input, write_pabulib
+from budgeting.pabulib import pabulib_from_tally_input, tally_pabulib, write_pabulib
 from budgeting.tally import (
     MES,
     MesLeftover,
@@ -23,7 +23,6 @@ from budgeting.tally import (
     Tie,
     equal_shares,
     greedy,
-    tally_pabulib,
 )
 from budgeting.tally.mes import _Election
 

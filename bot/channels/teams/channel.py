@@ -10,9 +10,7 @@ the user's channel identity so that ``send`` can reach them later (reminders).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 import traceback
 from collections.abc import Sequence
 
@@ -27,9 +25,9 @@ from microsoft_agents.hosting.core import (
     TurnContext,
 )
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.contract import SendOutcome
+from bot.channels.contract import SendOutcome, TurnHandler
+from bot.channels.pacing import RateLimiter, RateLimits
 from bot.channels.teams.activity import (
     is_personal,
     stored_reference,
@@ -48,9 +46,7 @@ from bot.channels.teams.auth import (
 )
 from bot.channels.teams.cards import reply_activity, submitted_payload
 from budgeting.i18n import _, translator
-from budgeting.services.reachability import conversation_of, remember_conversation
-from budgeting.settings import Settings
-from dialogs.engine import DialogEngine
+from budgeting.services.reachability import Reachability
 from dialogs.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -78,22 +74,10 @@ def plain(text: str) -> Activity:
     return Activity(type=ActivityTypes.message, text=text, text_format="plain")
 
 
-class Pacer:
-    """Spaces outbound proactive messages to stay under the Bot Connector's rate limits."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1 / per_second
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        """Return when the next message may go."""
-        async with self._lock:
-            now = time.monotonic()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = self._next
-            self._next = now + self.interval
+TEAMS_LIMITS = RateLimits(
+    overall_per_second=20.0, per_recipient_per_second=20.0, per_recipient_burst=20
+)
+"""Proactive messages: 20 a second overall, under the Bot Connector's limits."""
 
 
 class _TeamsAgent(ActivityHandler):
@@ -113,19 +97,20 @@ class TeamsChannel:
 
     def __init__(
         self,
-        dialogs: DialogEngine,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: Settings,
-        sends_per_second: float = 20.0,
+        config: TeamsConfig,
+        turns: TurnHandler,
+        reachability: Reachability,
+        limits: RateLimits = TEAMS_LIMITS,
     ) -> None:
-        self.dialogs = dialogs
-        self.sessions = sessions
-        self.config = TeamsConfig.from_settings(settings)
+        self.config = config
+        self.turns = turns
+        self.reachability = reachability
         self.auth = auth_configuration(self.config)
         self.adapter = cloud_adapter(self.auth)
         self.adapter.on_turn_error = self._on_turn_error
         self.agent = _TeamsAgent(self)
-        self.pacer = Pacer(sends_per_second)
+        self.limiter = RateLimiter(limits)
+        """Paces proactive messages (the same limiter as Telegram's sender)."""
 
     # --- the Channel contract ---------------------------------------------------------------
 
@@ -155,8 +140,11 @@ class TeamsChannel:
         async def deliver(context: TurnContext) -> None:
             try:
                 for activity in activities:
-                    await self.pacer.wait()
-                    await context.send_activity(activity)
+                    await self.limiter.acquire(external_id)
+                    try:
+                        await context.send_activity(activity)
+                    finally:
+                        self.limiter.answered()
             except Exception as error:  # noqa: BLE001 - the outcome says what happened
                 errors.append(error)
 
@@ -222,8 +210,8 @@ class TeamsChannel:
             locale_hint=activity.locale,
             update_key=update_key(activity),
         )
-        replies = await self.dialogs.handle(incoming)
-        await self._remember(user_id, stored_reference(activity))
+        replies = await self.turns(incoming)
+        await self.reachability.remember_conversation(user_id, stored_reference(activity))
         card_pressed = activity.reply_to_id if payload is not None else None
         await self._answer(context, replies, card_pressed)
 
@@ -279,15 +267,9 @@ class TeamsChannel:
 
     # --- conversation references --------------------------------------------------------------
 
-    async def _remember(self, user_id: str, reference: dict[str, object]) -> None:
-        """Store the conversation reference on the user's identity (if they still have one)."""
-        async with self.sessions() as session, session.begin():
-            await remember_conversation(session, CHANNEL, user_id, reference)
-
     async def _reference(self, external_id: str) -> ConversationReference | None:
         """The stored conversation reference of a Teams user, if any."""
-        async with self.sessions() as session:
-            stored = await conversation_of(session, CHANNEL, external_id)
+        stored = await self.reachability.conversation_of(external_id)
         if not stored:
             return None
         try:

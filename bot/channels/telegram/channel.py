@@ -13,17 +13,12 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiogram import Bot, Dispatcher, methods
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
-    TelegramBadRequest,
     TelegramConflictError,
-    TelegramForbiddenError,
-    TelegramNotFound,
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
@@ -33,46 +28,24 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from bot.channels.contract import SendOutcome
+from bot.channels.contract import SendOutcome, TurnHandler
 from bot.channels.ordering import InOrder
-from bot.channels.pacing import DeliveryRefused, Outbound, RecipientUnreachable, RetryAfter
+from bot.channels.pacing import Outbound
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.inbound import CHANNEL, language_of, residents_router, sender_of
-from bot.channels.telegram.messages import TelegramCall, telegram_calls
+from bot.channels.telegram.replies import TelegramReplies
+from bot.channels.telegram.transport import BotApiTransport, telegram_bot
 from bot.channels.webhooks import Webhook
 from budgeting.i18n import LANGUAGES, translator
 from budgeting.i18n import _ as N_
-from budgeting.services.reachability import mark_unreachable
-from budgeting.settings import Settings
-from dialogs.engine import DialogEngine
 from dialogs.menu import COMMAND_HELP
-from dialogs.types import Incoming, Reply
+from dialogs.types import Reply
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
-GONE = ("chat not found", "user is deactivated", "bot was kicked")
-"""Telegram's words for a chat that is gone (some come as 400 rather than 403)."""
-NOT_MODIFIED = "message is not modified"
-RESPONSE_MODELS = tuple(
-    methods.Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (
-        methods.AnswerCallbackQuery,
-        methods.DeleteWebhook,
-        methods.EditMessageText,
-        methods.GetMe,
-        methods.GetUpdates,
-        methods.SendMessage,
-        methods.SendPhoto,
-        methods.SetMyCommands,
-        methods.SetWebhook,
-    )
-)
-"""aiogram parses every answer as ``Response[<result type>]``; pydantic keeps such generic
-classes only while something refers to them, and rebuilding one costs milliseconds, so
-the ones this channel uses are kept here for the life of the process."""
 TURN_FAILED = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
@@ -81,22 +54,17 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, dialogs: DialogEngine, config: TelegramConfig) -> None:
-        self.dialogs = dialogs
+    def __init__(
+        self, config: TelegramConfig, bot: Bot, turns: TurnHandler, replies: TelegramReplies
+    ) -> None:
         self.config = config
-        session = (
-            AiohttpSession(api=TelegramAPIServer.from_base(config.api_url))
-            if config.api_url
-            else AiohttpSession()
+        self.bot = bot
+        self.replies = replies
+        self.dispatcher = Dispatcher(
+            disable_fsm=True, turns=turns, replies=replies, answer_in_webhook=config.webhook
         )
-        self.bot = Bot(config.token, session=session)
-        self.dispatcher = Dispatcher(disable_fsm=True, channel=self)
         self.dispatcher.include_router(residents_router())
-        self.outbound: Outbound[TelegramCall] = Outbound(
-            self._call, config.limits, on_unreachable=self._unreachable
-        )
         self.in_order = InOrder()
-        self._tasks: set[asyncio.Task[None]] = set()
         self._failures: dict[int, int] = {}
         self.username: str | None = None
         """The bot's @username once connected (for t.me deep links)."""
@@ -132,17 +100,10 @@ class TelegramChannel:
     async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
         """Deliver a notification to one resident (their chat id), within the rate limits.
 
-        The outbox dispatcher skips participants already marked unreachable; a 403 marks
+        The outbox worker skips participants already marked unreachable; a 403 marks
         them (``Participant.unreachable_at``) and ends sending to them in this process.
         """
-        if self.outbound.is_unreachable(external_id):
-            return SendOutcome.UNREACHABLE
-        try:
-            chat_id = int(external_id)
-        except ValueError:
-            log.warning("not a Telegram chat id; nothing sent")
-            return SendOutcome.FAILED
-        return await self.outbound.send(external_id, telegram_calls(chat_id, replies))
+        return await self.replies.send(external_id, replies)
 
     async def disconnect(self) -> None:
         """Finish what is under way (up to ``shutdown_grace`` seconds), then close the session."""
@@ -150,14 +111,10 @@ class TelegramChannel:
             await asyncio.wait_for(self.drain(), self.config.shutdown_grace)
         except TimeoutError:
             log.warning("stopped with messages still queued")
-        await self.outbound.close()
+        await self.replies.close()
         await self.bot.session.close()
 
     # -- receiving -----------------------------------------------------------------------
-
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """The dialogs' replies; the update's effects are committed when this returns."""
-        return await self.dialogs.handle(incoming)
 
     async def receive(self, update: Update) -> object:
         """Handle one update: returns once its effects are committed and its replies queued.
@@ -255,70 +212,18 @@ class TelegramChannel:
         sender = sender_of(update)
         if sender is not None:
             t = translator(language_of(update))
-            self.deliver(sender, [Reply(t.gettext(TURN_FAILED), rtl=t.rtl)])
+            self.replies.deliver(sender, [Reply(t.gettext(TURN_FAILED), rtl=t.rtl)])
         return True
 
     def _succeeded(self, update: Update) -> None:
         if self._failures:
             self._failures.pop(update.update_id, None)
 
-    # -- sending -------------------------------------------------------------------------
-
-    def deliver(
-        self, chat_id: int, replies: list[Reply], edit_message_id: int | None = None
-    ) -> None:
-        """Queue the replies to a resident who just wrote (``edit_message_id``: pressed message)."""
-        recipient = str(chat_id)
-        self.outbound.reachable_again(recipient)
-        if replies:
-            self.outbound.submit(recipient, telegram_calls(chat_id, replies, edit_message_id))
-
-    def call_in_background(self, method: TelegramMethod[Any]) -> None:
-        """Make a call whose result nobody waits for (answerCallbackQuery)."""
-        task = asyncio.create_task(self._call_quietly(method))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _call_quietly(self, method: TelegramMethod[Any]) -> None:
-        try:
-            await self.bot(method)
-        except Exception as error:  # noqa: BLE001 - e.g. a query too old to answer; no harm
-            log.debug("%s failed: %s", type(method).__name__, type(error).__name__)
-
     async def drain(self) -> None:
         """Wait until received updates are handled and every queued message is sent."""
-        while len(self.in_order) or self._tasks or self.outbound.busy:
+        while len(self.in_order) or self.replies.busy:
             await self.in_order.idle()
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-            await self.outbound.drain()
-
-    async def _call(self, recipient: str, call: TelegramCall) -> None:
-        """The outbound transport: one Bot API call, Telegram's errors in outbound's terms."""
-        try:
-            await self._request(call.method)
-        except DeliveryRefused as refused:
-            if NOT_MODIFIED in str(refused):
-                return  # the same button pressed twice: the message already shows this
-            if call.fallback is None:
-                raise
-            await self._request(call.fallback)
-
-    async def _request(self, method: TelegramMethod[Any]) -> None:
-        try:
-            await self.bot(method)
-        except TelegramRetryAfter as flood:
-            raise RetryAfter(flood.retry_after) from flood
-        except TelegramForbiddenError as forbidden:
-            raise RecipientUnreachable() from forbidden
-        except (TelegramBadRequest, TelegramNotFound) as refused:
-            if any(reason in refused.message for reason in GONE):
-                raise RecipientUnreachable() from refused
-            raise DeliveryRefused(refused.message) from refused
-
-    async def _unreachable(self, recipient: str) -> None:
-        log.info("a resident blocked the bot; marked unreachable")
-        async with self.dialogs.sessions() as session, session.begin():
-            await mark_unreachable(session, CHANNEL, recipient)
+            await self.replies.drain()
 
     async def register_commands(self) -> None:
         """setMyCommands: the default language for everyone, then one list per language."""
@@ -338,7 +243,16 @@ def webhook_reply(method: TelegramMethod[Any]) -> dict[str, Any]:
     return {"method": method.__api_method__, **method.model_dump(mode="json", exclude_none=True)}
 
 
-def telegram_channel(dialogs: DialogEngine, settings: Settings) -> TelegramChannel | None:
-    """The Telegram channel if ``BUDGETBOT_TELEGRAM_TOKEN`` is set, else None."""
-    config = TelegramConfig.from_settings(settings)
-    return TelegramChannel(dialogs, config) if config is not None else None
+def build_telegram(
+    config: TelegramConfig,
+    turns: TurnHandler,
+    on_unreachable: Callable[[str], Awaitable[None]] | None = None,
+) -> TelegramChannel:
+    """The channel with its Bot API client and rate-limited reply sink.
+
+    ``turns`` handles each resident's update (the dialog engine in ``budgetbot serve``);
+    ``on_unreachable`` records a chat that blocked the bot.
+    """
+    bot = telegram_bot(config)
+    outbound: Outbound = Outbound(BotApiTransport(bot), config.limits, on_unreachable)
+    return TelegramChannel(config, bot, turns, TelegramReplies(outbound, bot))

@@ -1,22 +1,20 @@
 """Residents' Telegram updates as Incoming events: the aiogram router of the channel.
 
 Only private chats are served; group messages, edits and other kinds of update are
-ignored. ``channel`` reaches the handlers through the dispatcher's workflow data.
+ignored. The handlers get the turn handler (``turns``) and the reply sink (``replies``)
+through the dispatcher's workflow data; they never see the channel object.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, Message, Update
 
+from bot.channels.contract import TurnHandler
+from bot.channels.telegram.replies import TelegramReplies
 from dialogs.types import Incoming
-
-if TYPE_CHECKING:
-    from bot.channels.telegram.channel import TelegramChannel
 
 CHANNEL = "telegram"
 
@@ -55,16 +53,22 @@ def incoming_from_button(query: CallbackQuery, update_id: int) -> Incoming:
     )
 
 
-async def forward_message(message: Message, event_update: Update, channel: TelegramChannel) -> None:
+async def forward_message(
+    message: Message, event_update: Update, turns: TurnHandler, replies: TelegramReplies
+) -> None:
     """Pass a private message to the dialogs and queue the replies."""
     if message.from_user is None:
         return
-    replies = await channel.handle(incoming_from_message(message, event_update.update_id))
-    channel.deliver(message.chat.id, replies)
+    answer = await turns(incoming_from_message(message, event_update.update_id))
+    replies.deliver(message.chat.id, answer)
 
 
 async def forward_button(
-    query: CallbackQuery, event_update: Update, channel: TelegramChannel
+    query: CallbackQuery,
+    event_update: Update,
+    turns: TurnHandler,
+    replies: TelegramReplies,
+    answer_in_webhook: bool,
 ) -> AnswerCallbackQuery | None:
     """Pass a pressed button to the dialogs; the callback query is always answered.
 
@@ -74,16 +78,16 @@ async def forward_button(
     """
     answer = AnswerCallbackQuery(callback_query_id=query.id)
     try:
-        replies = await channel.handle(incoming_from_button(query, event_update.update_id))
+        shown = await turns(incoming_from_button(query, event_update.update_id))
     except Exception:
-        channel.call_in_background(answer)  # stop the button's spinner even so
+        replies.call_in_background(answer)  # stop the button's spinner even so
         raise
     pressed = query.message if isinstance(query.message, Message) else None
     chat_id = pressed.chat.id if pressed is not None else query.from_user.id
-    channel.deliver(chat_id, replies, pressed.message_id if pressed is not None else None)
-    if channel.config.webhook:
+    replies.deliver(chat_id, shown, pressed.message_id if pressed is not None else None)
+    if answer_in_webhook:
         return answer
-    channel.call_in_background(answer)
+    replies.call_in_background(answer)
     return None
 
 

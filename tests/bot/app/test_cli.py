@@ -100,7 +100,7 @@ def test_demo_serves_health_and_chats(env: dict[str, str]) -> None:
     assert "Medborgarbudget Säter 2027" in out
 
 
-PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+PABULIB = Path(__file__).resolve().parents[4] / "shared" / "data" / "pabulib"
 
 
 def test_tally_import_export_and_voting_codes(env: dict[str, str], tmp_path: Path) -> None:

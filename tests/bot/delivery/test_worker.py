@@ -45,7 +45,7 @@ async def setup(sessions, clock: Clock, phase: Phase = Phase.VOTING):
         round_ = await seed_demo(session, clock.now, phase)
     engine = DialogEngine(sessions, clock=clock)
     out = io.StringIO()
-    console = ConsoleChannel(engine, user="anna", stdout=out)
+    console = ConsoleChannel(engine.handle, user="anna", stdout=out)
     return round_, engine, out, OutboxWorker(sessions, {"console": console}, clock=clock)
 
 
@@ -212,7 +212,7 @@ async def test_a_worker_keeps_every_claim_while_it_sends(sessions) -> None:
     second worker ticking all along sends nothing; each resident gets each message once."""
     clock = wall_clock()
     engine, out = await three_residents(sessions, clock, "Första", "Andra")
-    slow = {"console": SlowConsole(engine, user="anna", stdout=out)}
+    slow = {"console": SlowConsole(engine.handle, user="anna", stdout=out)}
     lease = timedelta(seconds=0.3)
     first = OutboxWorker(sessions, slow, clock=clock, lease=lease, concurrency=1)
     second = OutboxWorker(sessions, slow, clock=clock, lease=lease)
@@ -228,7 +228,7 @@ async def test_a_worker_keeps_every_claim_while_it_sends(sessions) -> None:
 async def test_a_worker_that_lost_its_claim_stops_sending(sessions) -> None:
     clock = wall_clock()
     engine, out = await three_residents(sessions, clock, "Hej")
-    slow = {"console": SlowConsole(engine, user="anna", stdout=out)}
+    slow = {"console": SlowConsole(engine.handle, user="anna", stdout=out)}
     first = OutboxWorker(sessions, slow, clock=clock, lease=timedelta(seconds=0.3), concurrency=1)
     sending = asyncio.create_task(first.tick())
     await asyncio.sleep(0.2)
@@ -261,8 +261,8 @@ class ErasingConsole(SlowConsole):
 
     async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
         if external_id == "bo":
-            await self.dialogs.handle(Incoming("console", "bo", text="/forget"))
-            await self.dialogs.handle(Incoming("console", "bo", payload="fy"))
+            await self.turns(Incoming("console", "bo", text="/forget"))
+            await self.turns(Incoming("console", "bo", payload="fy"))
         self.show(replies)
         return SendOutcome.SENT
 
@@ -270,7 +270,7 @@ class ErasingConsole(SlowConsole):
 async def test_someone_erased_mid_send_does_not_cost_the_others_their_record(sessions) -> None:
     clock = wall_clock()
     engine, out = await three_residents(sessions, clock, "Hej")
-    erasing = {"console": ErasingConsole(engine, user="anna", stdout=out)}
+    erasing = {"console": ErasingConsole(engine.handle, user="anna", stdout=out)}
     report = await OutboxWorker(sessions, erasing, clock=clock).tick()
     assert report.sent == 3
     async with sessions() as session:

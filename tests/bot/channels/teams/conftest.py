@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.bootstrap import Runtime
+from bot.app.bootstrap import Runtime, teams_channel
 from bot.channels.teams.channel import TeamsChannel
 from budgeting.demo import seed_demo
 from budgeting.models import Base, Round, utcnow
@@ -229,7 +229,7 @@ async def teams(
         unset = {"teams_app_id": None, "teams_app_password": None, "teams_tenant_id": None}
         settings = Settings(_env_file=None, **{**unset, **teams_settings})  # type: ignore[call-arg]
         dialogs = DialogEngine(sessions)
-        channel = TeamsChannel(dialogs, sessions, settings)
+        channel = teams_channel(settings, dialogs.handle, sessions)
         runtime = Runtime(settings, sessions.kw["bind"], sessions, dialogs)
         app = build_app(runtime, [channel])
         client = httpx.AsyncClient(

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.bootstrap import Runtime, build_app
+from bot.app.bootstrap import Runtime, build_app, telegram_channel
 from bot.channels.pacing import RateLimits
 from bot.channels.telegram.channel import SECRET_HEADER, WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.config import TelegramConfig
@@ -179,7 +179,7 @@ async def make_telegram(
         assert config is not None
         config = replace(config, limits=limits, poll_timeout=5, shutdown_grace=5, retry_pause=0.05)
         dialogs = DialogEngine(sessions)
-        channel = TelegramChannel(dialogs, config)
+        channel = telegram_channel(config, dialogs.handle, sessions)
         await channel.connect()
         telegram = Telegram(mode, fake, channel)
         if mode == "webhook":

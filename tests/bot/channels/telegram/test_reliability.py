@@ -179,14 +179,14 @@ async def test_a_photo_message_is_not_edited_but_answered_anew(make_telegram) ->
     telegram = await make_telegram("webhook")
     resident: Resident = telegram.resident(2020, "Hugo")
     sizes = telegram.fake.photo_sizes()
-    telegram.channel.deliver(
+    telegram.channel.replies.deliver(
         resident.chat_id,
         [Reply("A card", ((Button("Next", "menu"),),), image=sizes[-1]["file_id"])],
     )
     await telegram.channel.drain()
     card = telegram.fake.bot_messages(resident.chat_id)[-1]
     before = len(telegram.fake.calls)
-    telegram.channel.deliver(
+    telegram.channel.replies.deliver(
         resident.chat_id, [Reply("Edited?", replaces_previous=True)], card["message_id"]
     )
     await telegram.channel.drain()
