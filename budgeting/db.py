@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from budgeting.reads import BudgetSession
+from budgeting.remembered_reads import BudgetSession
 
 
 def is_sqlite(url: str) -> bool:

@@ -20,7 +20,7 @@ from budgeting.models import (
     Round,
 )
 from budgeting.phases import Phase, current_phase
-from budgeting.reads import remembered
+from budgeting.remembered_reads import remembered
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 

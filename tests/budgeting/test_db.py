@@ -59,7 +59,7 @@ async def test_a_remembered_read_lasts_until_the_session_writes_what_it_read(ses
     """``remembered`` reads once per transaction, and again after a write to a table the
     read depends on, or to a table those refer to (a delete there cascades)."""
     from budgeting.models import ChannelIdentity, Participant, ProcessedUpdate
-    from budgeting.reads import remembered
+    from budgeting.remembered_reads import remembered
 
     reads: list[str] = []
 
