@@ -21,8 +21,8 @@ from budgeting.services.participants import (
     save_conversations,
 )
 from budgeting.services.reachability import reachable_again
-from budgeting.services.rounds import load_round
 from budgeting.services.redelivery import record_new_updates
+from budgeting.services.rounds import load_round
 from dialogs import flows  # noqa: F401  (registers every flow)
 from dialogs.context import Context
 from dialogs.router import ACTIONS, COMMANDS, STEPS
