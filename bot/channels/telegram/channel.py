@@ -1,11 +1,13 @@
 """The Telegram channel for residents (aiogram 3): long polling or a webhook.
 
-Every update goes through the dialog engine with its ``update_id`` as the update key
-(a redelivered update is a no-op), one chat's updates strictly in arrival order.
+Every update goes to the turn handler bootstrap gave the channel (the dialog engine),
+with its ``update_id`` as the update key (a redelivered update is a no-op), one chat's
+updates strictly in arrival order.
 An update counts as received once its effects are committed: the webhook answers 200
 only then, and long polling confirms the offset only then. An update that keeps
 failing is given up after a few attempts and the resident gets an apology. Replies
-and notifications go through the shared outbound sender, within Telegram's limits.
+and notifications go through the reply sink (the shared outbound sender), within
+Telegram's limits.
 """
 
 from __future__ import annotations
