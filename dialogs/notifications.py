@@ -11,7 +11,7 @@ from budgeting.phases import Phase, closes_at
 from dialogs.types import Button, Reply
 
 
-async def render(
+async def notification_replies(
     session: AsyncSession, notification: Notification, participant: Participant
 ) -> list[Reply]:
     """The message(s) this participant should get for ``notification``."""

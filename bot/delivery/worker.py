@@ -4,7 +4,8 @@ APScheduler only ticks; the truth is in the database. Each delivery is recorded 
 after its send (outcomes that finish together share a transaction), and a worker sends
 nothing more until its last outcome is committed, so a crash can repeat at most the
 messages in flight (``concurrency``) whose send was acknowledged but not yet recorded;
-nothing is lost.
+nothing is lost. Who gets what on which channel, or waits, or is skipped and why, is the
+delivery policy's (``budgeting.services.delivery_policy``); this module only carries it out.
 """
 
 from __future__ import annotations
@@ -12,51 +13,77 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.contract import Channel, SendOutcome
-from budgeting.models import ChannelIdentity, Notification, Round, utcnow
+from budgeting.models import Notification, Round, utcnow
+from budgeting.services.audiences import identities_of, next_recipients
+from budgeting.services.delivery_policy import (
+    Decision,
+    Defer,
+    DeferReason,
+    DeliveryStatus,
+    Recipient,
+    Send,
+    Skip,
+    decide,
+)
 from budgeting.services.outbox import (
     LEASE,
     claim_due,
-    in_quiet_hours,
     new_owner,
-    next_recipients,
     record_deliveries,
     release,
     renew_lease,
-    schedule_reminders,
-    wants,
 )
-from dialogs.notifications import render
+from budgeting.services.reminders import schedule_reminders
+from dialogs.notifications import notification_replies
 from dialogs.types import Reply
 
 log = logging.getLogger(__name__)
 
+RECORDED = {
+    SendOutcome.SENT: DeliveryStatus.SENT,
+    SendOutcome.UNREACHABLE: DeliveryStatus.UNREACHABLE,
+}
+"""Send outcomes that settle a recipient; any other (a failure) is tried again later."""
+
 
 @dataclass
 class TickReport:
-    """What one tick did."""
+    """What one tick did: recipients recorded, by status, and those left for later."""
 
-    sent: int = 0
-    skipped: int = 0
-    deferred: int = 0
+    recorded: Counter[DeliveryStatus] = field(default_factory=Counter)
+    deferred_for: Counter[DeferReason] = field(default_factory=Counter)
+    """Not recorded, so a later tick asks again."""
     failed: int = 0
+    """Sends that failed; a later tick tries again."""
+
+    @property
+    def sent(self) -> int:
+        return self.recorded[DeliveryStatus.SENT]
+
+    @property
+    def skipped(self) -> int:
+        """Recorded without a message (no channel, unreachable, opted out, nothing to say)."""
+        return self.recorded.total() - self.sent
+
+    @property
+    def deferred(self) -> int:
+        return self.deferred_for.total()
 
 
 @dataclass(frozen=True)
 class _Job:
     participant_id: int
-    channel: str | None
-    external_id: str | None
+    decision: Decision
     replies: list[Reply]
-    status: str | None  # set when the recipient is skipped without sending
 
 
 class OutboxWorker:
@@ -189,65 +216,35 @@ class OutboxWorker:
             )
             zone = round_.timezone if round_ else self.default_timezone
             recipients = await next_recipients(session, notification, after, self.batch_size)
-            identities = await self._identities(session, [p.id for p in recipients])
+            identities = await identities_of(session, [p.id for p in recipients])
             jobs = []
             for participant in recipients:
-                known = identities.get(participant.id, [])
-                here = [(c, e) for c, e in known if c in self.channels]
-                channel, external_id = here[-1] if here else (None, None)
-                status = None
-                if not known:
-                    status = "no_channel"
-                elif participant.unreachable_at is not None:
-                    status = "unreachable"
-                elif not wants(participant, notification.kind):
-                    status = "opted_out"
+                recipient = Recipient.of(participant, identities.get(participant.id, []))
+                decision = decide(recipient, notification.kind, now, zone, self.channels.keys())
                 replies: list[Reply] = []
-                if (
-                    status is None
-                    and channel is not None
-                    and not in_quiet_hours(participant, now, zone)
-                ):
-                    replies = await render(session, notification, participant)
+                if isinstance(decision, Send):
+                    replies = await notification_replies(session, notification, participant)
                     if not replies:
-                        status = "empty"
-                jobs.append(_Job(participant.id, channel, external_id, replies, status))
+                        decision = Skip(DeliveryStatus.EMPTY)
+                jobs.append(_Job(participant.id, decision, replies))
             return jobs
 
-    async def _identities(
-        self, session: AsyncSession, participant_ids: list[int]
-    ) -> dict[int, list[tuple[str, str]]]:
-        """Each participant's identities (channel, external id), oldest first."""
-        rows = await session.execute(
-            select(
-                ChannelIdentity.participant_id, ChannelIdentity.channel, ChannelIdentity.external_id
-            )
-            .where(ChannelIdentity.participant_id.in_(participant_ids))
-            .order_by(ChannelIdentity.created_at, ChannelIdentity.id)
-        )
-        found: dict[int, list[tuple[str, str]]] = {}
-        for pid, channel, external in rows:
-            found.setdefault(pid, []).append((channel, external))
-        return found
-
     async def _run(self, job: _Job, report: TickReport, recorder: _Recorder) -> None:
-        """Send (or skip) one recipient and record it."""
-        if job.status is not None:
-            await recorder.record(job.participant_id, job.status)
-            report.skipped += 1
-            return
-        if not job.replies or job.channel is None or job.external_id is None:
-            report.deferred += 1  # quiet hours, or no channel here: a later tick tries again
-            return
-        outcome = await self.channels[job.channel].send(job.external_id, job.replies)
-        if outcome is SendOutcome.SENT:
-            await recorder.record(job.participant_id, "sent")
-            report.sent += 1
-        elif outcome is SendOutcome.UNREACHABLE:
-            await recorder.record(job.participant_id, "unreachable")
-            report.skipped += 1
-        else:
-            report.failed += 1
+        """Send (or skip) one recipient and record it; a deferred one is left for later."""
+        match job.decision:
+            case Skip(reason):
+                await recorder.record(job.participant_id, reason)
+                report.recorded[reason] += 1
+            case Send(channel, external_id):
+                outcome = await self.channels[channel].send(external_id, job.replies)
+                status = RECORDED.get(outcome)
+                if status is None:
+                    report.failed += 1
+                else:
+                    await recorder.record(job.participant_id, status)
+                    report.recorded[status] += 1
+            case Defer(reason):
+                report.deferred_for[reason] += 1
 
 
 class _Recorder:
@@ -266,17 +263,17 @@ class _Recorder:
         self.sessions = sessions
         self.notification_id = notification_id
         self.clock = clock
-        self._waiting: dict[int, tuple[str, asyncio.Future[None]]] = {}
+        self._waiting: dict[int, tuple[DeliveryStatus, asyncio.Future[None]]] = {}
         self._arrived = asyncio.Event()
 
-    async def record(self, participant_id: int, status: str) -> None:
+    async def record(self, participant_id: int, status: DeliveryStatus) -> None:
         """Wait until this recipient's outcome is committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[participant_id] = (status, done)
         self._arrived.set()
         await done
 
-    async def _write(self, outcomes: dict[int, str]) -> None:
+    async def _write(self, outcomes: dict[int, DeliveryStatus]) -> None:
         async with self.sessions() as session, session.begin():
             await record_deliveries(session, self.notification_id, outcomes, self.clock())
 

@@ -87,6 +87,7 @@ async def test_quiet_hours_wait_and_opt_outs_hold(sessions) -> None:
         await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=clock.now)
     report = await worker.tick()
     assert report.sent == 0 and report.deferred == 1 and out.getvalue() == ""
+    assert report.deferred_for == {"quiet_hours": 1}
     clock.now = DAYTIME.replace(day=11)
     assert (await worker.tick()).sent == 1
     assert "The result of the vote is published." in out.getvalue()
@@ -96,6 +97,7 @@ async def test_quiet_hours_wait_and_opt_outs_hold(sessions) -> None:
         await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=clock.now)
     report = await worker.tick()
     assert report.sent == 0 and report.skipped == 1
+    assert report.recorded == {"opted_out": 1}
     assert await deliveries(sessions, "opted_out") == 1
 
 

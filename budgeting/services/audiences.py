@@ -1,0 +1,83 @@
+"""Who a notification is for: its audience, read in batches, with their channel identities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budgeting.models import (
+    Ballot,
+    ChannelIdentity,
+    Delivery,
+    Follower,
+    Notification,
+    NotificationKind,
+    Participant,
+)
+
+FOLLOWER_KINDS = {
+    NotificationKind.FOLLOWED_CHANGED,
+    NotificationKind.DECISION,
+    NotificationKind.IMPLEMENTATION,
+}
+"""Kinds that go to the followers of a proposal."""
+
+
+def audience(notification: Notification) -> Select[tuple[Participant]]:
+    """Participants the notification is for, not yet delivered to, in id order."""
+    kind = NotificationKind(notification.kind)
+    filters = dict(notification.payload.get("audience") or {})
+    stmt = select(Participant).order_by(Participant.id)
+    if notification.participant_id is not None:
+        stmt = stmt.where(Participant.id == notification.participant_id)
+    elif kind in FOLLOWER_KINDS or "followers_of" in filters:
+        proposal_id = filters.get("followers_of", notification.proposal_id)
+        stmt = stmt.where(
+            exists().where(
+                Follower.participant_id == Participant.id, Follower.proposal_id == proposal_id
+            )
+        )
+    else:
+        stmt = stmt.where(Participant.round_id == notification.round_id)
+    voted = exists().where(
+        Ballot.participant_id == Participant.id, Ballot.round_id == notification.round_id
+    )
+    if kind is NotificationKind.VOTING_CLOSES or filters.get("voted") is False:
+        stmt = stmt.where(~voted)
+    if "area_id" in filters:
+        stmt = stmt.where(
+            exists().where(
+                Ballot.participant_id == Participant.id, Ballot.area_id == filters["area_id"]
+            )
+        )
+    return stmt.where(
+        ~exists().where(
+            Delivery.notification_id == notification.id,
+            Delivery.participant_id == Participant.id,
+        )
+    )
+
+
+async def next_recipients(
+    session: AsyncSession, notification: Notification, after_id: int, limit: int
+) -> list[Participant]:
+    """The next ``limit`` recipients without a delivery, after participant ``after_id``."""
+    stmt = audience(notification).where(Participant.id > after_id).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def identities_of(
+    session: AsyncSession, participant_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """Each participant's identities (channel, external id), oldest first."""
+    rows = await session.execute(
+        select(ChannelIdentity.participant_id, ChannelIdentity.channel, ChannelIdentity.external_id)
+        .where(ChannelIdentity.participant_id.in_(list(participant_ids)))
+        .order_by(ChannelIdentity.created_at, ChannelIdentity.id)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for pid, channel, external in rows:
+        found.setdefault(pid, []).append((channel, external))
+    return found
