@@ -117,12 +117,6 @@ async def review_counts(session: AsyncSession, proposal_ids: list[int]) -> dict[
     return dict(rows.all())
 
 
-async def reviews_of(session: AsyncSession, proposal_id: int) -> dict[int, Review]:
-    """The proposal's assessments by criterion id."""
-    rows = await session.scalars(select(Review).where(Review.proposal_id == proposal_id))
-    return {r.criterion_id: r for r in rows.all()}
-
-
 async def comments_of_round(
     session: AsyncSession, round_id: int, hidden: bool | None = None, limit: int = 200
 ) -> list[tuple[Comment, Proposal]]:
@@ -145,12 +139,6 @@ async def comments_on(session: AsyncSession, proposal_id: int) -> list[Comment]:
     """Every comment on a proposal, hidden ones too, oldest first."""
     stmt = select(Comment).where(Comment.proposal_id == proposal_id).order_by(Comment.id)
     return list((await session.scalars(stmt)).all())
-
-
-async def has_followers(session: AsyncSession, proposal_id: int) -> bool:
-    """True if anybody follows the proposal."""
-    stmt = select(Follower.id).where(Follower.proposal_id == proposal_id).limit(1)
-    return (await session.scalar(stmt)) is not None
 
 
 async def follower_counts(session: AsyncSession, proposal_ids: list[int]) -> dict[int, int]:

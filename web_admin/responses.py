@@ -9,13 +9,20 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from web_admin.actions import ActionRefused
+from budgeting.services.errors import RuleViolation
 from web_admin.templating import flash
 
 
 def see_other(url: str) -> RedirectResponse:
     """A 303 redirect, so the browser fetches the next page with GET."""
     return RedirectResponse(url, status_code=303)
+
+
+def flash_refusal(request: Request, refused: RuleViolation) -> None:
+    """Tell the staff member why; a rule worded only for participants is not expected here."""
+    if refused.message is None:
+        raise refused
+    flash(request, refused.message, "error", **refused.params)
 
 
 async def act(
@@ -29,9 +36,9 @@ async def act(
     """Await ``action``; commit and flash ``done``, or roll back and flash why it was refused."""
     try:
         await action
-    except ActionRefused as refused:
+    except RuleViolation as refused:
         await db.rollback()
-        flash(request, refused.message, "error", **refused.params)
+        flash_refusal(request, refused)
     else:
         await db.commit()
         flash(request, done, "ok", **params)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from budgeting import rules
 from budgeting.models import (
     Ballot,
     BallotRank,
@@ -22,7 +23,6 @@ from budgeting.models import (
 from budgeting.phases import Phase, current_phase
 from budgeting.services.errors import RuleViolation
 from budgeting.services.proposals import visible_proposals
-from budgeting.services.rounds import area_of
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -77,15 +77,9 @@ async def check_ranking(
     session: AsyncSession, round_: Round, area_id: int, proposal_ids: Sequence[int]
 ) -> list[Proposal]:
     """The ranked proposals if the ranking obeys the round's ballot rules, else RuleViolation."""
-    if area_of(round_, area_id) is None:
-        raise RuleViolation("unknown_area")
-    if len(set(proposal_ids)) != len(proposal_ids):
-        raise RuleViolation("duplicate_rank")
-    if not round_.min_ranks <= len(proposal_ids) <= round_.max_ranks:
-        raise RuleViolation("rank_count", minimum=round_.min_ranks, maximum=round_.max_ranks)
+    rules.check_ranking(round_, area_id, proposal_ids)
     on_ballot = {p.id: p for p in await visible_proposals(session, round_, area_id, True)}
-    if any(pid not in on_ballot for pid in proposal_ids):
-        raise RuleViolation("not_on_ballot")
+    rules.check_on_ballot(proposal_ids, on_ballot)
     return [on_ballot[pid] for pid in proposal_ids]
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from budgeting.i18n import _
+from budgeting.services.staff.audit import audit
 from web_admin.accounts import LoginResult, authenticate
-from web_admin.actions import audit
 from web_admin.deps import STAFF_ONLY, DbSession, Now, verify_csrf
 from web_admin.responses import see_other
 from web_admin.security import new_token, safe_next, session_stamp

@@ -8,14 +8,16 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import Notification, NotificationKind, Proposal, Round
-from web_admin.actions import ActionRefused, followup
+from budgeting.services.errors import RuleViolation
+from budgeting.services.staff import followup
 from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep
 from web_admin.forms import local_value, parse_local, text, whole_number
 from web_admin.queries import broadcasts_of, proposals_of
-from web_admin.responses import act
-from web_admin.templating import TEXT_LANGUAGES, flash, render
+from web_admin.responses import act, flash_refusal
+from web_admin.templating import TEXT_LANGUAGES, render
 
 router = APIRouter(prefix="/admin", tags=["broadcasts"], dependencies=ADMIN_ONLY)
 
@@ -37,7 +39,7 @@ async def _page(
             "preview": preview,
             "proposals": await proposals_of(db, round_.id),
             "broadcasts": await broadcasts_of(db, round_.id),
-            "audiences": followup.AUDIENCES,
+            "audiences": rules.AUDIENCES,
         },
         status_code,
     )
@@ -67,7 +69,7 @@ async def compose_broadcast(
     form = await request.form()
     values = _values(form)
     try:
-        audience = followup.broadcast_audience(
+        audience = rules.broadcast_audience(
             values["audience"], whole_number(values["area_id"]), whole_number(values["proposal_id"])
         )
         proposal = (
@@ -77,8 +79,8 @@ async def compose_broadcast(
         broadcast = followup.check_broadcast(
             round_, values["texts"], audience, due_at, now, proposal.round_id if proposal else None
         )
-    except ActionRefused as refused:
-        flash(request, refused.message, "error", **refused.params)
+    except RuleViolation as refused:
+        flash_refusal(request, refused)
         return await _page(request, db, round_, values, status_code=400)
     if text(form, "action") != "schedule":
         preview = {

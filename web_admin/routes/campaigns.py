@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import Campaign
-from web_admin.actions import setup
+from budgeting.services.staff import setup
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, require_admin
 from web_admin.queries import campaigns_of, participants_per_campaign
 from web_admin.responses import act

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import Comment, Proposal
-from web_admin.actions import moderation
+from budgeting.services.staff import moderation
 from web_admin.deps import STAFF_ONLY, DbSession, Now, RoundDep
 from web_admin.queries import comments_of_round
 from web_admin.responses import act

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.responses import Response
 
 from budgeting.services.exchange import export_pabulib, proposals_csv
-from web_admin.actions import audit
+from budgeting.services.staff.audit import audit
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, Staff
 
 router = APIRouter(prefix="/admin", tags=["exports"], dependencies=STAFF_ONLY)

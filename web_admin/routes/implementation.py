@@ -7,15 +7,17 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import ImplementationUpdate, ProposalStatus
-from web_admin.actions import ActionRefused, followup
+from budgeting.services.errors import RuleViolation
+from budgeting.services.staff import followup
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
 from web_admin.forms import text, whole_number
 from web_admin.media import MAX_PHOTO_BYTES, NotAPhoto, save_photo
 from web_admin.queries import proposals_of
-from web_admin.responses import act, see_other
-from web_admin.templating import flash, render
+from web_admin.responses import act, flash_refusal, see_other
+from web_admin.templating import render
 
 router = APIRouter(prefix="/admin", tags=["implementation"], dependencies=STAFF_ONLY)
 
@@ -47,15 +49,10 @@ async def _photo_ref(request: Request, upload: object, url: str) -> str | None:
         try:
             name = save_photo(request.app.state.media_dir, data)
         except NotAPhoto:
-            raise ActionRefused(
-                _("The photo must be a JPEG, PNG or WebP image of at most 5 MB.")
-            ) from None
+            raise rules.refusal("photo_not_accepted") from None
         return f"{request.app.state.public_url}/media/{name}"
     if url:
-        if not url.startswith("https://") or len(url) > 256 or any(c.isspace() for c in url):
-            raise ActionRefused(
-                _("A photo address must start with https:// (at most 256 characters).")
-            )
+        rules.check_photo_url(url)
         return url
     return None
 
@@ -67,8 +64,8 @@ async def add_update(request: Request, proposal: ProposalDep, db: DbSession, now
     back = f"/admin/rounds/{proposal.round_id}/implementation#p{proposal.id}"
     try:
         photo_ref = await _photo_ref(request, form.get("photo"), text(form, "photo_url", 300))
-    except ActionRefused as refused:
-        flash(request, refused.message, "error")
+    except RuleViolation as refused:
+        flash_refusal(request, refused)
         return see_other(back)
     return await act(
         request,

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
+from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import Area, ProposalStatus, TallyRun
 from budgeting.services import tally
-from web_admin.actions import results
+from budgeting.services.staff import results
 from web_admin.charts import BarChart, bar_chart
 from web_admin.deps import (
     STAFF_ONLY,
@@ -89,7 +90,7 @@ async def round_results(
         {
             "round_": round_,
             "areas": areas,
-            "can_count": results.can_count(round_, now),
+            "can_count": rules.can_count(round_, now),
             "can_publish": bool(runs) and round_.results_published_at is None,
             "selected": selected,
             "area_names": {a.id: a.name(t.locale) for a in round_.areas},

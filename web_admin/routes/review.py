@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import Proposal, ProposalStatus
-from web_admin.actions import review
+from budgeting.services.staff import review
+from budgeting.services.staff.review import reviews_of
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
 from web_admin.forms import text, whole_number
 from web_admin.queries import (
@@ -19,7 +21,6 @@ from web_admin.queries import (
     load_round,
     proposals_of,
     review_counts,
-    reviews_of,
 )
 from web_admin.responses import act, see_other
 from web_admin.templating import flash, render
@@ -63,7 +64,7 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
         for p in await proposals_of(db, proposal.round_id)
         if p.area_id == proposal.area_id
         and p.id != proposal.id
-        and p.status not in (ProposalStatus.MERGED, ProposalStatus.WITHDRAWN)
+        and p.status not in rules.NOT_MERGEABLE_INTO
     ]
     merged_into = (
         await db.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
@@ -80,8 +81,7 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
             "followers": (await follower_counts(db, [proposal.id])).get(proposal.id, 0),
             "merge_targets": same_area,
             "merged_into": merged_into,
-            "decidable": proposal.status in review.DECIDABLE
-            and round_.results_published_at is None,
+            "decidable": rules.may_decide(round_, proposal),
         },
     )
 

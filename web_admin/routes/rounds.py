@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import Area, Criterion, Round
-from web_admin.actions import ActionRefused, setup
+from budgeting.services.errors import RuleViolation
+from budgeting.services.staff import setup
 from web_admin.deps import ADMIN_ONLY, DbSession, RoundDep
 from web_admin.forms import (
     DATE_FIELDS,
@@ -54,8 +55,8 @@ async def _save(request: Request, db: DbSession, round_: Round | None) -> Respon
         return _form_page(request, round_, submitted_values(form), settings.errors, 400)
     try:
         saved = await setup.save_round(db, request.state.staff, round_, settings.values)
-    except ActionRefused as refused:  # refused before any change; the session is not committed
-        errors = {"slug": refused.message}
+    except RuleViolation as refused:  # refused before any change; the session is not committed
+        errors = {"slug": refused.message or refused.code}
         return _form_page(request, round_, submitted_values(form), errors, 400)
     await db.commit()
     flash(request, _("The round is saved."))

@@ -5,18 +5,35 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import StaffUser
+from budgeting.services.staff import setup
+from budgeting.services.staff.audit import audit
 from web_admin.accounts import PASSWORD_MIN_LENGTH
-from web_admin.actions import setup
+from web_admin.accounts import add_user as add_account
 from web_admin.deps import ADMIN_ONLY, DbSession, Now
 from web_admin.queries import staff_users
 from web_admin.responses import act
 from web_admin.templating import render
 
 router = APIRouter(prefix="/admin/users", tags=["users"], dependencies=ADMIN_ONLY)
+
+
+async def add_staff_user(
+    session: AsyncSession, staff: StaffUser, email: str, password: str, role: str
+) -> StaffUser:
+    """An admin adds a colleague's account (the password is hashed here, in the admin)."""
+    rules.check_staff_role(role)
+    try:
+        user = await add_account(session, email, password, role)
+    except ValueError as error:
+        raise rules.refusal("account_not_added", error=str(error)) from None
+    await audit(session, staff, "staff.add", f"staff:{user.id}", role=role)
+    return user
 
 
 @router.get("")
@@ -41,7 +58,7 @@ async def add_user(
     return await act(
         request,
         db,
-        setup.add_staff_user(db, request.state.staff, email, password, role),
+        add_staff_user(db, request.state.staff, email, password, role),
         _("The account is added."),
         "/admin/users",
     )

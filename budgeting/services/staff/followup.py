@@ -9,27 +9,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.i18n import _
+from budgeting import rules
 from budgeting.models import (
     Delivery,
-    ImplementationStatus,
     ImplementationUpdate,
     Notification,
     NotificationKind,
     Participant,
     Proposal,
-    ProposalStatus,
     Round,
     StaffUser,
 )
 from budgeting.services.notifications import enqueue
 from budgeting.services.outbox import audience as outbox_audience
 from budgeting.services.proposals import clean_text
-from web_admin.actions import ActionRefused, audit, tell_followers
+from budgeting.services.staff.audit import audit
+from budgeting.services.staff.followers import tell_followers
 
-BROADCAST_MAX_LENGTH = 3500
-"""Leaves room under Telegram's 4096 characters per message."""
-AUDIENCES = ("all", "area", "followers", "not_voted")
+UPDATE_MAX_LENGTH = 2000
 
 
 async def add_implementation_update(
@@ -43,15 +40,8 @@ async def add_implementation_update(
     now: datetime,
 ) -> ImplementationUpdate:
     """Report progress on a selected project; its followers are told (IMPLEMENTATION)."""
-    if proposal.status != ProposalStatus.SELECTED:
-        raise ActionRefused(_("Only selected projects are implemented."))
-    if status not in {s.value for s in ImplementationStatus}:
-        raise ActionRefused(_("Choose a status."))
-    if progress is None or not 0 <= progress <= 100:
-        raise ActionRefused(_("Progress is a number from 0 to 100."))
-    body = clean_text(body)[:2000]
-    if not body:
-        raise ActionRefused(_("Write a short text about what happened."))
+    body = clean_text(body)[:UPDATE_MAX_LENGTH]
+    rules.check_implementation_update(proposal, status, progress, body)
     update = ImplementationUpdate(
         proposal_id=proposal.id,
         status=status,
@@ -92,19 +82,6 @@ class Broadcast:
     due_at: datetime
 
 
-def broadcast_audience(kind: str, area_id: int | None, proposal_id: int | None) -> dict[str, Any]:
-    """The outbox's audience filter for a choice on the form."""
-    if kind == "all":
-        return {}
-    if kind == "area" and area_id is not None:
-        return {"area_id": area_id}
-    if kind == "followers" and proposal_id is not None:
-        return {"followers_of": proposal_id}
-    if kind == "not_voted":
-        return {"voted": False}
-    raise ActionRefused(_("Choose who gets the message."))
-
-
 def check_broadcast(
     round_: Round,
     texts: dict[str, str],
@@ -113,18 +90,9 @@ def check_broadcast(
     now: datetime,
     proposal_round: int | None = None,
 ) -> Broadcast:
-    """A broadcast ready to queue, or ActionRefused."""
+    """A broadcast ready to queue (never due in the past), or RuleViolation."""
     texts = {lang: clean_text(t) for lang, t in texts.items() if clean_text(t)}
-    if "sv" not in texts:
-        raise ActionRefused(_("Write the message in Swedish at least."))
-    if any(len(t) > BROADCAST_MAX_LENGTH for t in texts.values()):
-        raise ActionRefused(
-            _("A message may be at most {limit} characters."), limit=BROADCAST_MAX_LENGTH
-        )
-    if "area_id" in audience and audience["area_id"] not in {a.id for a in round_.areas}:
-        raise ActionRefused(_("Choose who gets the message."))
-    if "followers_of" in audience and proposal_round != round_.id:
-        raise ActionRefused(_("Choose who gets the message."))
+    rules.check_broadcast(round_, texts, audience, proposal_round)
     return Broadcast(texts, audience, max(due_at or now, now))
 
 
@@ -171,8 +139,7 @@ async def cancel_broadcast(
         .select_from(Delivery)
         .where(Delivery.notification_id == notification.id)
     )
-    if notification.status != "pending" or started:
-        raise ActionRefused(_("Sending has started; the message can no longer be withdrawn."))
+    rules.check_withdrawable(notification.status, started or 0)
     await audit(session, staff, "broadcast.cancel", f"notification:{notification.id}")
     await session.delete(notification)
     await session.flush()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.i18n import _
+from budgeting import rules
 from budgeting.models import (
     Area,
     Ballot,
@@ -17,15 +16,11 @@ from budgeting.models import (
     Proposal,
     Review,
     Round,
-    StaffRole,
     StaffUser,
 )
-from budgeting.phases import Phase
-from web_admin.accounts import add_user
-from web_admin.actions import ActionRefused, audit
+from budgeting.services.staff.audit import audit
 
-CAMPAIGN_TAG = re.compile(r"^[A-Za-z0-9_-]{1,62}$")
-"""Telegram's start parameter allows these characters; ``c_`` plus the tag fits 64."""
+CAMPAIGN_LABEL_MAX_LENGTH = 200
 
 
 async def save_round(
@@ -38,10 +33,10 @@ async def save_round(
         )
     )
     if clash is not None:
-        raise ActionRefused(_("Another round already uses this short name."))
+        raise rules.refusal("slug_taken")
     created = round_ is None
-    if round_ is not None and sum(a.budget for a in round_.areas) > values["budget"]:
-        raise ActionRefused(_("The areas' budgets add up to more than this budget."))
+    if round_ is not None:
+        rules.check_round_budget((a.budget for a in round_.areas), values["budget"])
     if round_ is None:
         round_ = Round(areas=[], criteria=[])
         session.add(round_)
@@ -63,8 +58,7 @@ async def set_phase_override(
     session: AsyncSession, staff: StaffUser, round_: Round, phase: str | None
 ) -> None:
     """Pin the round to a phase regardless of its dates (None: follow the dates)."""
-    if phase is not None and phase not in {p.value for p in Phase}:
-        raise ActionRefused(_("Unknown phase."))
+    rules.check_phase_override(phase)
     round_.phase_override = phase
     await audit(session, staff, "round.phase_override", f"round:{round_.id}", phase=phase)
 
@@ -79,16 +73,9 @@ async def save_area(
     position: int | None,
 ) -> Area:
     """Add an area to the round, or change one, with its share of the budget."""
-    if not names.get("sv", {}).get("name"):
-        raise ActionRefused(_("Give the area a Swedish name."))
-    if budget is None or budget <= 0:
-        raise ActionRefused(_("Give the area's budget in whole kronor."))
-    others = sum(a.budget for a in round_.areas if area is None or a.id != area.id)
-    if others + budget > round_.budget:
-        raise ActionRefused(
-            _("The areas' budgets would exceed the round's budget of {budget}."),
-            budget=round_.budget,
-        )
+    rules.check_swedish_name(names, "area_name")
+    rules.check_area_budget(round_, area.id if area else None, budget)
+    assert budget is not None
     if area is None:
         area = Area(round_id=round_.id, position=len(round_.areas))
         session.add(area)
@@ -108,8 +95,7 @@ async def delete_area(session: AsyncSession, staff: StaffUser, area: Area) -> No
     ) or await session.scalar(
         select(func.count()).select_from(Ballot).where(Ballot.area_id == area.id)
     )
-    if used:
-        raise ActionRefused(_("The area has proposals or ballots and cannot be removed."))
+    rules.check_removable(used or 0, "area_in_use")
     await audit(session, staff, "area.delete", f"area:{area.id}")
     await session.delete(area)
     await session.flush()
@@ -124,8 +110,7 @@ async def save_criterion(
     position: int | None,
 ) -> Criterion:
     """Add a review criterion to the round, or reword one."""
-    if not names.get("sv", {}).get("name"):
-        raise ActionRefused(_("Give the criterion a Swedish wording."))
+    rules.check_swedish_name(names, "criterion_name")
     if criterion is None:
         criterion = Criterion(round_id=round_.id, position=len(round_.criteria))
         session.add(criterion)
@@ -142,8 +127,7 @@ async def delete_criterion(session: AsyncSession, staff: StaffUser, criterion: C
     used = await session.scalar(
         select(func.count()).select_from(Review).where(Review.criterion_id == criterion.id)
     )
-    if used:
-        raise ActionRefused(_("Proposals were assessed against this criterion; keep it."))
+    rules.check_removable(used or 0, "criterion_in_use")
     await audit(session, staff, "criterion.delete", f"criterion:{criterion.id}")
     await session.delete(criterion)
     await session.flush()
@@ -154,33 +138,14 @@ async def add_campaign(
 ) -> Campaign:
     """A new campaign tag for deep links and QR codes."""
     tag, label = tag.strip(), label.strip()
-    if not CAMPAIGN_TAG.match(tag):
-        raise ActionRefused(_("Use up to 62 letters, digits, hyphens and underscores."))
-    if not label:
-        raise ActionRefused(_("Describe where the link or QR code is used."))
+    rules.check_campaign(tag, label)
     if await session.scalar(select(Campaign.id).where(Campaign.tag == tag)) is not None:
-        raise ActionRefused(_("This tag is already in use."))
-    campaign = Campaign(round_id=round_.id, tag=tag, label=label[:200])
+        raise rules.refusal("campaign_tag_taken")
+    campaign = Campaign(round_id=round_.id, tag=tag, label=label[:CAMPAIGN_LABEL_MAX_LENGTH])
     session.add(campaign)
     await session.flush()
     await audit(session, staff, "campaign.add", f"campaign:{campaign.id}", tag=tag)
     return campaign
-
-
-async def add_staff_user(
-    session: AsyncSession, staff: StaffUser, email: str, password: str, role: str
-) -> StaffUser:
-    """An admin adds a colleague's account."""
-    if role not in {r.value for r in StaffRole}:
-        raise ActionRefused(_("Choose a role."))
-    try:
-        user = await add_user(session, email, password, role)
-    except ValueError as error:
-        raise ActionRefused(
-            _("The account could not be added: {error}"), error=str(error)
-        ) from None
-    await audit(session, staff, "staff.add", f"staff:{user.id}", role=role)
-    return user
 
 
 async def unlock_staff_user(session: AsyncSession, staff: StaffUser, user: StaffUser) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.i18n import _
+from budgeting import rules
 from budgeting.models import (
     NotificationKind,
     Proposal,
@@ -17,30 +18,22 @@ from budgeting.models import (
 )
 from budgeting.services.notifications import enqueue
 from budgeting.services.proposals import clean_text
-from web_admin.actions import ActionRefused, audit, tell_followers
-from web_admin.queries import reviews_of
+from budgeting.services.staff.audit import audit
+from budgeting.services.staff.followers import tell_followers
 
-DECIDABLE = (
-    ProposalStatus.SUBMITTED,
-    ProposalStatus.UNDER_REVIEW,
-    ProposalStatus.ACCEPTED,
-    ProposalStatus.REJECTED,
-)
-"""Statuses from which staff may still accept, reject or merge a proposal."""
 REASON_MAX_LENGTH = 1000
 
 
-def _require_decidable(round_: Round, proposal: Proposal) -> None:
-    if round_.results_published_at is not None:
-        raise ActionRefused(_("The results are published; the ballot can no longer change."))
-    if proposal.status not in DECIDABLE:
-        raise ActionRefused(_("This proposal can no longer be reviewed."))
+async def reviews_of(session: AsyncSession, proposal_id: int) -> dict[int, Review]:
+    """The proposal's assessments by criterion id."""
+    rows = await session.scalars(select(Review).where(Review.proposal_id == proposal_id))
+    return {r.criterion_id: r for r in rows.all()}
 
 
-def _reason(text: str, required: bool) -> str | None:
+def clean_reason(text: str, required: bool) -> str | None:
+    """The cleaned, shortened reason (None if empty), or RuleViolation if one is required."""
     reason = clean_text(text)[:REASON_MAX_LENGTH]
-    if required and not reason:
-        raise ActionRefused(_("Give a reason; the author will read it."))
+    rules.check_reason(reason, required)
     return reason or None
 
 
@@ -71,10 +64,7 @@ async def edit_proposal(
 ) -> bool:
     """Reword a proposal for clarity; the author's first wording is kept. True if changed."""
     title, description = clean_text(title), clean_text(description)
-    if not title or not description:
-        raise ActionRefused(_("Title and description cannot be empty."))
-    if len(title) > 200:
-        raise ActionRefused(_("The title is too long (at most {limit} characters)."), limit=200)
+    rules.check_proposal_text(title, description)
     if title == proposal.title and description == proposal.description:
         return False
     if proposal.original_title is None:
@@ -116,8 +106,7 @@ async def assess_proposal(
             )
         else:
             review.met, review.note = met, note
-    if staff_cost is not None and staff_cost < 0:
-        raise ActionRefused(_("The cost cannot be negative."))
+    rules.check_staff_cost(staff_cost)
     cost_changed = staff_cost != proposal.staff_cost
     proposal.staff_cost = staff_cost
     if proposal.status == ProposalStatus.SUBMITTED:
@@ -147,9 +136,9 @@ async def accept_proposal(
     now: datetime,
 ) -> None:
     """Put the proposal on the ballot and tell its author (and followers)."""
-    if proposal.status == ProposalStatus.ACCEPTED:
-        raise ActionRefused(_("The proposal is already on the ballot."))
-    await _decide(session, staff, round_, proposal, "accepted", _reason(reason, False), now)
+    rules.check_accept(round_, proposal)
+    note = clean_reason(reason, required=False)
+    await _decide(session, staff, proposal, "accepted", note, now)
 
 
 async def reject_proposal(
@@ -161,22 +150,20 @@ async def reject_proposal(
     now: datetime,
 ) -> None:
     """Keep the proposal off the ballot, with a reason the author receives."""
-    if proposal.status == ProposalStatus.REJECTED:
-        raise ActionRefused(_("The proposal is already rejected."))
-    await _decide(session, staff, round_, proposal, "rejected", _reason(reason, True), now)
+    note = clean_reason(reason, required=False)
+    rules.check_reject(round_, proposal, note or "")
+    await _decide(session, staff, proposal, "rejected", note, now)
 
 
 async def _decide(
     session: AsyncSession,
     staff: StaffUser,
-    round_: Round,
     proposal: Proposal,
     outcome: str,
     reason: str | None,
     now: datetime,
 ) -> None:
     """Accept or reject: set the status, audit it, tell the author and the followers."""
-    _require_decidable(round_, proposal)
     accepted = outcome == "accepted"
     proposal.status = ProposalStatus.ACCEPTED if accepted else ProposalStatus.REJECTED
     proposal.rejection_reason = None if accepted else reason
@@ -199,16 +186,9 @@ async def merge_proposal(
     now: datetime,
 ) -> None:
     """Merge a duplicate into a similar proposal of the same area."""
-    _require_decidable(round_, proposal)
-    if (
-        target is None
-        or target.id == proposal.id
-        or target.round_id != proposal.round_id
-        or target.area_id != proposal.area_id
-        or target.status in (ProposalStatus.MERGED, ProposalStatus.WITHDRAWN)
-    ):
-        raise ActionRefused(_("Choose another proposal of the same area to merge into."))
-    note = _reason(reason, required=False)
+    rules.check_merge(round_, proposal, target)
+    assert target is not None
+    note = clean_reason(reason, required=False)
     proposal.status = ProposalStatus.MERGED
     proposal.merged_into_id = target.id
     proposal.rejection_reason = note

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.i18n import _
+from budgeting import rules
 from budgeting.models import Comment, NotificationKind, Proposal, StaffUser
 from budgeting.services.notifications import enqueue
 from budgeting.services.proposals import clean_text
-from web_admin.actions import ActionRefused, audit
-from web_admin.actions.review import REASON_MAX_LENGTH
+from budgeting.services.staff.audit import audit
+from budgeting.services.staff.review import REASON_MAX_LENGTH
 
 
 async def hide_comment(
@@ -24,10 +24,7 @@ async def hide_comment(
 ) -> None:
     """Hide the comment from residents and tell its author why."""
     reason = clean_text(reason)[:REASON_MAX_LENGTH]
-    if not reason:
-        raise ActionRefused(_("Give a reason; the author will read it."))
-    if comment.hidden_reason is not None:
-        raise ActionRefused(_("The comment is already hidden."))
+    rules.check_hide(comment, reason)
     comment.hidden_reason = reason
     await audit(session, staff, "comment.hide", f"comment:{comment.id}", reason=reason)
     if comment.author_id is not None:
@@ -44,8 +41,7 @@ async def hide_comment(
 
 async def show_comment(session: AsyncSession, staff: StaffUser, comment: Comment) -> None:
     """Undo hiding (the author is not told again)."""
-    if comment.hidden_reason is None:
-        raise ActionRefused(_("The comment is not hidden."))
+    rules.check_show(comment)
     comment.hidden_reason = None
     await audit(session, staff, "comment.show", f"comment:{comment.id}")
     await session.flush()

@@ -6,41 +6,19 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.i18n import _
-from budgeting.models import (
-    CouncilDecision,
-    NotificationKind,
-    Proposal,
-    ProposalStatus,
-    Round,
-    StaffUser,
-    TallyRun,
-)
-from budgeting.phases import Phase, current_phase
+from budgeting import rules
+from budgeting.models import NotificationKind, Proposal, Round, StaffUser, TallyRun
 from budgeting.services import tally
 from budgeting.services.proposals import clean_text
-from web_admin.actions import ActionRefused, audit, tell_followers
-
-RULES = ("greedy", "mes")
-COUNTABLE = (Phase.DECISION, Phase.IMPLEMENTATION, Phase.FOLLOWUP, Phase.CLOSED)
-"""Ballots are counted once voting has closed, never while it is open."""
-
-
-def can_count(round_: Round, now: datetime) -> bool:
-    """True if voting has closed and the results are not yet published."""
-    return round_.results_published_at is None and current_phase(round_, now) in COUNTABLE
+from budgeting.services.staff.audit import audit
+from budgeting.services.staff.followers import tell_followers
 
 
 async def count_ballots(
     session: AsyncSession, staff: StaffUser, round_: Round, rule: str, now: datetime
 ) -> list[TallyRun]:
     """Count every area with ``rule`` and record the (unpublished) runs."""
-    if rule not in RULES:
-        raise ActionRefused(_("Unknown counting rule."))
-    if round_.results_published_at is not None:
-        raise ActionRefused(_("The results are already published."))
-    if current_phase(round_, now) not in COUNTABLE:
-        raise ActionRefused(_("Ballots can be counted when voting has closed."))
+    rules.check_count(round_, rule, now)
     runs = await tally.count_round(session, round_, rule, now=now)
     await audit(
         session,
@@ -56,12 +34,11 @@ async def count_ballots(
 
 async def publish(session: AsyncSession, staff: StaffUser, round_: Round, now: datetime) -> None:
     """Publish the newest count of each area; participants are told (RESULTS)."""
-    if round_.results_published_at is not None:
-        raise ActionRefused(_("The results are already published."))
+    rules.check_unpublished(round_)
     try:
         runs = await tally.publish_results(session, round_, now)
     except ValueError:
-        raise ActionRefused(_("Count the ballots before publishing.")) from None
+        raise rules.refusal("nothing_counted") from None
     await audit(
         session,
         staff,
@@ -80,10 +57,7 @@ async def record_decision(
     now: datetime,
 ) -> None:
     """Record the council's decision on a selected project; followers are told."""
-    if proposal.status != ProposalStatus.SELECTED:
-        raise ActionRefused(_("Only selected projects get a council decision."))
-    if decision not in {d.value for d in CouncilDecision}:
-        raise ActionRefused(_("Choose the council's decision."))
+    rules.check_council_decision(proposal, decision)
     proposal.council_decision = decision
     proposal.decision_note = clean_text(note)[:2000] or None
     proposal.updated_at = now

@@ -1,0 +1,352 @@
+"""The rules of a round as pure functions: ballots, proposal statuses, budgets, phases.
+
+Each check returns nothing or raises ``RuleViolation``; none touches the database, so the
+services call them with what they have read and tests call them with plain objects. Staff
+refusals carry their English msgid (``REFUSALS``), translated when the staff member sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from budgeting.i18n import _
+from budgeting.models import (
+    Comment,
+    CouncilDecision,
+    ImplementationStatus,
+    Proposal,
+    ProposalStatus,
+    Round,
+    StaffRole,
+)
+from budgeting.phases import Phase, current_phase
+from budgeting.services.errors import RuleViolation
+
+REFUSALS = {
+    # review
+    "proposal_text_empty": _("Title and description cannot be empty."),
+    "proposal_title_too_long": _("The title is too long (at most {limit} characters)."),
+    "cost_negative": _("The cost cannot be negative."),
+    "already_accepted": _("The proposal is already on the ballot."),
+    "already_rejected": _("The proposal is already rejected."),
+    "ballot_frozen": _("The results are published; the ballot can no longer change."),
+    "not_reviewable": _("This proposal can no longer be reviewed."),
+    "reason_required": _("Give a reason; the author will read it."),
+    "merge_target": _("Choose another proposal of the same area to merge into."),
+    # results
+    "unknown_tally_rule": _("Unknown counting rule."),
+    "already_published": _("The results are already published."),
+    "voting_not_closed": _("Ballots can be counted when voting has closed."),
+    "nothing_counted": _("Count the ballots before publishing."),
+    "decision_not_selected": _("Only selected projects get a council decision."),
+    "unknown_decision": _("Choose the council's decision."),
+    # follow-up
+    "not_selected": _("Only selected projects are implemented."),
+    "unknown_implementation_status": _("Choose a status."),
+    "progress_range": _("Progress is a number from 0 to 100."),
+    "update_empty": _("Write a short text about what happened."),
+    "photo_not_accepted": _("The photo must be a JPEG, PNG or WebP image of at most 5 MB."),
+    "photo_url": _("A photo address must start with https:// (at most 256 characters)."),
+    "broadcast_audience": _("Choose who gets the message."),
+    "broadcast_swedish": _("Write the message in Swedish at least."),
+    "broadcast_too_long": _("A message may be at most {limit} characters."),
+    "broadcast_started": _("Sending has started; the message can no longer be withdrawn."),
+    # moderation
+    "comment_hidden": _("The comment is already hidden."),
+    "comment_not_hidden": _("The comment is not hidden."),
+    # setup
+    "slug_taken": _("Another round already uses this short name."),
+    "round_budget_below_areas": _("The areas' budgets add up to more than this budget."),
+    "unknown_phase": _("Unknown phase."),
+    "area_name": _("Give the area a Swedish name."),
+    "area_budget": _("Give the area's budget in whole kronor."),
+    "areas_over_budget": _("The areas' budgets would exceed the round's budget of {budget}."),
+    "area_in_use": _("The area has proposals or ballots and cannot be removed."),
+    "criterion_name": _("Give the criterion a Swedish wording."),
+    "criterion_in_use": _("Proposals were assessed against this criterion; keep it."),
+    "campaign_tag": _("Use up to 62 letters, digits, hyphens and underscores."),
+    "campaign_label": _("Describe where the link or QR code is used."),
+    "campaign_tag_taken": _("This tag is already in use."),
+    "unknown_role": _("Choose a role."),
+    "account_not_added": _("The account could not be added: {error}"),
+}
+"""Every staff refusal by code, with the English msgid the staff member reads."""
+
+
+def refusal(code: str, **params: Any) -> RuleViolation:
+    """The ``RuleViolation`` for a staff rule, worded by ``REFUSALS``."""
+    return RuleViolation(code, REFUSALS[code], **params)
+
+
+# -- ballots -------------------------------------------------------------------------------
+
+
+def check_ranking(round_: Round, area_id: int, proposal_ids: Sequence[int]) -> None:
+    """The area is the round's, no project is ranked twice, the count is within the limits."""
+    if all(a.id != area_id for a in round_.areas):
+        raise RuleViolation("unknown_area")
+    if len(set(proposal_ids)) != len(proposal_ids):
+        raise RuleViolation("duplicate_rank")
+    if not round_.min_ranks <= len(proposal_ids) <= round_.max_ranks:
+        raise RuleViolation("rank_count", minimum=round_.min_ranks, maximum=round_.max_ranks)
+
+
+def check_on_ballot(proposal_ids: Iterable[int], on_ballot: Collection[int]) -> None:
+    """Every ranked project is on the area's ballot."""
+    if any(pid not in on_ballot for pid in proposal_ids):
+        raise RuleViolation("not_on_ballot")
+
+
+# -- proposal statuses ---------------------------------------------------------------------
+
+DECIDABLE = (
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.UNDER_REVIEW,
+    ProposalStatus.ACCEPTED,
+    ProposalStatus.REJECTED,
+)
+"""Statuses from which staff may still accept, reject or merge a proposal."""
+NOT_MERGEABLE_INTO = (ProposalStatus.MERGED, ProposalStatus.WITHDRAWN)
+TITLE_MAX_LENGTH = 200
+"""What staff may reword a title to (residents' limit is the round's ``title_max_length``)."""
+
+
+def check_ballot_open(round_: Round) -> None:
+    """Nothing about the ballot changes once the results are published."""
+    if round_.results_published_at is not None:
+        raise refusal("ballot_frozen")
+
+
+def check_decidable(round_: Round, proposal: Proposal) -> None:
+    """The ballot may still change and the proposal may still be accepted, rejected or merged."""
+    check_ballot_open(round_)
+    if proposal.status not in DECIDABLE:
+        raise refusal("not_reviewable")
+
+
+def may_decide(round_: Round, proposal: Proposal) -> bool:
+    """True if staff may still accept, reject or merge the proposal."""
+    return round_.results_published_at is None and proposal.status in DECIDABLE
+
+
+def check_accept(round_: Round, proposal: Proposal) -> None:
+    """A proposal not yet on the ballot may be put on it."""
+    if proposal.status == ProposalStatus.ACCEPTED:
+        raise refusal("already_accepted")
+    check_decidable(round_, proposal)
+
+
+def check_reject(round_: Round, proposal: Proposal, reason: str) -> None:
+    """A proposal not yet rejected may be rejected, with a reason for its author."""
+    if proposal.status == ProposalStatus.REJECTED:
+        raise refusal("already_rejected")
+    check_reason(reason, required=True)
+    check_decidable(round_, proposal)
+
+
+def check_merge(round_: Round, proposal: Proposal, target: Proposal | None) -> None:
+    """A decidable proposal merges into another live proposal of the same round and area."""
+    check_decidable(round_, proposal)
+    if (
+        target is None
+        or target.id == proposal.id
+        or target.round_id != proposal.round_id
+        or target.area_id != proposal.area_id
+        or target.status in NOT_MERGEABLE_INTO
+    ):
+        raise refusal("merge_target")
+
+
+def check_reason(reason: str, required: bool) -> None:
+    """A rejection (unlike an acceptance or merge) needs a reason for the author."""
+    if required and not reason:
+        raise refusal("reason_required")
+
+
+def check_proposal_text(title: str, description: str) -> None:
+    """Staff's rewording of a proposal: neither part empty, the title not too long."""
+    if not title or not description:
+        raise refusal("proposal_text_empty")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise refusal("proposal_title_too_long", limit=TITLE_MAX_LENGTH)
+
+
+def check_staff_cost(cost: int | None) -> None:
+    """Staff's cost estimate is absent or not negative."""
+    if cost is not None and cost < 0:
+        raise refusal("cost_negative")
+
+
+def check_council_decision(proposal: Proposal, decision: str) -> None:
+    """Only selected projects get one of the council's decisions."""
+    if proposal.status != ProposalStatus.SELECTED:
+        raise refusal("decision_not_selected")
+    if decision not in {d.value for d in CouncilDecision}:
+        raise refusal("unknown_decision")
+
+
+def check_implementation_update(
+    proposal: Proposal, status: str, progress: int | None, body: str
+) -> None:
+    """A selected project's update: a known status, progress 0–100, some text."""
+    if proposal.status != ProposalStatus.SELECTED:
+        raise refusal("not_selected")
+    if status not in {s.value for s in ImplementationStatus}:
+        raise refusal("unknown_implementation_status")
+    if progress is None or not 0 <= progress <= 100:
+        raise refusal("progress_range")
+    if not body:
+        raise refusal("update_empty")
+
+
+# -- budget shares -------------------------------------------------------------------------
+
+
+def check_round_budget(area_budgets: Iterable[int], budget: int) -> None:
+    """The round's budget is not below what its areas already have."""
+    if sum(area_budgets) > budget:
+        raise refusal("round_budget_below_areas")
+
+
+def check_area_budget(round_: Round, area_id: int | None, budget: int | None) -> None:
+    """A positive share that, with the other areas', stays within the round's budget."""
+    if budget is None or budget <= 0:
+        raise refusal("area_budget")
+    others = sum(a.budget for a in round_.areas if area_id is None or a.id != area_id)
+    if others + budget > round_.budget:
+        raise refusal("areas_over_budget", budget=round_.budget)
+
+
+# -- phases --------------------------------------------------------------------------------
+
+TALLY_RULES = ("greedy", "mes")
+COUNTABLE = (Phase.DECISION, Phase.IMPLEMENTATION, Phase.FOLLOWUP, Phase.CLOSED)
+"""Ballots are counted once voting has closed, never while it is open."""
+
+
+def can_count(round_: Round, now: datetime) -> bool:
+    """True if voting has closed and the results are not yet published."""
+    return round_.results_published_at is None and current_phase(round_, now) in COUNTABLE
+
+
+def check_count(round_: Round, rule: str, now: datetime) -> None:
+    """A known counting rule, unpublished results, voting closed."""
+    if rule not in TALLY_RULES:
+        raise refusal("unknown_tally_rule")
+    check_unpublished(round_)
+    if current_phase(round_, now) not in COUNTABLE:
+        raise refusal("voting_not_closed")
+
+
+def check_unpublished(round_: Round) -> None:
+    """Results are published once."""
+    if round_.results_published_at is not None:
+        raise refusal("already_published")
+
+
+def check_phase_override(phase: str | None) -> None:
+    """None (follow the dates) or a known phase."""
+    if phase is not None and phase not in {p.value for p in Phase}:
+        raise refusal("unknown_phase")
+
+
+# -- moderation ----------------------------------------------------------------------------
+
+
+def check_hide(comment: Comment, reason: str) -> None:
+    """A visible comment is hidden with a reason for its author."""
+    check_reason(reason, required=True)
+    if comment.hidden_reason is not None:
+        raise refusal("comment_hidden")
+
+
+def check_show(comment: Comment) -> None:
+    """Only a hidden comment can be shown again."""
+    if comment.hidden_reason is None:
+        raise refusal("comment_not_hidden")
+
+
+# -- follow-up -----------------------------------------------------------------------------
+
+BROADCAST_MAX_LENGTH = 3500
+"""Leaves room under Telegram's 4096 characters per message."""
+AUDIENCES = ("all", "area", "followers", "not_voted")
+PHOTO_URL_MAX_LENGTH = 256
+
+
+def broadcast_audience(kind: str, area_id: int | None, proposal_id: int | None) -> dict[str, Any]:
+    """The outbox's audience filter for a choice on the form."""
+    if kind == "all":
+        return {}
+    if kind == "area" and area_id is not None:
+        return {"area_id": area_id}
+    if kind == "followers" and proposal_id is not None:
+        return {"followers_of": proposal_id}
+    if kind == "not_voted":
+        return {"voted": False}
+    raise refusal("broadcast_audience")
+
+
+def check_broadcast(
+    round_: Round, texts: Mapping[str, str], audience: Mapping[str, Any], proposal_round: int | None
+) -> None:
+    """Swedish at least, none too long, an audience within the round."""
+    if "sv" not in texts:
+        raise refusal("broadcast_swedish")
+    if any(len(t) > BROADCAST_MAX_LENGTH for t in texts.values()):
+        raise refusal("broadcast_too_long", limit=BROADCAST_MAX_LENGTH)
+    if "area_id" in audience and audience["area_id"] not in {a.id for a in round_.areas}:
+        raise refusal("broadcast_audience")
+    if "followers_of" in audience and proposal_round != round_.id:
+        raise refusal("broadcast_audience")
+
+
+def check_withdrawable(status: str, deliveries: int) -> None:
+    """A broadcast can be withdrawn while it is pending and nobody has received it."""
+    if status != "pending" or deliveries:
+        raise refusal("broadcast_started")
+
+
+def check_photo_url(url: str) -> None:
+    """A photo address is https, short and without white space."""
+    if (
+        not url.startswith("https://")
+        or len(url) > PHOTO_URL_MAX_LENGTH
+        or any(c.isspace() for c in url)
+    ):
+        raise refusal("photo_url")
+
+
+# -- setup ---------------------------------------------------------------------------------
+
+CAMPAIGN_TAG = re.compile(r"^[A-Za-z0-9_-]{1,62}$")
+"""Telegram's start parameter allows these characters; ``c_`` plus the tag fits 64."""
+
+
+def check_swedish_name(names: Mapping[str, Mapping[str, str]], code: str) -> None:
+    """Areas and criteria are named in Swedish at least."""
+    if not names.get("sv", {}).get("name"):
+        raise refusal(code)
+
+
+def check_removable(used: int, code: str) -> None:
+    """An area or criterion nothing refers to may be removed."""
+    if used:
+        raise refusal(code)
+
+
+def check_campaign(tag: str, label: str) -> None:
+    """A tag Telegram's start parameter accepts, and a label saying where it is used."""
+    if not CAMPAIGN_TAG.match(tag):
+        raise refusal("campaign_tag")
+    if not label:
+        raise refusal("campaign_label")
+
+
+def check_staff_role(role: str) -> None:
+    """One of the staff roles."""
+    if role not in {r.value for r in StaffRole}:
+        raise refusal("unknown_role")

@@ -1,0 +1,319 @@
+"""The round's rules as pure functions: plain objects in, a RuleViolation (or nothing) out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from budgeting import rules
+from budgeting.models import Area, Comment, Proposal, ProposalStatus, Round
+from budgeting.phases import SCHEDULED, Phase, current_phase
+from budgeting.services.errors import RuleViolation
+
+NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+S = ProposalStatus
+
+
+def a_round(budget: int = 1000, areas: tuple[int, ...] = (400, 300), **fields) -> Round:
+    """A round (not stored) in the voting phase with areas 1, 2, … of these budgets."""
+    start = NOW - timedelta(days=16)  # voting opened two days ago
+    dates = {f"{p.value}_opens_at": start + timedelta(days=7 * i) for i, p in enumerate(SCHEDULED)}
+    round_ = Round(
+        id=1,
+        slug="r",
+        budget=budget,
+        min_ranks=1,
+        max_ranks=3,
+        results_published_at=None,
+        closes_at=start + timedelta(days=60),
+        **dates,
+        areas=[Area(id=i, round_id=1, budget=b) for i, b in enumerate(areas, 1)],
+    )
+    for name, value in fields.items():
+        setattr(round_, name, value)
+    return round_
+
+
+def a_proposal(pid: int = 10, status: str = S.SUBMITTED, area_id: int = 1, round_id: int = 1):
+    return Proposal(id=pid, round_id=round_id, area_id=area_id, status=status)
+
+
+def refused(check: Callable[..., object], *args: object) -> RuleViolation:
+    """The violation ``check(*args)`` raises."""
+    with pytest.raises(RuleViolation) as error:
+        check(*args)
+    return error.value
+
+
+def test_the_round_helper_is_in_voting() -> None:
+    assert current_phase(a_round(), NOW) is Phase.VOTING
+
+
+# -- ranking validity ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("area_id", "ranking", "code"),
+    [
+        (9, [1], "unknown_area"),
+        (1, [1, 1], "duplicate_rank"),
+        (1, [], "rank_count"),
+        (1, [1, 2, 3, 4], "rank_count"),
+    ],
+)
+def test_a_ranking_breaking_the_ballot_rules_is_refused(
+    area_id: int, ranking: list[int], code: str
+) -> None:
+    error = refused(lambda: rules.check_ranking(a_round(), area_id, ranking))
+    assert error.code == code
+    assert error.message is None  # the dialogs word it for the participant
+    if code == "rank_count":
+        assert error.params == {"minimum": 1, "maximum": 3}
+
+
+def test_duplicates_are_found_before_the_count() -> None:
+    assert refused(lambda: rules.check_ranking(a_round(), 1, [1, 1, 2, 3])).code == "duplicate_rank"
+
+
+@pytest.mark.parametrize("ranking", [[1], [3, 1], [1, 2, 3]])
+def test_a_ranking_within_the_limits_passes(ranking: list[int]) -> None:
+    rules.check_ranking(a_round(), 1, ranking)
+    rules.check_on_ballot(ranking, {1, 2, 3})
+
+
+def test_only_projects_on_the_areas_ballot_can_be_ranked() -> None:
+    assert refused(lambda: rules.check_on_ballot([1, 7], {1, 2})).code == "not_on_ballot"
+
+
+# -- proposal status transitions -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.UNDER_REVIEW, S.REJECTED])
+def test_open_proposals_may_be_accepted(status: str) -> None:
+    rules.check_accept(a_round(), a_proposal(status=status))
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.UNDER_REVIEW, S.ACCEPTED])
+def test_open_proposals_may_be_rejected_with_a_reason(status: str) -> None:
+    rules.check_reject(a_round(), a_proposal(status=status), "too costly")
+
+
+@pytest.mark.parametrize("status", [S.MERGED, S.WITHDRAWN, S.SELECTED, S.NOT_SELECTED])
+def test_settled_proposals_can_no_longer_be_decided(status: str) -> None:
+    round_, proposal = a_round(), a_proposal(status=status)
+    for check in (
+        lambda: rules.check_accept(round_, proposal),
+        lambda: rules.check_reject(round_, proposal, "why"),
+        lambda: rules.check_merge(round_, proposal, a_proposal(11)),
+    ):
+        assert refused(check).code == "not_reviewable"
+    assert not rules.may_decide(round_, proposal)
+
+
+def test_accepting_twice_or_rejecting_twice_is_refused_first() -> None:
+    round_ = a_round(results_published_at=NOW)
+    assert refused(lambda: rules.check_accept(round_, a_proposal(status=S.ACCEPTED))).code == (
+        "already_accepted"
+    )
+    rejected = a_proposal(status=S.REJECTED)
+    assert refused(lambda: rules.check_reject(round_, rejected, "")).code == "already_rejected"
+
+
+def test_a_rejection_needs_a_reason_before_anything_else_is_checked() -> None:
+    round_ = a_round(results_published_at=NOW)
+    assert refused(lambda: rules.check_reject(round_, a_proposal(), "")).code == "reason_required"
+    assert refused(lambda: rules.check_reject(round_, a_proposal(), "x")).code == "ballot_frozen"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        None,
+        a_proposal(10),  # itself
+        a_proposal(11, round_id=2),
+        a_proposal(11, area_id=2),
+        a_proposal(11, status=S.MERGED),
+        a_proposal(11, status=S.WITHDRAWN),
+    ],
+)
+def test_a_merge_needs_another_live_proposal_of_the_same_area(target: Proposal | None) -> None:
+    error = refused(lambda: rules.check_merge(a_round(), a_proposal(10), target))
+    assert error.code == "merge_target"
+    assert error.message == "Choose another proposal of the same area to merge into."
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.REJECTED])
+def test_a_merge_into_a_live_proposal_passes(status: str) -> None:
+    rules.check_merge(a_round(), a_proposal(10), a_proposal(11, status=status))
+
+
+def test_council_decisions_and_updates_are_for_selected_projects_only() -> None:
+    submitted, selected = a_proposal(), a_proposal(status=S.SELECTED)
+    assert refused(lambda: rules.check_council_decision(submitted, "approved")).code == (
+        "decision_not_selected"
+    )
+    assert refused(lambda: rules.check_council_decision(selected, "maybe")).code == (
+        "unknown_decision"
+    )
+    rules.check_council_decision(selected, "approved")
+    update = rules.check_implementation_update
+    assert refused(lambda: update(submitted, "in_progress", 10, "x")).code == "not_selected"
+    assert refused(lambda: update(selected, "stuck", 10, "x")).code == (
+        "unknown_implementation_status"
+    )
+    assert refused(lambda: update(selected, "in_progress", 101, "x")).code == "progress_range"
+    assert refused(lambda: update(selected, "in_progress", None, "x")).code == "progress_range"
+    assert refused(lambda: update(selected, "in_progress", 10, "")).code == "update_empty"
+    update(selected, "in_progress", 0, "Work has begun.")
+
+
+def test_staff_rewording_and_cost() -> None:
+    assert refused(lambda: rules.check_proposal_text("", "d")).code == "proposal_text_empty"
+    error = refused(lambda: rules.check_proposal_text("t" * 201, "d"))
+    assert (error.code, error.params) == ("proposal_title_too_long", {"limit": 200})
+    rules.check_proposal_text("t" * 200, "d")
+    assert refused(lambda: rules.check_staff_cost(-1)).code == "cost_negative"
+    rules.check_staff_cost(None)
+    rules.check_staff_cost(0)
+
+
+# -- budget shares -------------------------------------------------------------------------
+
+
+def test_the_round_budget_may_not_fall_below_its_areas() -> None:
+    assert refused(lambda: rules.check_round_budget([400, 300], 699)).code == (
+        "round_budget_below_areas"
+    )
+    rules.check_round_budget([400, 300], 700)
+    rules.check_round_budget([], 0)
+
+
+def test_areas_share_the_round_budget() -> None:
+    round_ = a_round(budget=1000, areas=(400, 300))
+    rules.check_area_budget(round_, None, 300)  # a new area fills the rest exactly
+    rules.check_area_budget(round_, 1, 700)  # area 1 grows into the rest
+    error = refused(lambda: rules.check_area_budget(round_, None, 301))
+    assert (error.code, error.params) == ("areas_over_budget", {"budget": 1000})
+    assert refused(lambda: rules.check_area_budget(round_, 2, 601)).code == "areas_over_budget"
+    for budget in (None, 0, -5):
+        assert refused(rules.check_area_budget, round_, None, budget).code == ("area_budget")
+
+
+# -- what may change in which phase --------------------------------------------------------
+
+
+@pytest.mark.parametrize("phase", [Phase.UPCOMING, Phase.IDEAS, Phase.REVIEW, Phase.VOTING])
+def test_ballots_are_not_counted_before_voting_has_closed(phase: Phase) -> None:
+    round_ = a_round(phase_override=phase.value)
+    assert not rules.can_count(round_, NOW)
+    assert refused(lambda: rules.check_count(round_, "greedy", NOW)).code == "voting_not_closed"
+
+
+@pytest.mark.parametrize("phase", rules.COUNTABLE)
+def test_ballots_are_counted_once_voting_has_closed(phase: Phase) -> None:
+    round_ = a_round(phase_override=phase.value)
+    assert rules.can_count(round_, NOW)
+    for rule in rules.TALLY_RULES:
+        rules.check_count(round_, rule, NOW)
+    assert refused(lambda: rules.check_count(round_, "borda", NOW)).code == "unknown_tally_rule"
+
+
+def test_nothing_about_the_ballot_changes_after_publication() -> None:
+    round_ = a_round(phase_override=Phase.DECISION.value, results_published_at=NOW)
+    assert not rules.can_count(round_, NOW)
+    assert refused(lambda: rules.check_count(round_, "mes", NOW)).code == "already_published"
+    assert refused(lambda: rules.check_unpublished(round_)).code == "already_published"
+    for check in (
+        lambda: rules.check_accept(round_, a_proposal()),
+        lambda: rules.check_reject(round_, a_proposal(), "why"),
+        lambda: rules.check_merge(round_, a_proposal(10), a_proposal(11)),
+    ):
+        assert refused(check).code == "ballot_frozen"
+    assert not rules.may_decide(round_, a_proposal())
+    assert rules.may_decide(a_round(), a_proposal())
+
+
+def test_a_phase_override_is_a_known_phase_or_none() -> None:
+    rules.check_phase_override(None)
+    for phase in Phase:
+        rules.check_phase_override(phase.value)
+    assert refused(lambda: rules.check_phase_override("holiday")).code == "unknown_phase"
+
+
+# -- moderation, follow-up, setup ----------------------------------------------------------
+
+
+def test_hiding_and_showing_comments() -> None:
+    visible, hidden = Comment(hidden_reason=None), Comment(hidden_reason="rude")
+    assert refused(lambda: rules.check_hide(visible, "")).code == "reason_required"
+    assert refused(lambda: rules.check_hide(hidden, "again")).code == "comment_hidden"
+    assert refused(lambda: rules.check_show(visible)).code == "comment_not_hidden"
+    rules.check_hide(visible, "off topic")
+    rules.check_show(hidden)
+
+
+def test_broadcast_audiences_and_texts() -> None:
+    round_ = a_round()
+    assert rules.broadcast_audience("all", None, None) == {}
+    assert rules.broadcast_audience("area", 2, None) == {"area_id": 2}
+    assert rules.broadcast_audience("followers", None, 5) == {"followers_of": 5}
+    assert rules.broadcast_audience("not_voted", None, None) == {"voted": False}
+    for kind, area, proposal in [("area", None, None), ("followers", 1, None), ("x", 1, 1)]:
+        error = refused(rules.broadcast_audience, kind, area, proposal)
+        assert error.code == "broadcast_audience"
+    check = rules.check_broadcast
+    assert refused(lambda: check(round_, {"en": "Hi"}, {}, None)).code == "broadcast_swedish"
+    error = refused(lambda: check(round_, {"sv": "x" * 3501}, {}, None))
+    assert (error.code, error.params) == ("broadcast_too_long", {"limit": 3500})
+    assert refused(lambda: check(round_, {"sv": "Hej"}, {"area_id": 9}, None)).code == (
+        "broadcast_audience"
+    )
+    assert refused(lambda: check(round_, {"sv": "Hej"}, {"followers_of": 5}, 2)).code == (
+        "broadcast_audience"
+    )
+    check(round_, {"sv": "x" * 3500}, {"area_id": 1}, None)
+    check(round_, {"sv": "Hej"}, {"followers_of": 5}, 1)
+    assert refused(lambda: rules.check_withdrawable("pending", 1)).code == "broadcast_started"
+    assert refused(lambda: rules.check_withdrawable("sent", 0)).code == "broadcast_started"
+    rules.check_withdrawable("pending", 0)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://x.example/a.jpg", "https://x.example/a b.jpg", "https://" + "x" * 250]
+)
+def test_photo_addresses_are_short_https_urls(url: str) -> None:
+    assert refused(lambda: rules.check_photo_url(url)).code == "photo_url"
+
+
+def test_setup_rules() -> None:
+    assert refused(
+        lambda: rules.check_swedish_name({"en": {"name": "North"}}, "area_name")
+    ).code == ("area_name")
+    rules.check_swedish_name({"sv": {"name": "Norr"}}, "criterion_name")
+    assert refused(lambda: rules.check_removable(2, "area_in_use")).code == "area_in_use"
+    rules.check_removable(0, "criterion_in_use")
+    assert refused(lambda: rules.check_campaign("with space", "Posters")).code == "campaign_tag"
+    assert refused(lambda: rules.check_campaign("x" * 63, "Posters")).code == "campaign_tag"
+    assert refused(lambda: rules.check_campaign("library-2026", "")).code == "campaign_label"
+    rules.check_campaign("library_2026", "Posters in the library")
+    assert refused(lambda: rules.check_staff_role("owner")).code == "unknown_role"
+    rules.check_staff_role("moderator")
+
+
+def test_every_staff_refusal_carries_its_msgid() -> None:
+    for code, msgid in rules.REFUSALS.items():
+        error = rules.refusal(code, limit=1, budget=1, error="e")
+        assert (error.code, error.message) == (code, msgid)
+        assert msgid.format(limit=1, budget=1, error="e")
+
+
+def test_rule_violation_keeps_the_dialogs_calls() -> None:
+    error = RuleViolation("title_too_long", length=130, limit=120)
+    assert (error.code, error.message, error.params) == (
+        "title_too_long",
+        None,
+        {"length": 130, "limit": 120},
+    )
+    assert RuleViolation("x", "Msg {message}", message="m").params == {"message": "m"}
