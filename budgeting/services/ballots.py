@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from budgeting import rules
 from budgeting.models import (
     Ballot,
     BallotRank,
@@ -21,6 +20,7 @@ from budgeting.models import (
     VotingCode,
 )
 from budgeting.phases import Phase, current_phase
+from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 from budgeting.services.proposals import visible_proposals
 

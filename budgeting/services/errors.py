@@ -9,7 +9,7 @@ class RuleViolation(Exception):
     """A request that breaks a rule; ``code`` names the rule, ``params`` fill the message.
 
     ``message`` is an English msgid with ``{params}`` where the refusal is worded for the
-    person who asked (staff rules, see ``budgeting.rules``); None where the caller words it
+    person who asked (staff rules, see ``budgeting.services.rules``); None where the caller words it
     by ``code`` (the dialogs' ``VIOLATIONS``).
     """
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from budgeting import rules
 from budgeting.models import Area, Comment, Proposal, ProposalStatus, Round
 from budgeting.phases import SCHEDULED, Phase, current_phase
+from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import Notification, NotificationKind, Proposal, Round
+from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff import followup
 from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import ImplementationUpdate, ProposalStatus
+from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff import followup
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep

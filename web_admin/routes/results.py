@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import Area, ProposalStatus, TallyRun
-from budgeting.services import tally
+from budgeting.services import rules, tally
 from budgeting.services.staff import results
 from web_admin.charts import BarChart, bar_chart
 from web_admin.deps import (

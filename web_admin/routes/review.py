@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import Proposal, ProposalStatus
+from budgeting.services import rules
 from budgeting.services.staff import review
 from budgeting.services.staff.review import reviews_of
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep

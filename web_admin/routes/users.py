@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from budgeting import rules
 from budgeting.i18n import _
 from budgeting.models import StaffUser
+from budgeting.services import rules
 from budgeting.services.staff import setup
 from budgeting.services.staff.audit import audit
 from web_admin.accounts import PASSWORD_MIN_LENGTH

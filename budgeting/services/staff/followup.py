@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting import rules
 from budgeting.models import (
     Delivery,
     ImplementationUpdate,
@@ -20,6 +19,7 @@ from budgeting.models import (
     Round,
     StaffUser,
 )
+from budgeting.services import rules
 from budgeting.services.notifications import enqueue
 from budgeting.services.outbox import audience as outbox_audience
 from budgeting.services.proposals import clean_text

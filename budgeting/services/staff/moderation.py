@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting import rules
 from budgeting.models import Comment, NotificationKind, Proposal, StaffUser
+from budgeting.services import rules
 from budgeting.services.notifications import enqueue
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit

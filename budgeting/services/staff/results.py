@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting import rules
 from budgeting.models import NotificationKind, Proposal, Round, StaffUser, TallyRun
-from budgeting.services import tally
+from budgeting.services import rules, tally
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit
 from budgeting.services.staff.followers import tell_followers

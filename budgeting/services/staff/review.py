@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting import rules
 from budgeting.models import (
     NotificationKind,
     Proposal,
@@ -16,6 +15,7 @@ from budgeting.models import (
     Round,
     StaffUser,
 )
+from budgeting.services import rules
 from budgeting.services.notifications import enqueue
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit

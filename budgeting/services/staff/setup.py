@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting import rules
 from budgeting.models import (
     Area,
     Ballot,
@@ -18,6 +17,7 @@ from budgeting.models import (
     Round,
     StaffUser,
 )
+from budgeting.services import rules
 from budgeting.services.staff.audit import audit
 
 CAMPAIGN_LABEL_MAX_LENGTH = 200
