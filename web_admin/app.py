@@ -27,7 +27,7 @@ from budgeting.models import utcnow
 from web_admin.deps import LoginRequired
 from web_admin.routes import ROUTERS
 from web_admin.security import LoginThrottle, SecurityHeadersMiddleware
-from web_admin.templating import make_templates, render
+from web_admin.templating import make_templates, render_page
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +112,13 @@ def create_app(
         """A malformed address or form: an error page for staff, JSON for others."""
         if not request.url.path.startswith("/admin"):
             return await request_validation_exception_handler(request, exc)
-        return render(request, "error.html", {"status": 400}, 400)
+        return render_page(request, "error.html", {"status": 400}, 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
         """Staff get an HTML error page; other clients the usual JSON."""
         if not request.url.path.startswith("/admin") or "session" not in request.scope:
             return await http_exception_handler(request, exc)
-        return render(request, "error.html", {"status": exc.status_code}, exc.status_code)
+        return render_page(request, "error.html", {"status": exc.status_code}, exc.status_code)
 
     return app

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import Translator
 from budgeting.models import Proposal, Round, StaffRole, StaffUser
-from web_admin.queries import load_round
+from budgeting.services.rounds import load_round
 from web_admin.security import CSRF_FIELD, CSRF_HEADER, csrf_matches, session_stamp
 from web_admin.templating import staff_translator
 

@@ -32,16 +32,6 @@ from budgeting.models import (
 TO_REVIEW = (ProposalStatus.SUBMITTED.value, ProposalStatus.UNDER_REVIEW.value)
 
 
-async def load_round(session: AsyncSession, round_id: int) -> Round | None:
-    """One round with its areas and criteria."""
-    stmt = (
-        select(Round)
-        .where(Round.id == round_id)
-        .options(selectinload(Round.areas), selectinload(Round.criteria))
-    )
-    return (await session.scalars(stmt)).first()
-
-
 async def all_rounds(session: AsyncSession) -> list[Round]:
     """Every round, newest first, with areas and criteria."""
     stmt = (

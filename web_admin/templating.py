@@ -62,7 +62,7 @@ def flash(request: Request, message: str, kind: str = "ok", **params: Any) -> No
     request.session["flash"] = [*request.session["flash"], [kind, message, params]]
 
 
-def render(
+def render_page(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
     """Render a page with the shared context: translator, staff, CSRF token, flashes."""

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from web_admin.deps import ADMIN_ONLY, DbSession
 from web_admin.queries import audit_entries
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["audit"], dependencies=ADMIN_ONLY)
 
@@ -17,4 +17,4 @@ async def audit_log(request: Request, db: DbSession, page: int = 0) -> Response:
     """One page of the audit log."""
     page = max(page, 0)
     entries, more = await audit_entries(db, page)
-    return render(request, "audit_log.html", {"entries": entries, "page": page, "more": more})
+    return render_page(request, "audit_log.html", {"entries": entries, "page": page, "more": more})

@@ -13,7 +13,7 @@ from web_admin.accounts import LoginResult, authenticate
 from web_admin.deps import STAFF_ONLY, DbSession, Now, verify_csrf
 from web_admin.responses import see_other
 from web_admin.security import new_token, safe_next, session_stamp
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["auth"])
 
@@ -25,7 +25,7 @@ def _client(request: Request) -> str:
 @router.get("/login")
 async def login_form(request: Request, next: str = "") -> Response:
     """The login page."""
-    return render(request, "login_form.html", {"next": safe_next(next), "error": None})
+    return render_page(request, "login_form.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
@@ -42,7 +42,7 @@ async def login(
     context = {"next": safe_next(next), "email": email}
     if throttle.blocked(_client(request)):
         error = _("Too many failed attempts. Wait a while and try again.")
-        return render(request, "login_form.html", {**context, "error": error}, 429)
+        return render_page(request, "login_form.html", {**context, "error": error}, 429)
     attempt = await authenticate(db, email, password, now)
     if attempt.result is LoginResult.OK and attempt.user is not None:
         user = attempt.user
@@ -68,9 +68,9 @@ async def login(
     await db.commit()
     if attempt.result is LoginResult.LOCKED:
         error = _("Too many failed attempts. Wait a while and try again.")
-        return render(request, "login_form.html", {**context, "error": error}, 429)
+        return render_page(request, "login_form.html", {**context, "error": error}, 429)
     error = _("Wrong e-mail address or password.")
-    return render(request, "login_form.html", {**context, "error": error}, 401)
+    return render_page(request, "login_form.html", {**context, "error": error}, 401)
 
 
 @router.post("/logout", dependencies=STAFF_ONLY)

@@ -17,7 +17,7 @@ from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep
 from web_admin.forms import local_value, parse_local, text, whole_number
 from web_admin.queries import broadcasts_of, proposals_of
 from web_admin.responses import act, flash_refusal
-from web_admin.templating import TEXT_LANGUAGES, render
+from web_admin.templating import TEXT_LANGUAGES, render_page
 
 router = APIRouter(prefix="/admin", tags=["broadcasts"], dependencies=ADMIN_ONLY)
 
@@ -30,7 +30,7 @@ async def _page(
     preview: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    return render(
+    return render_page(
         request,
         "broadcasts.html",
         {

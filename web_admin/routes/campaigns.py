@@ -16,7 +16,7 @@ from budgeting.services.staff import setup
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, require_admin
 from web_admin.queries import campaigns_of, participants_per_campaign
 from web_admin.responses import act
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["campaigns"], dependencies=STAFF_ONLY)
 
@@ -38,7 +38,7 @@ async def campaign_list(request: Request, round_: RoundDep, db: DbSession) -> Re
         qr = Markup(segno.make(link, error="m").svg_inline(scale=3)) if bot else None
         rows.append((campaign, link, qr, counts.get(campaign.tag, 0)))
     known = {c.tag for c in campaigns}
-    return render(
+    return render_page(
         request,
         "campaign_list.html",
         {

@@ -14,7 +14,7 @@ from web_admin.deps import STAFF_ONLY, DbSession, Now, RoundDep
 from web_admin.queries import comments_of_round
 from web_admin.responses import act
 from web_admin.security import safe_next
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["comments"], dependencies=STAFF_ONLY)
 
@@ -27,7 +27,7 @@ async def comment_list(
 ) -> Response:
     """The round's newest comments, to read and moderate."""
     show = show if show in SHOW else "visible"
-    return render(
+    return render_page(
         request,
         "comment_list.html",
         {

@@ -17,7 +17,7 @@ from web_admin.forms import text, whole_number
 from web_admin.media import MAX_PHOTO_BYTES, NotAPhoto, save_photo
 from web_admin.queries import proposals_of
 from web_admin.responses import act, flash_refusal, see_other
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["implementation"], dependencies=STAFF_ONLY)
 
@@ -35,7 +35,7 @@ async def implementation(request: Request, round_: RoundDep, db: DbSession) -> R
         )
         for update in rows.all():
             updates[update.proposal_id].append(update)
-    return render(
+    return render_page(
         request,
         "implementation.html",
         {"round_": round_, "projects": projects, "updates": updates},

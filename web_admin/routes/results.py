@@ -11,6 +11,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Area, ProposalStatus, TallyRun
 from budgeting.services import rules, tally
+from budgeting.services.rounds import load_round
 from budgeting.services.staff import results
 from web_admin.charts import BarChart, bar_chart
 from web_admin.deps import (
@@ -22,9 +23,9 @@ from web_admin.deps import (
     StaffTranslator,
     require_admin,
 )
-from web_admin.queries import latest_runs, load_round, proposals_of
+from web_admin.queries import latest_runs, proposals_of
 from web_admin.responses import act
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["results"], dependencies=STAFF_ONLY)
 
@@ -83,7 +84,7 @@ async def round_results(
         if area.id in runs
     ]
     selected = await proposals_of(db, round_.id, [ProposalStatus.SELECTED.value])
-    return render(
+    return render_page(
         request,
         "round_results.html",
         {

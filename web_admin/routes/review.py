@@ -10,6 +10,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Proposal, ProposalStatus
 from budgeting.services import rules
+from budgeting.services.rounds import load_round
 from budgeting.services.staff import review
 from budgeting.services.staff.review import reviews_of
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
@@ -18,12 +19,11 @@ from web_admin.queries import (
     TO_REVIEW,
     comments_on,
     follower_counts,
-    load_round,
     proposals_of,
     review_counts,
 )
 from web_admin.responses import act, see_other
-from web_admin.templating import flash, render
+from web_admin.templating import flash, render_page
 
 router = APIRouter(prefix="/admin", tags=["review"], dependencies=STAFF_ONLY)
 
@@ -42,7 +42,7 @@ async def review_queue(
     """Proposals waiting for review (or another selection), with their progress."""
     show = show if show in FILTERS else "todo"
     proposals = await proposals_of(db, round_.id, FILTERS[show])
-    return render(
+    return render_page(
         request,
         "review_queue.html",
         {
@@ -69,7 +69,7 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
     merged_into = (
         await db.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
     )
-    return render(
+    return render_page(
         request,
         "proposal_review.html",
         {

@@ -22,7 +22,7 @@ from web_admin.forms import (
     whole_number,
 )
 from web_admin.responses import act, see_other
-from web_admin.templating import flash, render
+from web_admin.templating import flash, render_page
 
 router = APIRouter(prefix="/admin/rounds", tags=["rounds"], dependencies=ADMIN_ONLY)
 
@@ -34,7 +34,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    return render(
+    return render_page(
         request,
         "round_form.html",
         {
@@ -109,7 +109,7 @@ async def set_phase(
 @router.get("/{round_id}/structure")
 async def round_structure(request: Request, round_: RoundDep) -> Response:
     """Areas with their budget shares, and the criteria ideas are reviewed against."""
-    return render(
+    return render_page(
         request,
         "round_structure.html",
         {"round_": round_, "allocated": sum(a.budget for a in round_.areas)},

@@ -9,7 +9,7 @@ from web_admin import labels
 from web_admin.charts import bar_chart
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, StaffTranslator
 from web_admin.queries import survey_comments, survey_stats
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["survey"], dependencies=STAFF_ONLY)
 
@@ -30,7 +30,7 @@ async def survey_results(
         )
         for question in stats
     ]
-    return render(
+    return render_page(
         request,
         "survey_results.html",
         {

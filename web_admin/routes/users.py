@@ -18,7 +18,7 @@ from web_admin.accounts import add_user as add_account
 from web_admin.deps import ADMIN_ONLY, DbSession, Now
 from web_admin.queries import staff_users
 from web_admin.responses import act
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin/users", tags=["users"], dependencies=ADMIN_ONLY)
 
@@ -39,7 +39,7 @@ async def add_staff_user(
 @router.get("")
 async def user_list(request: Request, db: DbSession, now: Now) -> Response:
     """Every staff account with its role and lock state."""
-    return render(
+    return render_page(
         request,
         "user_list.html",
         {"users": await staff_users(db), "now": now, "min_length": PASSWORD_MIN_LENGTH},

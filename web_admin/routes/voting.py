@@ -9,7 +9,7 @@ from budgeting.i18n import _
 from web_admin.charts import bar_chart
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, StaffTranslator
 from web_admin.queries import ballots_per_area, ballots_per_day
-from web_admin.templating import render
+from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["voting"], dependencies=STAFF_ONLY)
 
@@ -23,7 +23,7 @@ async def voting_monitor(
     per_day = await ballots_per_day(db, round_)
     area_rows = [(a.name(t.locale), per_area.get(a.id, 0)) for a in round_.areas]
     day_rows = [(day.isoformat(), count) for day, count in per_day]
-    return render(
+    return render_page(
         request,
         "voting_monitor.html",
         {
