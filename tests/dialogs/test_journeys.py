@@ -11,7 +11,6 @@ from budgeting.phases import Phase
 from tests.dialogs.transcripts import START_ENGLISH
 
 
-
 async def test_idea_journey(seeded, chat, sessions) -> None:
     await seeded(Phase.IDEAS)
     alice = chat("alice")
