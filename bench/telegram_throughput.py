@@ -47,19 +47,19 @@ from tests.fakes.telegram_bot_api import BOT_USER, TOKEN, FakeBotAPI  # noqa: E4
 SECRET = "bench-webhook-secret"
 WEBHOOK = "/telegram/webhook"
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/telegram_bench"
-FIRST_CONTACT = [("text", "/start"), ("button", "lang:en")]
+FIRST_CONTACT = [("text", "/start"), ("button", "welcome:language:en")]
 ROUND = [
     ("text", "/about"),
     ("text", "/browse"),
-    ("button", "ba:1"),
-    ("button", "p:1"),
-    ("button", "cm:1"),
+    ("button", "browse:area:1"),
+    ("button", "browse:open:1"),
+    ("button", "browse:comments:1"),
     ("text", "/vote"),
-    ("button", "va:1"),
-    ("button", "vp:1"),
-    ("button", "vp:2"),
-    ("button", "vp:3"),
-    ("button", "vc"),
+    ("button", "vote:area:1"),
+    ("button", "vote:pick:1"),
+    ("button", "vote:pick:2"),
+    ("button", "vote:pick:3"),
+    ("button", "vote:confirm"),
     ("text", "/results"),
     ("text", "/help"),
     ("text", "/menu"),

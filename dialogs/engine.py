@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,11 +23,11 @@ from budgeting.services.participants import (
 from budgeting.services.reachability import reachable_again
 from budgeting.services.redelivery import record_new_updates
 from budgeting.services.rounds import load_round
-from dialogs import flows  # noqa: F401  (registers every flow)
 from dialogs.context import Context
-from dialogs.router import ACTIONS, COMMANDS, STEPS
-from dialogs.texts import menu_buttons, stale_button, violation_text
+from dialogs.flows import all_routers
+from dialogs.routing import FlowRouter, Routes
 from dialogs.types import Button, Incoming, Reply
+from dialogs.wording import menu_buttons, stale_button, violation_text
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ class DialogEngine:
     one failing event never takes another down with it. A batch holds at most one event
     per participant. ``workers`` batches run at once: 1 on SQLite (one writer at a time;
     waiting here is cheaper than SQLite's sleeping busy handler), 10 otherwise.
+
+    ``routers`` are the flows it offers (every flow of :mod:`dialogs.flows` by default).
     """
 
     def __init__(
@@ -60,8 +62,10 @@ class DialogEngine:
         clock: Callable[[], datetime] = utcnow,
         workers: int | None = None,
         batch_limit: int = 50,
+        routers: Iterable[FlowRouter] | None = None,
     ) -> None:
         self.sessions = sessions
+        self.routes = Routes(all_routers() if routers is None else routers)
         self.audiences = audiences
         self.clock = clock
         self.workers = workers or default_workers(sessions)
@@ -139,7 +143,7 @@ class DialogEngine:
                 results.append([])  # a redelivered update
                 continue
             ctx = await self._context(session, incoming, known, rounds)
-            await dispatch(ctx)
+            await dispatch(ctx, self.routes)
             if not ctx.forgotten:  # else the row went with the participant
                 remember_buttons(ctx)
                 conversations.append(ctx.state)
@@ -244,23 +248,25 @@ def remember_buttons(ctx: Context) -> None:
         ctx.state.buttons = [[b.label, b.payload] for b in shown[-1].flat_buttons]
 
 
-def typed_button(ctx: Context, text: str) -> str | None:
+def typed_button(ctx: Context, text: str, routes: Routes) -> str | None:
     """The payload of the button the participant typed (its number, or its label)."""
     buttons = ctx.state.buttons or []
     wanted = text.strip().casefold()
     for label, payload in buttons:
         if label.casefold() == wanted:
             return payload
-    expects_text = (ctx.state.flow, ctx.state.step) in STEPS
+    expects_text = routes.text_step(ctx.state.flow, ctx.state.step) is not None
     if not expects_text and wanted.isdigit() and 1 <= int(wanted) <= len(buttons):
         return buttons[int(wanted) - 1][1]
     return None
 
 
-async def dispatch(ctx: Context) -> None:
+async def dispatch(ctx: Context, routes: Routes) -> None:
     """Route the event: command, button, typed button, text step, or a friendly 'unknown'."""
     incoming = ctx.incoming
     text = (incoming.text or "").strip()
+    flow, step = ctx.state.flow, ctx.state.step
+    start = routes.commands.get("start")
     _ = ctx._
     try:
         if len(text) > MAX_MESSAGE_LENGTH:
@@ -270,22 +276,22 @@ async def dispatch(ctx: Context) -> None:
                 )
             )
         elif incoming.payload is not None:
-            await run_action(ctx, incoming.payload)
+            await run_action(ctx, incoming.payload, routes)
         elif text.startswith("/"):
-            await run_command(ctx, text)
-        elif incoming.photo and ctx.state.step == "photo" and (ctx.state.flow, "photo") in STEPS:
-            await STEPS[(ctx.state.flow, "photo")](ctx, incoming.photo)
+            await run_command(ctx, text, routes)
+        elif incoming.photo and (photo_step := routes.photo_step(flow, step)) is not None:
+            await photo_step(ctx, incoming.photo)
         elif incoming.photo and not text:
             ctx.say(_("I cannot use a photo here. Photos can be added to an idea under /propose."))
         elif not text:
             ctx.say(_("I received an empty message. Type /help to see what I can do."))
-        elif (payload := typed_button(ctx, text)) is not None:
-            await run_action(ctx, payload)
-        elif ctx.state.flow and ctx.state.step and (ctx.state.flow, ctx.state.step) in STEPS:
-            await STEPS[(ctx.state.flow, ctx.state.step)](ctx, text)
-        elif ctx.participant.round_id is None and not ctx.state.flow:
-            await COMMANDS["start"](ctx, "")
-        elif ctx.state.flow and ctx.state.buttons:  # mid-flow: the step's own buttons again
+        elif (payload := typed_button(ctx, text, routes)) is not None:
+            await run_action(ctx, payload, routes)
+        elif (text_step := routes.text_step(flow, step)) is not None:
+            await text_step(ctx, text)
+        elif ctx.participant.round_id is None and not flow and start is not None:
+            await start(ctx, "")
+        elif flow and ctx.state.buttons:  # mid-flow: the step's own buttons again
             ctx.say(
                 _("Sorry, I did not understand that. Choose one of these, or type /menu."),
                 [Button(label, payload) for label, payload in ctx.state.buttons],
@@ -299,11 +305,11 @@ async def dispatch(ctx: Context) -> None:
         ctx.say(violation_text(ctx, error))
 
 
-async def run_command(ctx: Context, text: str) -> None:
+async def run_command(ctx: Context, text: str, routes: Routes) -> None:
     """Run ``/name args``; ``/name@botname`` from group chats works too."""
     head, _sep, args = text[1:].partition(" ")
     name = head.split("@", 1)[0].lower()
-    handler = COMMANDS.get(name)
+    handler = routes.commands.get(name)
     if handler is None:
         ctx.say(
             ctx._("I do not know the command /{name}. Type /help to see what I can do.").format(
@@ -316,24 +322,26 @@ async def run_command(ctx: Context, text: str) -> None:
     await handler(ctx, args.strip())
 
 
-async def run_action(ctx: Context, payload: str) -> None:
-    """Run a button payload ``verb:arg:...``; unknown or forged payloads get a clear answer.
+async def run_action(ctx: Context, payload: str, routes: Routes) -> None:
+    """Run a button payload ``flow:action:arg...``; unknown, forged or old-style payloads
+    get a clear answer.
 
     A payload that names a command (``vote``, ``menu``) runs that command.
     """
-    verb, *args = payload.split(":")
-    handler = ACTIONS.get(verb)
-    if handler is None and not args and verb in COMMANDS and len(payload) <= 64:
-        await run_command(ctx, f"/{verb}")
+    if payload in routes.commands:
+        await run_command(ctx, f"/{payload}", routes)
         return
-    if handler is None or len(payload.encode()) > 64:
+    found = routes.action(payload)
+    if found is None:
         log.info("unknown button payload from %s", ctx.incoming.channel)
         stale_button(ctx)
         return
-    if ctx.round is None and verb not in ("lang", "round"):
-        await COMMANDS["start"](ctx, "")
+    action, args = found
+    start = routes.commands.get("start")
+    if ctx.round is None and action.needs_round and start is not None:
+        await start(ctx, "")
         return
-    await handler(ctx, args)
+    await action.handler(ctx, args)
 
 
 __all__ = ["DialogEngine", "Incoming", "Reply"]

@@ -24,7 +24,9 @@ async def notification_replies(
     proposal = await session.get(Proposal, proposal_id) if proposal_id else None
     title = f"#{proposal.id} {proposal.title}" if proposal else ""
     zone = round_.timezone if round_ else "Europe/Stockholm"
-    open_proposal = [Button(_("Open the proposal"), f"p:{proposal.id}")] if proposal else []
+    open_proposal = (
+        [Button(_("Open the proposal"), f"browse:open:{proposal.id}")] if proposal else []
+    )
     buttons: list[Button] = []
     if kind is NotificationKind.BROADCAST:
         texts = notification.payload.get("texts") or {}

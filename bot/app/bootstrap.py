@@ -15,6 +15,7 @@ from budgeting.migrate import upgrade_async
 from budgeting.services.reachability import Reachability
 from budgeting.settings import Settings
 from dialogs.engine import DEFAULT_AUDIENCES, DialogEngine
+from dialogs.flows import all_routers
 from web_admin.app import create_app
 
 if TYPE_CHECKING:
@@ -38,12 +39,13 @@ class Runtime:
 
 
 async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
-    """Migrate the database (by default) and build the runtime."""
+    """Migrate the database (by default) and build the runtime, with every flow's router."""
     if migrate:
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    return Runtime(settings, engine, sessions, DialogEngine(sessions, audiences_for(settings)))
+    dialogs = DialogEngine(sessions, audiences_for(settings), routers=all_routers())
+    return Runtime(settings, engine, sessions, dialogs)
 
 
 def audiences_for(settings: Settings) -> dict[str, tuple[str, ...]]:

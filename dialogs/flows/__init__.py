@@ -1,6 +1,8 @@
-"""The conversation flows; importing this package registers all of them."""
+"""The conversation flows, one router each; an engine composes the routers it is given."""
 
-from dialogs.flows import (  # noqa: F401
+from __future__ import annotations
+
+from dialogs.flows import (
     about,
     browse,
     ideas,
@@ -12,3 +14,20 @@ from dialogs.flows import (  # noqa: F401
     vote,
     welcome,
 )
+from dialogs.routing import FlowRouter
+
+
+def all_routers() -> list[FlowRouter]:
+    """Every flow's router, for an engine that offers them all."""
+    return [
+        welcome.router,
+        about.router,
+        propose.router,
+        ideas.router,
+        browse.router,
+        vote.router,
+        results.router,
+        survey.router,
+        settings.router,
+        privacy.router,
+    ]

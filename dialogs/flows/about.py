@@ -6,9 +6,12 @@ from budgeting.i18n import _ as N_
 from budgeting.models import Audience
 from budgeting.phases import SCHEDULED, Phase, opens_at
 from dialogs.context import Context
-from dialogs.router import action, command
-from dialogs.texts import PHASE_NAMES, show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow
 from dialogs.types import Button
+from dialogs.wording import PHASE_NAMES, show_menu, stale_button
+
+router = FlowRouter(Flow.ABOUT)
 
 STEPS = (
     (N_("Criteria and resources"), N_("the municipality sets the budget, areas and criteria")),
@@ -30,16 +33,16 @@ def section_buttons(ctx: Context) -> list[Button]:
     """The sections of /about."""
     _ = ctx._
     return [
-        Button(_("The steps"), "about:steps"),
-        Button(_("Budget and areas"), "about:budget"),
-        Button(_("Criteria"), "about:criteria"),
-        Button(_("Dates"), "about:dates"),
-        Button(_("Questions and answers"), "about:faq"),
+        Button(_("The steps"), router.payload("section", "steps")),
+        Button(_("Budget and areas"), router.payload("section", "budget")),
+        Button(_("Criteria"), router.payload("section", "criteria")),
+        Button(_("Dates"), router.payload("section", "dates")),
+        Button(_("Questions and answers"), router.payload("section", "faq")),
         Button(_("Menu"), "menu"),
     ]
 
 
-@command("about")
+@router.command("about")
 async def about(ctx: Context, args: str) -> None:
     """What this round is and how it works."""
     if ctx.round is None:
@@ -73,7 +76,7 @@ async def about(ctx: Context, args: str) -> None:
     ctx.say(text, section_buttons(ctx))
 
 
-@action("about")
+@router.action("section")
 async def about_section(ctx: Context, args: list[str]) -> None:
     """Show one section of /about."""
     if ctx.round is None:

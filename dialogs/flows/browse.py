@@ -8,14 +8,16 @@ from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
 from dialogs.flows.ideas import status_name
-from dialogs.router import action, command, step
-from dialogs.texts import int_arg, short, show_menu, stale_button, violation_text, visible_from
+from dialogs.routing import FlowRouter
+from dialogs.states import CommentStep, Flow
 from dialogs.types import Button
+from dialogs.wording import int_arg, short, show_menu, stale_button, violation_text, visible_from
 
 BALLOT_PHASES = (Phase.VOTING, Phase.DECISION, Phase.IMPLEMENTATION, Phase.FOLLOWUP, Phase.CLOSED)
+router = FlowRouter(Flow.BROWSE)
 
 
-@command("browse")
+@router.command("browse")
 async def browse(ctx: Context, args: str) -> None:
     """Ask which area to browse (or go straight to the only one)."""
     if ctx.round is None or ctx.phase is Phase.UPCOMING:
@@ -27,12 +29,12 @@ async def browse(ctx: Context, args: str) -> None:
     locale = ctx.participant.locale or "sv"
     ctx.say(
         ctx._("Which area do you want to look at?"),
-        [Button(area.name(locale), f"ba:{area.id}") for area in ctx.round.areas]
+        [Button(area.name(locale), router.payload("area", area.id)) for area in ctx.round.areas]
         + [Button(ctx._("Menu"), "menu")],
     )
 
 
-@action("ba")
+@router.action("area")
 async def list_area(ctx: Context, args: list[str]) -> None:
     """The proposals of one area (only those on the ballot once voting has started)."""
     area_id = int_arg(args)
@@ -57,11 +59,11 @@ async def list_area(ctx: Context, args: list[str]) -> None:
             n=counts.get(p.id, 0)
         )
         lines.append(f"#{p.id} {p.title} — {ctx.t.money(p.cost)} — {comments}")
-    buttons = [Button(f"#{p.id} {short(p.title)}", f"p:{p.id}") for p in found]
+    buttons = [Button(f"#{p.id} {short(p.title)}", router.payload("open", p.id)) for p in found]
     ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])
 
 
-@action("p")
+@router.action("open")
 async def proposal_action(ctx: Context, args: list[str]) -> None:
     """Open a proposal."""
     proposal_id = int_arg(args)
@@ -100,18 +102,18 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
     )
     following = await discussion.is_following(ctx.session, ctx.participant, proposal.id)
     buttons = [
-        Button(_("Read comments"), f"cm:{proposal.id}"),
-        Button(_("Write a comment"), f"cw:{proposal.id}"),
+        Button(_("Read comments"), router.payload("comments", proposal.id)),
+        Button(_("Write a comment"), router.payload("write", proposal.id)),
         Button(
             _("Unfollow") if following else _("Follow"),
-            f"{'uf' if following else 'fo'}:{proposal.id}",
+            router.payload("unfollow" if following else "follow", proposal.id),
         ),
-        Button(_("Back"), f"ba:{proposal.area_id}"),
+        Button(_("Back"), router.payload("area", proposal.area_id)),
     ]
     ctx.say(text, buttons, image=proposal.photo_ref)
 
 
-@action("cm")
+@router.action("comments")
 async def read_comments(ctx: Context, args: list[str]) -> None:
     """The newest comments on a proposal."""
     proposal = await visible_from(ctx, args)
@@ -126,11 +128,14 @@ async def read_comments(ctx: Context, args: list[str]) -> None:
         lines = [_("No comments yet. Be the first!")]
     ctx.say(
         "\n".join(lines),
-        [Button(_("Write a comment"), f"cw:{proposal.id}"), Button(_("Back"), f"p:{proposal.id}")],
+        [
+            Button(_("Write a comment"), router.payload("write", proposal.id)),
+            Button(_("Back"), router.payload("open", proposal.id)),
+        ],
     )
 
 
-@action("cw")
+@router.action("write")
 async def write_comment(ctx: Context, args: list[str]) -> None:
     """Ask for the comment text."""
     proposal = await visible_from(ctx, args)
@@ -140,16 +145,16 @@ async def write_comment(ctx: Context, args: list[str]) -> None:
     if ctx.phase is Phase.CLOSED:
         ctx.say(_("The discussion is closed."))
         return
-    ctx.goto("comment", "text", proposal_id=proposal.id)
+    ctx.goto(Flow.COMMENT, CommentStep.TEXT, proposal_id=proposal.id)
     ctx.say(
         _("Write your comment on #{id} {title}. Be kind: everyone can read it.").format(
             id=proposal.id, title=proposal.title
         ),
-        [Button(_("Cancel"), f"p:{proposal.id}")],
+        [Button(_("Cancel"), router.payload("open", proposal.id))],
     )
 
 
-@step("comment", "text")
+@router.step(CommentStep.TEXT, flow=Flow.COMMENT)
 async def comment_text(ctx: Context, text: str) -> None:
     """Store the comment."""
     assert ctx.round is not None
@@ -162,7 +167,7 @@ async def comment_text(ctx: Context, text: str) -> None:
     await show_proposal(ctx, proposal.id)
 
 
-@action("fo")
+@router.action("follow")
 async def follow(ctx: Context, args: list[str]) -> None:
     """Follow a proposal."""
     proposal = await visible_from(ctx, args)
@@ -172,7 +177,7 @@ async def follow(ctx: Context, args: list[str]) -> None:
     ctx.say(ctx._("You now follow #{id}. You will hear about every change.").format(id=proposal.id))
 
 
-@action("uf")
+@router.action("unfollow")
 async def unfollow(ctx: Context, args: list[str]) -> None:
     """Stop following a proposal."""
     proposal_id = int_arg(args)
@@ -183,7 +188,7 @@ async def unfollow(ctx: Context, args: list[str]) -> None:
     ctx.say(ctx._("You no longer follow #{id}.").format(id=proposal_id))
 
 
-@command("follow")
+@router.command("follow")
 async def following(ctx: Context, args: str) -> None:
     """The proposals the participant follows."""
     _ = ctx._
@@ -196,5 +201,5 @@ async def following(ctx: Context, args: str) -> None:
         return
     lines = [_("You follow:")]
     lines += [f"#{p.id} {p.title} — {status_name(ctx, p.status)}" for p in followed]
-    buttons = [Button(f"#{p.id} {short(p.title)}", f"p:{p.id}") for p in followed]
+    buttons = [Button(f"#{p.id} {short(p.title)}", router.payload("open", p.id)) for p in followed]
     ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])

@@ -9,9 +9,12 @@ from budgeting.models import Criterion, ProposalStatus, Review
 from budgeting.phases import Phase
 from budgeting.services import proposals
 from dialogs.context import Context
-from dialogs.router import action, command
-from dialogs.texts import int_arg, own_from, short, show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import ConfirmStep, Flow
 from dialogs.types import Button
+from dialogs.wording import int_arg, own_from, short, show_menu, stale_button
+
+router = FlowRouter(Flow.IDEAS)
 
 STATUS_NAMES = {
     ProposalStatus.SUBMITTED: N_("waiting for review"),
@@ -30,7 +33,7 @@ def status_name(ctx: Context, status: str) -> str:
     return ctx._(STATUS_NAMES[ProposalStatus(status)])
 
 
-@command("ideas")
+@router.command("ideas")
 async def my_ideas(ctx: Context, args: str) -> None:
     """List the participant's ideas with their status."""
     if ctx.round is None:
@@ -44,11 +47,11 @@ async def my_ideas(ctx: Context, args: str) -> None:
         return
     lines = [_("Your ideas:")]
     lines += [f"#{p.id} {p.title} — {status_name(ctx, p.status)}" for p in ideas]
-    buttons = [Button(f"#{p.id} {short(p.title)}", f"idea:{p.id}") for p in ideas]
+    buttons = [Button(f"#{p.id} {short(p.title)}", router.payload("show", p.id)) for p in ideas]
     ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])
 
 
-@action("idea")
+@router.action("show")
 async def show_idea(ctx: Context, args: list[str]) -> None:
     """One of the participant's ideas, with the staff's review and reason."""
     proposal = await own_from(ctx, args)
@@ -82,14 +85,14 @@ async def show_idea(ctx: Context, args: list[str]) -> None:
     buttons = []
     if proposal.status == ProposalStatus.SUBMITTED and ctx.phase is Phase.IDEAS:
         buttons += [
-            Button(_("Edit"), f"ie:{proposal.id}"),
-            Button(_("Withdraw"), f"iw:{proposal.id}"),
+            Button(_("Edit"), router.payload("edit", proposal.id)),
+            Button(_("Withdraw"), router.payload("withdraw", proposal.id)),
         ]
     buttons.append(Button(_("My ideas"), "ideas"))
     ctx.say("\n".join(lines), buttons, image=proposal.photo_ref)
 
 
-@action("ie")
+@router.action("edit")
 async def edit_idea(ctx: Context, args: list[str]) -> None:
     """Enter the idea flow again to replace the idea's text."""
     proposal = await own_from(ctx, args)
@@ -103,30 +106,33 @@ async def edit_idea(ctx: Context, args: list[str]) -> None:
     await start_idea(ctx, editing=proposal.id)
 
 
-@action("iw")
+@router.action("withdraw")
 async def withdraw_idea(ctx: Context, args: list[str]) -> None:
     """Ask before withdrawing an idea."""
     proposal = await own_from(ctx, args)
     if proposal is None:
         return
     _ = ctx._
-    ctx.goto("withdraw", "confirm", proposal_id=proposal.id)
+    ctx.goto(Flow.WITHDRAW, ConfirmStep.CONFIRM, proposal_id=proposal.id)
     ctx.say(
         _("Do you really want to withdraw your idea #{id} {title}?").format(
             id=proposal.id, title=proposal.title
         ),
-        [Button(_("Yes, withdraw"), f"iwy:{proposal.id}"), Button(_("No"), "ideas")],
+        [
+            Button(_("Yes, withdraw"), router.payload("withdraw_confirmed", proposal.id)),
+            Button(_("No"), "ideas"),
+        ],
     )
 
 
-@action("iwy")
+@router.action("withdraw_confirmed")
 async def withdraw_confirmed(ctx: Context, args: list[str]) -> None:
     """Withdraw the idea after confirmation."""
     proposal_id = int_arg(args)
     if (
         proposal_id is None
         or ctx.round is None
-        or not ctx.in_step("withdraw", "confirm")
+        or not ctx.in_step(Flow.WITHDRAW, ConfirmStep.CONFIRM)
         or ctx.state.data.get("proposal_id") != proposal_id
     ):
         stale_button(ctx)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from budgeting.services.privacy import forget, personal_data
 from dialogs.context import Context
-from dialogs.router import action, command
-from dialogs.texts import stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import ConfirmStep, Flow
 from dialogs.types import Button
+from dialogs.wording import stale_button
+
+router = FlowRouter(Flow.PRIVACY)
 
 
-@command("mydata")
+@router.command("mydata")
 async def my_data(ctx: Context, args: str) -> None:
     """Everything stored about the participant, in plain words."""
     _ = ctx._
@@ -46,25 +49,25 @@ async def my_data(ctx: Context, args: str) -> None:
     ctx.say("\n".join(lines))
 
 
-@command("forget")
+@router.command("forget")
 async def forget_command(ctx: Context, args: str) -> None:
     """Ask before erasing."""
     _ = ctx._
-    ctx.goto("forget", "confirm")
+    ctx.goto(Flow.FORGET, ConfirmStep.CONFIRM)
     ctx.say(
         _(
             "This erases your account, comments and settings. Your ideas stay without your name. "
             "A ballot in a vote that is still open is withdrawn (you can vote again later); "
             "once the vote has closed, your ballot stays counted anonymously. Erase now?"
         ),
-        [Button(_("Yes, erase my data"), "fy"), Button(_("No"), "menu")],
+        [Button(_("Yes, erase my data"), router.payload("erase")), Button(_("No"), "menu")],
     )
 
 
-@action("fy")
+@router.action("erase")
 async def forget_confirmed(ctx: Context, args: list[str]) -> None:
     """Erase the participant's personal data."""
-    if not ctx.in_step("forget", "confirm"):
+    if not ctx.in_step(Flow.FORGET, ConfirmStep.CONFIRM):
         stale_button(ctx)
         return
     message = ctx._("Your personal data has been erased. Goodbye, and thank you for taking part.")

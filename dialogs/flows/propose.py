@@ -6,11 +6,12 @@ from budgeting.phases import Phase
 from budgeting.services import proposals
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
-from dialogs.router import action, command, step
-from dialogs.texts import int_arg, phase_open, show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow, ProposeStep
 from dialogs.types import Button
+from dialogs.wording import int_arg, phase_open, show_menu, stale_button
 
-FLOW = "propose"
+router = FlowRouter(Flow.PROPOSE)
 
 
 def cancel_button(ctx: Context) -> Button:
@@ -18,7 +19,7 @@ def cancel_button(ctx: Context) -> Button:
     return Button(ctx._("Cancel"), "menu")
 
 
-@command("propose")
+@router.command("propose")
 async def propose(ctx: Context, args: str) -> None:
     """Start the idea flow, if ideas are open."""
     await start_idea(ctx, editing=None)
@@ -32,7 +33,7 @@ async def start_idea(ctx: Context, editing: int | None) -> None:
     ):
         return
     assert ctx.round is not None
-    ctx.goto(FLOW, "area", editing=editing)
+    ctx.goto(Flow.PROPOSE, ProposeStep.AREA, editing=editing)
     areas = ctx.round.areas
     if len(areas) == 1:
         await choose_area(ctx, [str(areas[0].id)])
@@ -40,22 +41,23 @@ async def start_idea(ctx: Context, editing: int | None) -> None:
     locale = ctx.participant.locale or "sv"
     ctx.say(
         _("Which area is your idea for?"),
-        [Button(area.name(locale), f"pa:{area.id}") for area in areas] + [cancel_button(ctx)],
+        [Button(area.name(locale), router.payload("area", area.id)) for area in areas]
+        + [cancel_button(ctx)],
     )
 
 
-@action("pa")
+@router.action("area")
 async def choose_area(ctx: Context, args: list[str]) -> None:
     """The area was chosen; ask for the title."""
     area_id = int_arg(args)
-    if not ctx.in_step(FLOW, "area") or ctx.round is None or area_id is None:
+    if not ctx.in_step(Flow.PROPOSE, ProposeStep.AREA) or ctx.round is None or area_id is None:
         stale_button(ctx)
         return
     area = area_of(ctx.round, area_id)
     if area is None:
         stale_button(ctx)
         return
-    ctx.update("title", area_id=area.id)
+    ctx.update(ProposeStep.TITLE, area_id=area.id)
     _ = ctx._
     ctx.say(
         _("Area: {area}. Give your idea a short title (at most {limit} characters).").format(
@@ -65,12 +67,12 @@ async def choose_area(ctx: Context, args: list[str]) -> None:
     )
 
 
-@step(FLOW, "title")
+@router.step(ProposeStep.TITLE)
 async def title_step(ctx: Context, text: str) -> None:
     """Check the title; ask for the description."""
     assert ctx.round is not None
     title = proposals.check_title(ctx.round, text)
-    ctx.update("description", title=title)
+    ctx.update(ProposeStep.DESCRIPTION, title=title)
     ctx.say(
         ctx._(
             "Describe your idea: what should be done, where, and who benefits? "
@@ -80,12 +82,12 @@ async def title_step(ctx: Context, text: str) -> None:
     )
 
 
-@step(FLOW, "description")
+@router.step(ProposeStep.DESCRIPTION)
 async def description_step(ctx: Context, text: str) -> None:
     """Check the description; ask for the rough cost."""
     assert ctx.round is not None
     description = proposals.check_description(ctx.round, text)
-    ctx.update("cost", description=description)
+    ctx.update(ProposeStep.COST, description=description)
     ctx.say(
         ctx._(
             "Roughly what would it cost, in kronor? A guess is fine; staff will estimate it "
@@ -95,39 +97,42 @@ async def description_step(ctx: Context, text: str) -> None:
     )
 
 
-@step(FLOW, "cost")
+@router.step(ProposeStep.COST)
 async def cost_step(ctx: Context, text: str) -> None:
     """Check the cost; ask for a photo where the channel can send one, else confirm."""
     assert ctx.round is not None
     cost = proposals.check_cost(ctx.round, ctx.state.data["area_id"], text)
     if ctx.incoming.supports_photos:
-        ctx.update("photo", cost=cost)
+        ctx.update(ProposeStep.PHOTO, cost=cost)
         ctx.say(
             ctx._("You can add a photo of the place (optional). Send it now, or choose Skip."),
-            [Button(ctx._("Skip"), "pp:skip"), cancel_button(ctx)],
+            [Button(ctx._("Skip"), router.payload("skip_photo")), cancel_button(ctx)],
         )
         return
-    ctx.update("confirm", cost=cost)
+    ctx.update(ProposeStep.CONFIRM, cost=cost)
     confirm_idea(ctx)
 
 
-@step(FLOW, "photo")
+@router.photo_step(ProposeStep.PHOTO)
 async def photo_step(ctx: Context, photo: str) -> None:
     """Keep the photo's channel reference; confirm."""
-    if not ctx.incoming.photo:
-        ctx.say(ctx._("Please send a photo, or choose Skip."))
-        return
-    ctx.update("confirm", photo=photo[:256])
+    ctx.update(ProposeStep.CONFIRM, photo=photo[:256])
     confirm_idea(ctx)
 
 
-@action("pp")
+@router.step(ProposeStep.PHOTO)
+async def text_at_photo_step(ctx: Context, text: str) -> None:
+    """Text where a photo was asked for: ask again."""
+    ctx.say(ctx._("Please send a photo, or choose Skip."))
+
+
+@router.action("skip_photo")
 async def skip_photo(ctx: Context, args: list[str]) -> None:
     """No photo; confirm."""
-    if not ctx.in_step(FLOW, "photo"):
+    if not ctx.in_step(Flow.PROPOSE, ProposeStep.PHOTO):
         stale_button(ctx)
         return
-    ctx.update("confirm")
+    ctx.update(ProposeStep.CONFIRM)
     confirm_idea(ctx)
 
 
@@ -147,25 +152,31 @@ def confirm_idea(ctx: Context) -> None:
     )
     ctx.say(
         summary,
-        [Button(_("Submit"), "pc:ok"), Button(_("Start over"), "pc:redo"), cancel_button(ctx)],
+        [
+            Button(_("Submit"), router.payload("submit")),
+            Button(_("Start over"), router.payload("restart")),
+            cancel_button(ctx),
+        ],
         image=data.get("photo"),
     )
 
 
-@action("pc")
-async def confirm_action(ctx: Context, args: list[str]) -> None:
-    """Submit (or restart) the idea."""
-    if not ctx.in_step(FLOW, "confirm") or ctx.round is None:
+@router.action("restart")
+async def restart(ctx: Context, args: list[str]) -> None:
+    """Start the idea over (keeping which idea is being edited)."""
+    if not ctx.in_step(Flow.PROPOSE, ProposeStep.CONFIRM) or ctx.round is None:
         stale_button(ctx)
         return
-    choice = args[0] if args else ""
+    await start_idea(ctx, editing=ctx.state.data.get("editing"))
+
+
+@router.action("submit")
+async def submit(ctx: Context, args: list[str]) -> None:
+    """Submit the idea (or the new version of an idea being edited)."""
+    if not ctx.in_step(Flow.PROPOSE, ProposeStep.CONFIRM) or ctx.round is None:
+        stale_button(ctx)
+        return
     data = ctx.state.data
-    if choice == "redo":
-        await start_idea(ctx, editing=data.get("editing"))
-        return
-    if choice != "ok":
-        stale_button(ctx)
-        return
     idea = proposals.Idea(
         area_id=data["area_id"],
         title=data["title"],

@@ -11,9 +11,10 @@ from budgeting.services.results import published_results
 from budgeting.services.rounds import area_of
 from budgeting.services.tally import explain_run
 from dialogs.context import Context
-from dialogs.router import action, command
-from dialogs.texts import int_arg, show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow
 from dialogs.types import Button
+from dialogs.wording import int_arg, show_menu, stale_button
 
 EXPLANATION_LINES = 30
 DECISIONS = {
@@ -27,6 +28,7 @@ IMPLEMENTATION = {
     ImplementationStatus.DONE: N_("done"),
     ImplementationStatus.CANCELLED: N_("cancelled"),
 }
+router = FlowRouter(Flow.RESULTS)
 
 
 def project_line(ctx: Context, proposal: Proposal, points: int) -> str:
@@ -44,7 +46,7 @@ def project_line(ctx: Context, proposal: Proposal, points: int) -> str:
     return " — ".join(parts)
 
 
-@command("results")
+@router.command("results")
 async def results(ctx: Context, args: str) -> None:
     """Selected projects per area with their points, cost, decision and progress."""
     if ctx.round is None:
@@ -87,14 +89,19 @@ async def results(ctx: Context, args: str) -> None:
             if int(pid) in found
         ]
         parts.append("\n".join(lines))
-        buttons.append(Button(_("How {area} was counted").format(area=name), f"rx:{run.area_id}"))
+        buttons.append(
+            Button(
+                _("How {area} was counted").format(area=name),
+                router.payload("explain", run.area_id),
+            )
+        )
     ctx.say(
         _("Result of the vote:") + "\n\n" + "\n\n".join(parts),
         [*buttons, Button(_("Proposals"), "browse"), Button(_("Menu"), "menu")],
     )
 
 
-@action("rx")
+@router.action("explain")
 async def explanation(ctx: Context, args: list[str]) -> None:
     """Step by step, how one area's ballots became the result."""
     area_id = int_arg(args)

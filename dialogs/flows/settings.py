@@ -6,9 +6,10 @@ from budgeting.i18n import LANGUAGES
 from budgeting.i18n import _ as N_
 from budgeting.models import NotificationKind
 from dialogs.context import Context
-from dialogs.router import action, command
-from dialogs.texts import stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow
 from dialogs.types import Button
+from dialogs.wording import stale_button
 
 OPTIONAL_KINDS = {
     NotificationKind.IDEAS_OPEN: N_("ideas open"),
@@ -20,9 +21,10 @@ OPTIONAL_KINDS = {
     NotificationKind.SURVEY: N_("survey"),
     NotificationKind.BROADCAST: N_("news from the municipality"),
 }
+router = FlowRouter(Flow.SETTINGS)
 
 
-@command("settings")
+@router.command("settings")
 async def settings(ctx: Context, args: str) -> None:
     """Show the language and one on/off button per kind of reminder."""
     _ = ctx._
@@ -35,12 +37,14 @@ async def settings(ctx: Context, args: str) -> None:
     for kind, name in OPTIONAL_KINDS.items():
         on = kind.value not in opted_out
         lines.append(f"{'🔔' if on else '🔕'} {_(name)}")
-        buttons.append(Button(f"{'🔔' if on else '🔕'} {_(name)}", f"so:{kind.value}"))
+        buttons.append(
+            Button(f"{'🔔' if on else '🔕'} {_(name)}", router.payload("toggle", kind.value))
+        )
     buttons.append(Button(_("Menu"), "menu"))
     ctx.say("\n".join(lines), buttons)
 
 
-@action("so")
+@router.action("toggle")
 async def toggle(ctx: Context, args: list[str]) -> None:
     """Switch one kind of message on or off."""
     kind = args[0] if args else ""

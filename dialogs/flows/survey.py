@@ -8,24 +8,25 @@ from budgeting.i18n import _ as N_
 from budgeting.models import SurveyAnswer
 from budgeting.phases import Phase
 from dialogs.context import Context
-from dialogs.router import action, command, step
-from dialogs.texts import show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow, SurveyStep
 from dialogs.types import Button
+from dialogs.wording import show_menu, stale_button
 
-FLOW = "survey"
 QUESTIONS = (
     ("understood", N_("I understood how the decisions in the round were made.")),
     ("discussion", N_("My views had room in a discussion with other residents.")),
     ("together", N_("I feel that I decided together with others.")),
 )
 OPEN_PHASES = (Phase.FOLLOWUP, Phase.CLOSED)
+router = FlowRouter(Flow.SURVEY)
 
 
 def scale_buttons(ctx: Context) -> list[list[Button]]:
     """1 (not at all) … 5 (completely), in one row."""
     _ = ctx._
     return [
-        [Button(str(n), f"sv:{n}") for n in range(1, 6)],
+        [Button(str(n), router.payload("answer", n)) for n in range(1, 6)],
         [Button(_("Cancel"), "menu")],
     ]
 
@@ -40,7 +41,7 @@ def ask(ctx: Context, index: int) -> None:
     ctx.say(f"{text}\n{scale}", scale_buttons(ctx))
 
 
-@command("survey")
+@router.command("survey")
 async def survey(ctx: Context, args: str) -> None:
     """Start the survey, once the round has reached follow-up."""
     if ctx.round is None:
@@ -50,15 +51,15 @@ async def survey(ctx: Context, args: str) -> None:
         ctx.say(ctx._("The survey opens when the round reaches follow-up."))
         show_menu(ctx)
         return
-    ctx.goto(FLOW, "scale", index=0, answers={})
+    ctx.goto(Flow.SURVEY, SurveyStep.SCALE, index=0, answers={})
     ask(ctx, 0)
 
 
-@action("sv")
+@router.action("answer")
 async def answer(ctx: Context, args: list[str]) -> None:
     """Store one 1–5 answer and go on."""
     value = args[0] if args else ""
-    if not ctx.in_step(FLOW, "scale") or value not in {"1", "2", "3", "4", "5"}:
+    if not ctx.in_step(Flow.SURVEY, SurveyStep.SCALE) or value not in {"1", "2", "3", "4", "5"}:
         stale_button(ctx)
         return
     index = int(ctx.state.data.get("index", 0))
@@ -67,14 +68,14 @@ async def answer(ctx: Context, args: list[str]) -> None:
         ctx.update(index=index + 1, answers=answers)
         ask(ctx, index + 1)
         return
-    ctx.update("comment", answers=answers)
+    ctx.update(SurveyStep.COMMENT, answers=answers)
     ctx.say(
         ctx._("Anything else you want to tell us? Write it, or choose Skip."),
-        [Button(ctx._("Skip"), "sc")],
+        [Button(ctx._("Skip"), router.payload("skip"))],
     )
 
 
-@step(FLOW, "scale")
+@router.step(SurveyStep.SCALE)
 async def typed_scale(ctx: Context, text: str) -> None:
     """A typed 1–5 works like the button."""
     if text.strip() not in {"1", "2", "3", "4", "5"}:
@@ -83,16 +84,16 @@ async def typed_scale(ctx: Context, text: str) -> None:
     await answer(ctx, [text.strip()])
 
 
-@step(FLOW, "comment")
+@router.step(SurveyStep.COMMENT)
 async def comment(ctx: Context, text: str) -> None:
     """Store the survey with the free text."""
     await save(ctx, text.strip()[:2000] or None)
 
 
-@action("sc")
+@router.action("skip")
 async def skip(ctx: Context, args: list[str]) -> None:
     """Store the survey without free text."""
-    if not ctx.in_step(FLOW, "comment"):
+    if not ctx.in_step(Flow.SURVEY, SurveyStep.COMMENT):
         stale_button(ctx)
         return
     await save(ctx, None)

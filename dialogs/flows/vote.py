@@ -8,15 +8,16 @@ from budgeting.services import ballots, proposals, voting_codes
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
-from dialogs.router import action, command, step
-from dialogs.texts import int_arg, phase_open, short, show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow, VoteStep
 from dialogs.types import Button
+from dialogs.wording import int_arg, phase_open, short, show_menu, stale_button
 
-FLOW = "vote"
 MAX_CODE_FAILURES = 5
+router = FlowRouter(Flow.VOTE)
 
 
-@command("vote")
+@router.command("vote")
 async def vote(ctx: Context, args: str) -> None:
     """Start voting: ask for the area, or go straight to the ranking."""
     _ = ctx._
@@ -28,7 +29,7 @@ async def vote(ctx: Context, args: str) -> None:
     if ctx.round.requires_voting_code and not await voting_codes.code_of(
         ctx.session, ctx.round, ctx.participant
     ):
-        ctx.goto(FLOW, "code")
+        ctx.goto(Flow.VOTE, VoteStep.CODE)
         ctx.say(
             _("This round uses voting codes. Please type the code from your letter."),
             [Button(_("Cancel"), "menu")],
@@ -37,7 +38,7 @@ async def vote(ctx: Context, args: str) -> None:
     await choose_area_prompt(ctx)
 
 
-@step(FLOW, "code")
+@router.step(VoteStep.CODE)
 async def code_step(ctx: Context, text: str) -> None:
     """Redeem a voting code, with a limit on wrong guesses."""
     assert ctx.round is not None
@@ -58,7 +59,7 @@ async def choose_area_prompt(ctx: Context) -> None:
     assert ctx.round is not None
     _ = ctx._
     existing = await ballots.ballot_of(ctx.session, ctx.round, ctx.participant)
-    ctx.goto(FLOW, "area")
+    ctx.goto(Flow.VOTE, VoteStep.AREA)
     if existing is not None:
         ctx.say(
             _(
@@ -73,22 +74,22 @@ async def choose_area_prompt(ctx: Context) -> None:
     locale = ctx.participant.locale or "sv"
     ctx.say(
         _("You vote on the projects of one area. Which area do you live in?"),
-        [Button(area.name(locale), f"va:{area.id}") for area in areas]
+        [Button(area.name(locale), router.payload("area", area.id)) for area in areas]
         + [Button(_("Cancel"), "menu")],
     )
 
 
-@action("va")
+@router.action("area")
 async def choose_area(ctx: Context, args: list[str]) -> None:
     """Area chosen: start an empty ranking."""
     area_id = int_arg(args)
-    if not ctx.in_step(FLOW, "area") or ctx.round is None or area_id is None:
+    if not ctx.in_step(Flow.VOTE, VoteStep.AREA) or ctx.round is None or area_id is None:
         stale_button(ctx)
         return
     if area_of(ctx.round, area_id) is None:
         stale_button(ctx)
         return
-    ctx.update("rank", area_id=area_id, picks=[])
+    ctx.update(VoteStep.RANK, area_id=area_id, picks=[])
     await show_builder(ctx)
 
 
@@ -149,24 +150,26 @@ async def show_builder(ctx: Context) -> None:
         return
     lines.append(_("Choose your #{rank}:").format(rank=len(picks) + 1))
     buttons: list[Button | list[Button]] = [
-        Button(f"#{p.id} {short(p.title, 32)} — {ctx.t.money(p.cost)}", f"vp:{p.id}")
+        Button(
+            f"#{p.id} {short(p.title, 32)} — {ctx.t.money(p.cost)}", router.payload("pick", p.id)
+        )
         for p in remaining
     ]
     controls = []
     if picks:
-        controls.append(Button(_("Undo"), "vu"))
+        controls.append(Button(_("Undo"), router.payload("undo")))
     if len(picks) >= minimum:
-        controls.append(Button(_("Done"), "vd"))
+        controls.append(Button(_("Done"), router.payload("done")))
     controls.append(Button(_("Cancel"), "menu"))
     buttons.append(controls)
     ctx.say("\n".join(lines), buttons, replaces_previous=ctx.incoming.payload is not None)
 
 
-@action("vp")
+@router.action("pick")
 async def pick(ctx: Context, args: list[str]) -> None:
     """Add a project at the next rank."""
     proposal_id = int_arg(args)
-    if not ctx.in_step(FLOW, "rank") or proposal_id is None or ctx.round is None:
+    if not ctx.in_step(Flow.VOTE, VoteStep.RANK) or proposal_id is None or ctx.round is None:
         stale_button(ctx)
         return
     ballots.require_voting_phase(ctx.round, ctx.now)
@@ -180,20 +183,20 @@ async def pick(ctx: Context, args: list[str]) -> None:
     await show_builder(ctx)
 
 
-@action("vu")
+@router.action("undo")
 async def undo(ctx: Context, args: list[str]) -> None:
     """Remove the last pick."""
-    if not ctx.in_step(FLOW, "rank", "review"):
+    if not ctx.in_step(Flow.VOTE, VoteStep.RANK, VoteStep.REVIEW):
         stale_button(ctx)
         return
-    ctx.update("rank", picks=list(ctx.state.data.get("picks", []))[:-1])
+    ctx.update(VoteStep.RANK, picks=list(ctx.state.data.get("picks", []))[:-1])
     await show_builder(ctx)
 
 
-@action("vd")
+@router.action("done")
 async def done(ctx: Context, args: list[str]) -> None:
     """Finish ranking early (once the minimum is reached)."""
-    if not ctx.in_step(FLOW, "rank") or ctx.round is None:
+    if not ctx.in_step(Flow.VOTE, VoteStep.RANK) or ctx.round is None:
         stale_button(ctx)
         return
     if len(ctx.state.data.get("picks", [])) < ctx.round.min_ranks:
@@ -206,7 +209,7 @@ async def show_review(ctx: Context) -> None:
     """The whole ballot, to confirm."""
     assert ctx.round is not None
     _ = ctx._
-    ctx.update("review")
+    ctx.update(VoteStep.REVIEW)
     picks = list(ctx.state.data.get("picks", []))
     by_id = {p.id: p for p in await ballot_list(ctx)}
     lines = [_("Your ballot:"), *ranking_lines(ctx, picks, by_id)]
@@ -217,28 +220,31 @@ async def show_review(ctx: Context) -> None:
     ctx.say(
         "\n".join(lines),
         [
-            [Button(_("Confirm"), "vc")],
-            [Button(_("Undo"), "vu"), Button(_("Start over"), "vr")],
+            [Button(_("Confirm"), router.payload("confirm"))],
+            [
+                Button(_("Undo"), router.payload("undo")),
+                Button(_("Start over"), router.payload("restart")),
+            ],
             [Button(_("Cancel"), "menu")],
         ],
         replaces_previous=ctx.incoming.payload is not None,
     )
 
 
-@action("vr")
+@router.action("restart")
 async def restart(ctx: Context, args: list[str]) -> None:
     """Empty the ranking."""
-    if not ctx.in_step(FLOW, "rank", "review"):
+    if not ctx.in_step(Flow.VOTE, VoteStep.RANK, VoteStep.REVIEW):
         stale_button(ctx)
         return
-    ctx.update("rank", picks=[])
+    ctx.update(VoteStep.RANK, picks=[])
     await show_builder(ctx)
 
 
-@action("vc")
+@router.action("confirm")
 async def confirm(ctx: Context, args: list[str]) -> None:
     """Cast the ballot; the receipt is shown only after it is stored."""
-    if not ctx.in_step(FLOW, "review") or ctx.round is None:
+    if not ctx.in_step(Flow.VOTE, VoteStep.REVIEW) or ctx.round is None:
         stale_button(ctx)
         return
     data = ctx.state.data

@@ -9,9 +9,12 @@ from budgeting.models import Proposal
 from budgeting.services.rounds import load_round, rounds_for
 from dialogs.context import Context
 from dialogs.menu import COMMAND_HELP
-from dialogs.router import action, command
-from dialogs.texts import int_arg, show_menu, stale_button
+from dialogs.routing import FlowRouter
+from dialogs.states import Flow
 from dialogs.types import Button
+from dialogs.wording import int_arg, show_menu, stale_button
+
+router = FlowRouter(Flow.WELCOME)
 
 
 def language_question() -> str:
@@ -23,10 +26,10 @@ def language_question() -> str:
 
 def language_buttons() -> list[Button]:
     """One button per language, each named in its own language."""
-    return [Button(name, f"lang:{code}") for code, name in LANGUAGES.items()]
+    return [Button(name, router.payload("language", code)) for code, name in LANGUAGES.items()]
 
 
-@command("start")
+@router.command("start")
 async def start(ctx: Context, args: str) -> None:
     """Greet, remember a campaign or proposal deep link, and ask for the language.
 
@@ -40,7 +43,7 @@ async def start(ctx: Context, args: str) -> None:
         ctx.clear()
         await start_again(ctx, deep_link)
         return
-    ctx.goto("welcome", None, **({"deep_link": deep_link} if deep_link else {}))
+    ctx.goto(Flow.WELCOME, None, **({"deep_link": deep_link} if deep_link else {}))
     _ = ctx._
     ctx.say(
         _(
@@ -72,13 +75,13 @@ async def start_again(ctx: Context, deep_link: str) -> None:
     await choose_round(ctx)
 
 
-@command("language")
+@router.command("language")
 async def language(ctx: Context, args: str) -> None:
     """Offer the languages again."""
     ctx.say(language_question(), language_buttons())
 
 
-@action("lang")
+@router.action("language", needs_round=False)
 async def choose_language(ctx: Context, args: list[str]) -> None:
     """Store the chosen language; on first contact continue with privacy and the round."""
     code = args[0] if args else ""
@@ -88,7 +91,7 @@ async def choose_language(ctx: Context, args: list[str]) -> None:
     ctx.participant.locale = code
     _ = ctx._
     ctx.say(_("Language set to {language}.").format(language=LANGUAGES[code]))
-    if ctx.in_step("welcome") or ctx.participant.round_id is None:
+    if ctx.in_step(Flow.WELCOME) or ctx.participant.round_id is None:
         deep_link = (ctx.state.data or {}).get("deep_link")
         ctx.clear()
         ctx.say(
@@ -115,7 +118,9 @@ async def choose_round(ctx: Context, deep_link: str | None = None) -> None:
         ctx.say(
             ctx._("Which round do you want to take part in?"),
             [
-                Button(r.text("title", ctx.participant.locale or "sv"), f"round:{r.id}")
+                Button(
+                    r.text("title", ctx.participant.locale or "sv"), router.payload("round", r.id)
+                )
                 for r in rounds
             ],
         )
@@ -139,7 +144,7 @@ async def enter_round(ctx: Context, round_id: int, deep_link: str | None = None)
         await show_proposal(ctx, int(deep_link))
 
 
-@action("round")
+@router.action("round", needs_round=False)
 async def round_action(ctx: Context, args: list[str]) -> None:
     """The participant picked a round."""
     round_id = int_arg(args)
@@ -149,7 +154,7 @@ async def round_action(ctx: Context, args: list[str]) -> None:
     await enter_round(ctx, round_id)
 
 
-@command("menu", "cancel")
+@router.command("menu", "cancel")
 async def menu(ctx: Context, args: str) -> None:
     """Leave whatever flow the participant is in and show the menu."""
     was_busy = (ctx.interrupted or ctx.state.flow) is not None
@@ -157,7 +162,7 @@ async def menu(ctx: Context, args: str) -> None:
     show_menu(ctx, ctx._("Cancelled.") if was_busy else None)
 
 
-@command("help")
+@router.command("help")
 async def help_command(ctx: Context, args: str) -> None:
     """List every command."""
     _ = ctx._

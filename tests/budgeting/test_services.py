@@ -121,14 +121,14 @@ async def test_messages_of_one_participant_are_handled_in_order(sessions) -> Non
         return Incoming(channel="console", user_id="fast", **kw)
 
     await engine.handle(event(text="/start"))
-    await engine.handle(event(payload="lang:en"))
+    await engine.handle(event(payload="welcome:language:en"))
     await engine.handle(event(text="/vote"))
-    await engine.handle(event(payload="va:1"))
+    await engine.handle(event(payload="vote:area:1"))
     results = await asyncio.gather(
-        *(engine.handle(event(payload=f"vp:{pid}")) for pid in (3, 1, 4))
+        *(engine.handle(event(payload=f"vote:pick:{pid}")) for pid in (3, 1, 4))
     )
     assert "3. #4" in results[-1][-1].text
-    await engine.handle(event(payload="vc"))
+    await engine.handle(event(payload="vote:confirm"))
     async with sessions() as session:
         ballot = (await session.scalars(select(Ballot))).one()
         assert [r.proposal_id for r in ballot.ranks] == [3, 1, 4]

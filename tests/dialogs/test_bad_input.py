@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from budgeting.models import Ballot, Participant, Proposal
 from budgeting.phases import Phase
-from tests.dialogs.test_journeys import START_ENGLISH
+from tests.dialogs.transcripts import START_ENGLISH
 
 
 async def counts(sessions) -> tuple[int, int]:
@@ -40,24 +40,31 @@ async def test_stale_and_forged_buttons(seeded, chat, sessions) -> None:
     await user.run(START_ENGLISH)
     before = await counts(sessions)
     for payload in [
-        "vp:1",
-        "vc",
+        "vote:pick:1",
+        "vote:confirm",
         "zz:1",
-        "vp:abc",
-        "vp:99999999999999",
-        "pa:1",
-        "p:" + "9" * 70,
-        "lang:xx",
-        "iwy:1",
-        "fy",
-        "round:999",
-        "so:nothing",
+        "vote:zz",
+        "vote:pick:abc",
+        "vote:pick:99999999999999",
+        "propose:area:1",
+        "browse:open:" + "9" * 60,
+        "welcome:language:xx",
+        "ideas:withdraw_confirmed:1",
+        "privacy:erase",
+        "welcome:round:999",
+        "settings:toggle:nothing",
+        "vp:12",  # the payloads of old buttons still shown in chats
+        "vc",
+        "p:1",
+        "lang:en",
+        "",
+        ":",
     ]:
         out = await user.send(payload=payload)
         assert "no longer active" in out or "not available" in out, (payload, out)
     assert await counts(sessions) == before
     # a button of another participant's idea cannot be used
-    out = await user.send(payload="idea:1")
+    out = await user.send(payload="ideas:show:1")
     assert "not one of yours" in out
 
 

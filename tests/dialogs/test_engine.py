@@ -11,7 +11,8 @@ from budgeting.models import Participant, ProcessedUpdate, Proposal
 from budgeting.phases import Phase
 from dialogs.context import Context
 from dialogs.engine import DialogEngine
-from dialogs.router import COMMANDS
+from dialogs.flows import all_routers
+from dialogs.routing import FlowRouter
 from dialogs.types import Incoming
 
 
@@ -25,14 +26,14 @@ async def test_redelivered_update_is_a_no_op(seeded, engine: DialogEngine, sessi
         return "\n".join(r.text for r in replies)
 
     await send("1", text="/start")
-    await send("2", payload="lang:en")
+    await send("2", payload="welcome:language:en")
     await send("3", text="/propose")
-    await send("4", payload="pa:1")
+    await send("4", payload="propose:area:1")
     await send("5", text="Redelivered idea")
     await send("6", text="This description is long enough.")
     await send("7", text="1000")
-    assert "submitted" in await send("8", payload="pc:ok")
-    assert await send("8", payload="pc:ok") == ""  # Telegram retries the same update
+    assert "submitted" in await send("8", payload="propose:submit")
+    assert await send("8", payload="propose:submit") == ""  # Telegram retries the same update
     async with sessions() as session:
         ideas = await session.scalar(
             select(func.count()).select_from(Proposal).where(Proposal.title == "Redelivered idea")
@@ -68,7 +69,7 @@ async def test_one_participant_at_a_time_and_nothing_kept_per_participant(
         texts = []
         for incoming in (
             Incoming("telegram", user, text="/start"),
-            Incoming("telegram", user, payload="lang:en"),
+            Incoming("telegram", user, payload="welcome:language:en"),
             Incoming("telegram", user, text="/help"),
         ):
             texts.append("\n".join(r.text for r in await engine.handle(incoming)))
@@ -113,7 +114,7 @@ async def test_one_persons_events_sent_at_once_are_handled_in_order(
     commits = commits_of(engine)
     start, english, help_ = await asyncio.gather(
         engine.handle(Incoming("telegram", "9", text="/start")),
-        engine.handle(Incoming("telegram", "9", payload="lang:en")),
+        engine.handle(Incoming("telegram", "9", payload="welcome:language:en")),
         engine.handle(Incoming("telegram", "9", text="/help")),
     )
     assert "Which language" in start[0].text
@@ -122,17 +123,17 @@ async def test_one_persons_events_sent_at_once_are_handled_in_order(
     assert len(commits) == 3  # one event per person in a batch
 
 
-async def test_a_failing_event_fails_alone_and_leaves_nothing(
-    seeded, engine: DialogEngine, sessions, monkeypatch
-) -> None:
+async def test_a_failing_event_fails_alone_and_leaves_nothing(seeded, sessions, clock) -> None:
     """An event whose flow raises gets the error; the others of its batch are committed."""
     await seeded(Phase.IDEAS)
+    broken = FlowRouter("broken")
 
+    @broken.command("broken")
     async def broken_flow(ctx: Context, args: str) -> None:
         ctx.participant.display_name = "half done"
         raise RuntimeError("a bug in a flow")
 
-    monkeypatch.setitem(COMMANDS, "broken", broken_flow)
+    engine = DialogEngine(sessions, clock=clock, routers=[*all_routers(), broken])
     events = [Incoming("telegram", f"q{n}", text="/start", update_key=f"s{n}") for n in range(9)]
     events.insert(4, Incoming("telegram", "q-broken", text="/broken", update_key="s-broken"))
     results = await asyncio.gather(*(engine.handle(e) for e in events), return_exceptions=True)
@@ -170,7 +171,7 @@ async def test_a_batch_writes_its_dialog_states_at_once(seeded, engine: DialogEn
     inserts = writes.count("INSERT")
     assert 1 <= inserts <= 3 and set(writes) == {"INSERT"}
     writes.clear()
-    english = await everyone(lambda p: Incoming("telegram", p, payload="lang:en"))
+    english = await everyone(lambda p: Incoming("telegram", p, payload="welcome:language:en"))
     assert all("Language set to English." in t for t in english)
     assert 1 <= len(writes) <= 3 and set(writes) == {"UPDATE"}
     proposing = await everyone(lambda p: Incoming("telegram", p, text="/propose"))
@@ -197,6 +198,6 @@ async def test_a_batch_sees_what_an_earlier_turn_of_it_wrote(seeded, chat, engin
         late.send(payload=area),
     )
     assert "published" in comment
-    number = first.split(":")[1]
+    number = first.split(":")[2]
     count = re.compile(rf"#{number} .* — (\d+) comments?")
     assert int(count.search(after)[1]) == int(count.search(before)[1]) + 1

@@ -8,11 +8,7 @@ from sqlalchemy import func, select
 
 from budgeting.models import Ballot, Proposal, ProposalStatus, Round
 from budgeting.phases import Phase
-
-START_ENGLISH = [
-    ("/start", ["Which language do you prefer?", "[English]"]),
-    ("English", ["Language set to English.", "Privacy:", "Säter participatory budget 2027"]),
-]
+from tests.dialogs.transcripts import START_ENGLISH
 
 
 async def test_idea_journey(seeded, chat, sessions) -> None:

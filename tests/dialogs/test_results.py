@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from budgeting.phases import Phase
-from tests.dialogs.test_journeys import START_ENGLISH
+from tests.dialogs.transcripts import START_ENGLISH
 
 
 async def test_results_before_publication(seeded, chat) -> None:

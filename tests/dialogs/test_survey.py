@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from budgeting.models import SurveyAnswer
 from budgeting.phases import Phase
-from tests.dialogs.test_journeys import START_ENGLISH
+from tests.dialogs.transcripts import START_ENGLISH
 
 
 async def test_survey_stores_three_answers_and_text(seeded, chat, sessions) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from budgeting.models import Ballot, Round, VotingCode
 from budgeting.phases import Phase
 from budgeting.services.voting_codes import generate_codes
-from tests.dialogs.test_journeys import START_ENGLISH
+from tests.dialogs.transcripts import START_ENGLISH
 
 
 async def voting_round_codes(seeded, sessions, count: int) -> list[str]:

@@ -35,7 +35,7 @@ class Clock:
 async def join(engine: DialogEngine, user: str, language: str) -> None:
     for incoming in (
         Incoming("console", user, text="/start", display_name=user),
-        Incoming("console", user, payload=f"lang:{language}"),
+        Incoming("console", user, payload=f"welcome:language:{language}"),
     ):
         await engine.handle(incoming)
 
@@ -92,7 +92,8 @@ async def test_quiet_hours_wait_and_opt_outs_hold(sessions) -> None:
     assert (await worker.tick()).sent == 1
     assert "The result of the vote is published." in out.getvalue()
 
-    await engine.handle(Incoming("console", "anna", payload="so:results"))  # switch results off
+    switch_results_off = Incoming("console", "anna", payload="settings:toggle:results")
+    await engine.handle(switch_results_off)
     async with sessions() as session, session.begin():
         await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=clock.now)
     report = await worker.tick()
@@ -105,7 +106,7 @@ async def test_voting_reminder_only_to_those_who_have_not_voted(sessions) -> Non
     clock = Clock(DAYTIME)
     round_, engine, out, worker = await setup(sessions, clock)
     await join(engine, "anna", "en")
-    for payload in ("vote", "va:1", "vp:1", "vd", "vc"):
+    for payload in ("vote", "vote:area:1", "vote:pick:1", "vote:done", "vote:confirm"):
         await engine.handle(Incoming("console", "anna", payload=payload))
     async with sessions() as session, session.begin():
         voter = await session.scalar(select(Participant).where(Participant.display_name == "anna"))
@@ -150,7 +151,7 @@ async def test_review_outcome_and_decision_reach_author_and_followers(sessions) 
     clock = Clock(DAYTIME)
     round_, engine, out, worker = await setup(sessions, clock, Phase.REVIEW)
     await join(engine, "anna", "sv")
-    await engine.handle(Incoming("console", "anna", payload="fo:1"))  # follows proposal 1
+    await engine.handle(Incoming("console", "anna", payload="browse:follow:1"))  # proposal 1
     async with sessions() as session, session.begin():
         anna = await session.scalar(select(Participant).where(Participant.display_name == "anna"))
         await enqueue(
@@ -264,7 +265,7 @@ class ErasingConsole(SlowConsole):
     async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
         if external_id == "bo":
             await self.turns(Incoming("console", "bo", text="/forget"))
-            await self.turns(Incoming("console", "bo", payload="fy"))
+            await self.turns(Incoming("console", "bo", payload="privacy:erase"))
         self.show(replies)
         return SendOutcome.SENT
 

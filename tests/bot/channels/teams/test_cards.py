@@ -18,7 +18,9 @@ def test_text_without_buttons_is_plain_text() -> None:
 
 
 def test_up_to_three_buttons_are_imback_suggested_actions() -> None:
-    reply = Reply("Submit it?", buttons=((Button("Submit", "pc:ok"), Button("Start over", "x")),))
+    reply = Reply(
+        "Submit it?", buttons=((Button("Submit", "propose:submit"), Button("Start over", "x")),)
+    )
     activity = as_json(reply)
     assert activity["suggestedActions"]["actions"] == [
         {"type": "imBack", "title": "Submit", "value": "Submit"},
@@ -30,7 +32,7 @@ def test_more_buttons_make_an_adaptive_card_with_payloads() -> None:
     reply = Reply(
         "Menu\n\nWhat would you like to do?",
         buttons=tuple((Button(f"Option {i}", f"opt:{i}"),) for i in range(4))
-        + ((Button("Undo", "vu"), Button("Done", "vd")),),
+        + ((Button("Undo", "vu"), Button("Done", "vote:done")),),
     )
     activity = as_json(reply)
     assert "text" not in activity and activity["summary"] == "Menu"
@@ -52,13 +54,15 @@ def test_more_buttons_make_an_adaptive_card_with_payloads() -> None:
 
 
 def test_a_reply_that_replaces_the_previous_one_is_a_card() -> None:
-    reply = Reply("Choose your #2:", buttons=((Button("Done", "vd"),),), replaces_previous=True)
+    reply = Reply(
+        "Choose your #2:", buttons=((Button("Done", "vote:done"),),), replaces_previous=True
+    )
     assert as_json(reply)["attachments"]
 
 
 def test_proposal_card_has_a_heading_and_only_web_images() -> None:
     text = "#12 Benches by the river\nArea: Säter town\nCost: 60 000 kr"
-    buttons = ((Button("Follow", "fo:12"),),)
+    buttons = ((Button("Follow", "browse:follow:12"),),)
     card = adaptive_card(Reply(text, buttons=buttons, image="https://example.org/bench.jpg"))
     heading = card["body"][0]
     assert heading["text"] == "#12 Benches by the river" and heading["weight"] == "Bolder"
@@ -75,7 +79,7 @@ def test_right_to_left_cards() -> None:
 
 
 def test_submitted_payload() -> None:
-    assert submitted_payload({"payload": "vp:3"}) == "vp:3"
+    assert submitted_payload({"payload": "vote:pick:3"}) == "vote:pick:3"
     assert submitted_payload({"payload": 3}) is None
-    assert submitted_payload("vp:3") is None
+    assert submitted_payload("vote:pick:3") is None
     assert submitted_payload(None) is None

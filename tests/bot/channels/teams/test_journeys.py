@@ -101,8 +101,8 @@ async def test_employee_votes_with_a_ranked_ballot_card(seeded, teams, sessions)
     picks = []
     for rank in (1, 2, 3):
         payload, title = card_buttons(bo.last[0])[0]
-        assert payload.startswith("vp:") and title.startswith("#"), (rank, title)
-        picks.append(int(payload.split(":")[1]))
+        assert payload.startswith("vote:pick:") and title.startswith("#"), (rank, title)
+        picks.append(int(payload.split(":")[2]))
         out = await bo.submit(payload, bo.last[0].activity_id)
         assert [(d.method, d.activity_id) for d in bo.last] == [("PUT", menu.activity_id)]
     assert "Your ballot:" in out and "(1 point)" in out and "Cast this ballot?" in out

@@ -11,19 +11,21 @@ FILE_ID = "AgACAgQAAxkBAAIBY2ZfakeFileIdOfAPhoto_0123456789"
 
 
 def test_buttons_carry_payloads_and_text_has_no_markup() -> None:
-    reply = Reply("Pick <b>one</b>", ((Button("#1 Benches", "vp:1"), Button("Undo", "vu")),))
+    reply = Reply(
+        "Pick <b>one</b>", ((Button("#1 Benches", "vote:pick:1"), Button("Undo", "vote:undo")),)
+    )
     [call] = telegram_calls(42, [reply])
     assert isinstance(call.method, SendMessage)
     assert call.method.text == "Pick <b>one</b>"
     assert call.method.model_dump(exclude_unset=True).get("parse_mode") is None
     rows = call.method.reply_markup.inline_keyboard
     assert [[(b.text, b.callback_data) for b in row] for row in rows] == [
-        [("#1 Benches", "vp:1"), ("Undo", "vu")]
+        [("#1 Benches", "vote:pick:1"), ("Undo", "vote:undo")]
     ]
 
 
 def test_a_payload_over_64_bytes_is_left_out() -> None:
-    reply = Reply("x", ((Button("ok", "menu"),), (Button("bad", "p:" + "9" * 70),)))
+    reply = Reply("x", ((Button("ok", "menu"),), (Button("bad", "browse:open:" + "9" * 60),)))
     [call] = telegram_calls(1, [reply])
     assert [b.text for row in call.method.reply_markup.inline_keyboard for b in row] == ["ok"]
 
@@ -80,6 +82,6 @@ def test_right_to_left_lines_get_a_mark_where_they_would_start_left_to_right() -
         "",
         "شكرا",
     ]
-    [call] = telegram_calls(7, [Reply(text, ((Button("#1 مقاعد", "vp:1"),),), rtl=True)])
+    [call] = telegram_calls(7, [Reply(text, ((Button("#1 مقاعد", "vote:pick:1"),),), rtl=True)])
     assert call.method.text == right_to_left(text)
     assert call.method.reply_markup.inline_keyboard[0][0].text == RLM + "#1 مقاعد"

@@ -147,7 +147,7 @@ async def test_stale_buttons_get_a_clear_answer(seeded, telegram: Telegram, sess
 
     # a forged payload
     forged = telegram.fake.button_update(alice.user, review, "Confirm")
-    forged["callback_query"]["data"] = "vp:99999"
+    forged["callback_query"]["data"] = "vote:pick:99999"
     expect(alice, await alice.step("forged", forged), STALE)
 
     assert all(telegram.fake.callbacks.values())  # every press answered

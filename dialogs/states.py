@@ -1,0 +1,69 @@
+"""Where a conversation can be: the flows and their steps, as kept in the conversation state.
+
+The values are stored with every participant's dialog state: never change one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Flow(StrEnum):
+    """A flow's name: its router's namespace in button payloads (``vote:pick:12``).
+
+    ``comment``, ``forget`` and ``withdraw`` are the short flows that the browse, privacy
+    and ideas routers step through; only flows with steps are ever stored.
+    """
+
+    ABOUT = "about"
+    BROWSE = "browse"
+    COMMENT = "comment"
+    FORGET = "forget"
+    IDEAS = "ideas"
+    PRIVACY = "privacy"
+    PROPOSE = "propose"
+    RESULTS = "results"
+    SETTINGS = "settings"
+    SURVEY = "survey"
+    VOTE = "vote"
+    WELCOME = "welcome"
+    WITHDRAW = "withdraw"
+
+
+class VoteStep(StrEnum):
+    """Casting a ballot: voting code, area, ranking, review."""
+
+    CODE = "code"
+    AREA = "area"
+    RANK = "rank"
+    REVIEW = "review"
+
+
+class ProposeStep(StrEnum):
+    """Submitting an idea, one question at a time."""
+
+    AREA = "area"
+    TITLE = "title"
+    DESCRIPTION = "description"
+    COST = "cost"
+    PHOTO = "photo"
+    CONFIRM = "confirm"
+
+
+class SurveyStep(StrEnum):
+    """The end-of-round survey: the 1–5 questions, then free text."""
+
+    SCALE = "scale"
+    COMMENT = "comment"
+
+
+class CommentStep(StrEnum):
+    """Writing a comment on a proposal."""
+
+    TEXT = "text"
+
+
+class ConfirmStep(StrEnum):
+    """The one step of withdrawing an idea or erasing one's data: yes or no."""
+
+    CONFIRM = "confirm"
