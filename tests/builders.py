@@ -116,7 +116,8 @@ async def build_round(
     )
     schedule(round_, Phase.IDEAS, now)
     for i, area in enumerate(spec.areas):
-        round_.areas.append(Area(position=i, texts=localized("name", area.name), budget=area.budget))
+        texts = localized("name", area.name)
+        round_.areas.append(Area(position=i, texts=texts, budget=area.budget))
     for i, criterion in enumerate(spec.criteria):
         round_.criteria.append(Criterion(position=i, texts=localized("name", criterion)))
     session.add(round_)
@@ -136,7 +137,8 @@ async def _add_proposals(
         return authors[n % len(authors)].id if authors else None
 
     made: dict[str, Proposal] = {}
-    specs = [(area, p) for area, a in zip(round_.areas, spec.areas, strict=True) for p in a.proposals]
+    pairs = zip(round_.areas, spec.areas, strict=True)
+    specs = [(area, p) for area, a in pairs for p in a.proposals]
     for n, (area, p) in enumerate(specs):
         proposal = Proposal(
             round_id=round_.id,

@@ -70,7 +70,12 @@ TOWN = RoundSpec(
                 ProposalSpec("Badbrygga vid Skedvisjön", 150_000),  # #10
                 ProposalSpec("Vindskydd vid Ljusternsjöns stig", 70_000),  # #11
                 ProposalSpec("Laddstolpar på landet", 200_000, ProposalStatus.UNDER_REVIEW),
-                ProposalSpec("Bokbuss varje vecka", 90_000, ProposalStatus.SUBMITTED),  # #13
+                ProposalSpec(  # #13
+                    "Bokbuss varje vecka",
+                    90_000,
+                    ProposalStatus.SUBMITTED,
+                    description="En bokbuss som kommer varje vecka.",
+                ),
             ),
         ),
     ),
