@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from budgeting.demo import PHASE_LENGTH, schedule
 from budgeting.models import Round, utcnow
 from budgeting.phases import SCHEDULED, Phase, closes_at, current_phase
+from tests.builders import PHASE_LENGTH, schedule
 
 
 def make_round() -> Round:

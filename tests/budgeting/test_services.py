@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from budgeting.demo import seed_demo
 from budgeting.models import Ballot, ChannelIdentity, Participant, utcnow
 from budgeting.phases import Phase
 from budgeting.services import ballots, proposals
@@ -16,6 +15,8 @@ from budgeting.services.errors import RuleViolation
 from budgeting.services.participants import find_or_create
 from dialogs.engine import DialogEngine
 from dialogs.types import Incoming
+from tests.builders import build_round
+from tests.rounds import TOWN
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ async def test_one_identity_per_channel(sessions) -> None:
 async def test_ballot_rules(sessions) -> None:
     now = utcnow()
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, now, Phase.VOTING)
+        round_ = await build_round(session, TOWN, now, Phase.VOTING)
         voter = Participant(display_name="v")
         session.add(voter)
         await session.flush()
@@ -82,7 +83,7 @@ async def test_ballot_rules(sessions) -> None:
 async def test_one_ballot_per_participant_is_enforced_by_the_database(sessions) -> None:
     now = utcnow()
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, now, Phase.VOTING)
+        round_ = await build_round(session, TOWN, now, Phase.VOTING)
         voter = Participant(display_name="v")
         session.add(voter)
         await session.flush()
@@ -101,7 +102,7 @@ async def test_one_ballot_per_participant_is_enforced_by_the_database(sessions) 
 async def test_ideas_only_while_ideas_are_open(sessions) -> None:
     now = utcnow()
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, now, Phase.REVIEW)
+        round_ = await build_round(session, TOWN, now, Phase.REVIEW)
         author = Participant(display_name="a")
         session.add(author)
         await session.flush()
@@ -114,7 +115,7 @@ async def test_ideas_only_while_ideas_are_open(sessions) -> None:
 async def test_messages_of_one_participant_are_handled_in_order(sessions) -> None:
     now = utcnow()
     async with sessions() as session, session.begin():
-        await seed_demo(session, now, Phase.VOTING)
+        await build_round(session, TOWN, now, Phase.VOTING)
     engine = DialogEngine(sessions)
 
     def event(**kw) -> Incoming:

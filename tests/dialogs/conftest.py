@@ -9,11 +9,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budgeting.demo import seed_demo
 from budgeting.models import Round, utcnow
 from budgeting.phases import Phase
 from dialogs.engine import DialogEngine
 from dialogs.types import Incoming, Reply
+from tests.builders import rounds_in_phase
+from tests.rounds import TOWN, WORKPLACE
 
 Expected = str | Sequence[str]
 
@@ -95,11 +96,11 @@ def engine(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> DialogEn
 
 @pytest.fixture
 def seeded(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Callable:
-    """Seed the demo rounds in a given phase: ``await seeded(Phase.VOTING)``."""
+    """TOWN and WORKPLACE in a given phase: ``await seeded(Phase.VOTING)``; returns TOWN."""
 
     async def seed(phase: Phase = Phase.IDEAS) -> Round:
         async with sessions() as session, session.begin():
-            return await seed_demo(session, clock.now, phase)
+            return (await rounds_in_phase(session, clock.now, phase, TOWN, WORKPLACE))[0]
 
     return seed
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import func, insert, select
 
 from budgeting.db import create_engine, session_factory
+from budgeting.migrate import upgrade_async
 from budgeting.models import (
     ChannelIdentity,
     Delivery,
@@ -24,10 +25,14 @@ from budgeting.models import (
     NotificationKind,
     Participant,
     Round,
+    utcnow,
 )
+from budgeting.phases import Phase
 from budgeting.services.notifications import enqueue
+from tests.builders import rounds_in_phase
 from tests.fakes.process import BUDGETBOT, free_port
 from tests.fakes.telegram_bot_api import TOKEN, FakeBotAPI
+from tests.rounds import TOWN, WORKPLACE
 
 FIRST_CHAT = 50_000_000
 LANGUAGES = ("sv", "en", "ar")
@@ -60,8 +65,19 @@ def serve_env(database_url: str, api_url: str, **settings: str) -> dict[str, str
     return env
 
 
+async def build_rounds(database_url: str, phase: Phase = Phase.REVIEW) -> None:
+    """Migrate the database and build TOWN and WORKPLACE in ``phase`` (before a serve starts)."""
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            await rounds_in_phase(session, utcnow(), phase, TOWN, WORKPLACE)
+    finally:
+        await engine.dispose()
+
+
 async def seed_demo(env: Mapping[str, str], phase: str = "review") -> None:
-    """``budgetbot seed-demo`` in a child process."""
+    """``budgetbot seed-demo`` in a child process (the benches seed the demo)."""
     seeded = await asyncio.create_subprocess_exec(
         BUDGETBOT, "seed-demo", "--phase", phase, env=dict(env), stdout=subprocess.DEVNULL
     )
@@ -93,7 +109,7 @@ async def stop_serve(server: asyncio.subprocess.Process) -> None:
 
 
 async def seed_crowd(database_url: str, fake: FakeBotAPI, count: int) -> list[int]:
-    """``count`` residents of the demo residents' round, each with a Telegram chat in the
+    """``count`` residents of the residents' round, each with a Telegram chat in the
     fake, languages in turn sv/en/ar, no quiet hours (the test may run at night);
     returns their chat ids."""
     chats = [FIRST_CHAT + i for i in range(count)]
@@ -128,7 +144,7 @@ async def seed_crowd(database_url: str, fake: FakeBotAPI, count: int) -> list[in
 
 
 async def enqueue_broadcast(database_url: str, marker: str) -> int:
-    """A staff broadcast to the demo residents' round; returns the notification id."""
+    """A staff broadcast to the residents' round; returns the notification id."""
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session, session.begin():

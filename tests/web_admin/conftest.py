@@ -14,9 +14,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budgeting.demo import seed_demo
 from budgeting.models import AuditEntry, Notification, NotificationKind, Proposal, Round, utcnow
 from budgeting.phases import Phase
+from tests.builders import rounds_in_phase
+from tests.rounds import TOWN, WORKPLACE
 from web_admin import accounts
 from web_admin.accounts import add_user
 from web_admin.app import create_app
@@ -44,10 +45,10 @@ async def add_staff(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 @pytest.fixture
-async def demo(sessions: async_sessionmaker[AsyncSession]) -> Round:
-    """The demo rounds in the review phase, and two staff accounts."""
+async def town(sessions: async_sessionmaker[AsyncSession]) -> Round:
+    """TOWN (returned) and WORKPLACE in the review phase, and two staff accounts."""
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, utcnow(), Phase.REVIEW)
+        round_, _ = await rounds_in_phase(session, utcnow(), Phase.REVIEW, TOWN, WORKPLACE)
     await add_staff(sessions)
     return round_
 
@@ -114,7 +115,7 @@ async def outbox(
 
 
 async def proposal_titled(sessions: async_sessionmaker[AsyncSession], title: str) -> Proposal:
-    """The demo proposal with this title."""
+    """The proposal with this title."""
     async with sessions() as session:
         return (await session.scalars(select(Proposal).where(Proposal.title == title))).one()
 

@@ -24,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.db import create_engine, session_factory
-from budgeting.demo import EMPLOYEES_SLUG, seed_demo, seed_demo_ballots
 from budgeting.models import (
     Notification,
     NotificationKind,
@@ -35,6 +34,8 @@ from budgeting.models import (
     utcnow,
 )
 from budgeting.phases import Phase
+from tests.builders import cast_ballots, rounds_in_phase
+from tests.rounds import TOWN, WORKPLACE
 from tests.web_admin.conftest import ADMIN, BOT, MODERATOR, add_staff
 from web_admin.app import create_app
 
@@ -127,13 +128,13 @@ def chromium() -> Iterator[Any]:
 def seeded_server(
     sqlite_template: Path, tmp_path: Path, phase: Phase
 ) -> Iterator[tuple[LiveServer, str]]:
-    """A temp SQLite database with the demo in ``phase`` and two staff users, served live."""
+    """A temp SQLite database with TOWN and WORKPLACE in ``phase`` and two staff, served live."""
     path = tmp_path / "browser.sqlite3"
     shutil.copy(sqlite_template, path)
     url = f"sqlite+aiosqlite:///{path}"
 
     async def seed(session: AsyncSession) -> None:
-        await seed_demo(session, utcnow(), phase)
+        await rounds_in_phase(session, utcnow(), phase, TOWN, WORKPLACE)
 
     async def prepare() -> None:
         await in_db(url, seed)
@@ -278,7 +279,7 @@ def test_an_admin_sets_up_a_round_and_publishes_its_results(
                 )
             )
         await session.flush()
-        await seed_demo_ballots(session, round_, voters=30)
+        await cast_ballots(session, round_, voters=30)
         return round_.id
 
     round_id = run(in_db(url, residents_take_part))
@@ -321,7 +322,7 @@ def test_axe_finds_no_serious_violations(
     server, url = decision_server
 
     async def ids(session: AsyncSession) -> tuple[int, int]:
-        round_ = (await session.scalars(select(Round).where(Round.slug == EMPLOYEES_SLUG))).one()
+        round_ = (await session.scalars(select(Round).where(Round.slug == WORKPLACE.slug))).one()
         proposal = (await session.scalars(select(Proposal).order_by(Proposal.id).limit(1))).one()
         return round_.id, proposal.id
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budgeting.demo import seed_demo_ballots
 from budgeting.models import (
     Follower,
     ImplementationUpdate,
@@ -20,6 +19,7 @@ from budgeting.models import (
     SurveyAnswer,
     TallyRun,
 )
+from tests.builders import RECEIPT_PREFIX, cast_ballots
 from tests.web_admin.conftest import ADMIN, MODERATOR, Browser, audit_actions, outbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -29,16 +29,16 @@ async def _with_ballots(sessions: async_sessionmaker[AsyncSession], round_: Roun
     async with sessions() as session, session.begin():
         round_ = await session.get(Round, round_.id)
         await session.refresh(round_, ["areas"])
-        await seed_demo_ballots(session, round_)
+        await cast_ballots(session, round_)
 
 
 async def test_count_publish_and_record_the_decision(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await _with_ballots(sessions, demo)
+    await _with_ballots(sessions, town)
     admin = browser()
     await admin.login(*ADMIN)
-    base = f"/admin/rounds/{demo.id}"
+    base = f"/admin/rounds/{town.id}"
     await admin.get(f"{base}/results")
     await admin.post(f"{base}/results/count", {"rule": "greedy"})  # voting is not over
     async with sessions() as session:
@@ -46,19 +46,19 @@ async def test_count_publish_and_record_the_decision(
     await admin.post(f"{base}/phase", {"phase": "decision"})
     await admin.post(f"{base}/results/count", {"rule": "greedy"})
     page = await admin.get(f"{base}/results")
-    assert page.text.count('<svg role="img"') == len(demo.areas)
+    assert page.text.count('<svg role="img"') == len(town.areas)
     assert "Counted but not published" in page.text
     assert await outbox(sessions) == []
     await admin.post(f"{base}/results/publish")
     [results] = await outbox(sessions, NotificationKind.RESULTS)
-    assert results.round_id == demo.id
+    assert results.round_id == town.id
     async with sessions() as session:
         selected = (
             await session.scalars(
                 select(Proposal).where(Proposal.status == ProposalStatus.SELECTED)
             )
         ).all()
-        fan = Participant(display_name="fan", round_id=demo.id)
+        fan = Participant(display_name="fan", round_id=town.id)
         session.add(fan)
         await session.flush()
         session.add(Follower(participant_id=fan.id, proposal_id=selected[0].id))
@@ -88,7 +88,7 @@ async def test_count_publish_and_record_the_decision(
 
 
 async def test_implementation_updates_with_a_photo(
-    demo: Round,
+    town: Round,
     browser: Callable[[], Browser],
     sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
@@ -96,13 +96,13 @@ async def test_implementation_updates_with_a_photo(
     async with sessions() as session, session.begin():
         project = (await session.scalars(select(Proposal).order_by(Proposal.id))).first()
         project.status = ProposalStatus.SELECTED
-        fan = Participant(display_name="fan", round_id=demo.id)
+        fan = Participant(display_name="fan", round_id=town.id)
         session.add(fan)
         await session.flush()
         session.add(Follower(participant_id=fan.id, proposal_id=project.id))
     moderator = browser()
     await moderator.login(*MODERATOR)
-    page = await moderator.get(f"/admin/rounds/{demo.id}/implementation")
+    page = await moderator.get(f"/admin/rounds/{town.id}/implementation")
     assert project.title in page.text
     url = f"/admin/proposals/{project.id}/updates"
     form = {"csrf_token": moderator.csrf, "status": "in_progress", "progress": "40"}
@@ -141,13 +141,13 @@ async def test_implementation_updates_with_a_photo(
 
 
 async def test_a_broadcast_is_previewed_then_scheduled(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session, session.begin():
-        session.add_all([Participant(display_name=f"p{n}", round_id=demo.id) for n in range(4)])
+        session.add_all([Participant(display_name=f"p{n}", round_id=town.id) for n in range(4)])
     admin = browser()
     await admin.login(*ADMIN)
-    url = f"/admin/rounds/{demo.id}/broadcasts"
+    url = f"/admin/rounds/{town.id}/broadcasts"
     await admin.get(url)
     message = {
         "text.sv": "Tack för att du röstade!",
@@ -171,38 +171,38 @@ async def test_a_broadcast_is_previewed_then_scheduled(
     }
     assert broadcast.due_at.isoformat() == "2099-05-01T08:00:00+00:00"
     await admin.post(
-        url, {**message, "audience": "area", "area_id": str(demo.areas[0].id), "action": "schedule"}
+        url, {**message, "audience": "area", "area_id": str(town.areas[0].id), "action": "schedule"}
     )
     follow = {**message, "audience": "followers", "proposal_id": "1", "action": "schedule"}
     await admin.post(url, follow)
     audiences = [n.payload["audience"] for n in await outbox(sessions)]
-    assert audiences == [{"voted": False}, {"area_id": demo.areas[0].id}, {"followers_of": 1}]
+    assert audiences == [{"voted": False}, {"area_id": town.areas[0].id}, {"followers_of": 1}]
     await admin.get(url)
     await admin.post(f"/admin/broadcasts/{broadcast.id}/cancel")
     assert len(await outbox(sessions, NotificationKind.BROADCAST)) == 2
 
 
 async def test_voting_monitor_survey_and_exports(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await _with_ballots(sessions, demo)
+    await _with_ballots(sessions, town)
     async with sessions() as session, session.begin():
         for score in (5, 4, 4, 2):
             session.add(
                 SurveyAnswer(
-                    round_id=demo.id, understood=score, discussion=3, together=None, comment="Bra"
+                    round_id=town.id, understood=score, discussion=3, together=None, comment="Bra"
                 )
             )
     moderator = browser()
     await moderator.login(*MODERATOR)
-    voting = await moderator.get(f"/admin/rounds/{demo.id}/voting")
+    voting = await moderator.get(f"/admin/rounds/{town.id}/voting")
     assert "Ballots so far: 120" in voting.text
-    assert "DEMO-" not in voting.text  # no receipt codes, no single ballots
-    survey = await moderator.get(f"/admin/rounds/{demo.id}/survey")
+    assert RECEIPT_PREFIX not in voting.text  # no receipt codes, no single ballots
+    survey = await moderator.get(f"/admin/rounds/{town.id}/survey")
     assert "Answers: 4" in survey.text and "3.8" in survey.text
     assert survey.text.count('<svg role="img"') == 3
     pabulib = await moderator.get(
-        f"/admin/rounds/{demo.id}/export/areas/{demo.areas[0].id}/pabulib"
+        f"/admin/rounds/{town.id}/export/areas/{town.areas[0].id}/pabulib"
     )
     assert pabulib.status_code == 200 and "vote_type;ordinal" in pabulib.text
     assert (await moderator.get("/admin/audit")).status_code == 403
@@ -213,7 +213,7 @@ async def test_voting_monitor_survey_and_exports(
 
 
 async def test_the_staff_ui_speaks_swedish_by_default_and_english_on_request(
-    demo: Round, browser: Callable[[], Browser]
+    town: Round, browser: Callable[[], Browser]
 ) -> None:
     visitor = browser()
     page = await visitor.get("/admin/login")

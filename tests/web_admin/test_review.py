@@ -27,21 +27,21 @@ from tests.web_admin.conftest import (
 
 
 async def test_an_idea_is_assessed_reworded_and_accepted(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     idea = await proposal_titled(sessions, "Bokbuss varje vecka")
     async with sessions() as session, session.begin():
-        fan = Participant(display_name="fan", round_id=demo.id)
+        fan = Participant(display_name="fan", round_id=town.id)
         session.add(fan)
         await session.flush()
         session.add(Follower(participant_id=fan.id, proposal_id=idea.id))
     moderator = browser()
     await moderator.login(*MODERATOR)
-    queue = await moderator.get(f"/admin/rounds/{demo.id}/review")
+    queue = await moderator.get(f"/admin/rounds/{town.id}/review")
     assert "Bokbuss varje vecka" in queue.text and "Utegym" not in queue.text
     page = await moderator.get(f"/admin/proposals/{idea.id}")
     assert page.status_code == 200
-    criteria = [c.id for c in demo.criteria]
+    criteria = [c.id for c in town.criteria]
     verdicts = {f"met_{criteria[0]}": "yes", f"note_{criteria[0]}": "Many use the library"}
     verdicts |= {f"met_{criteria[1]}": "no", "staff_cost": "120 000"}
     await moderator.post(f"/admin/proposals/{idea.id}/assess", {"staff_cost": "lots"})
@@ -82,7 +82,7 @@ async def test_an_idea_is_assessed_reworded_and_accepted(
 
 
 async def test_a_rejection_needs_a_reason_the_author_receives(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     idea = await proposal_titled(sessions, "Laddstolpar på landet")
     moderator = browser()
@@ -107,7 +107,7 @@ async def test_a_rejection_needs_a_reason_the_author_receives(
 
 
 async def test_a_duplicate_is_merged_into_a_proposal_of_the_same_area(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     duplicate = await proposal_titled(sessions, "Cykelställ vid skolan")
     target = await proposal_titled(sessions, "Hundrastgård")
@@ -131,13 +131,13 @@ async def test_a_duplicate_is_merged_into_a_proposal_of_the_same_area(
 
 
 async def test_a_hidden_comment_tells_its_author_why(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session:
         comment = (await session.scalars(select(Comment))).first()
     moderator = browser()
     await moderator.login(*MODERATOR)
-    page = await moderator.get(f"/admin/rounds/{demo.id}/comments")
+    page = await moderator.get(f"/admin/rounds/{town.id}/comments")
     assert comment.body in page.text
     await moderator.post(f"/admin/comments/{comment.id}/hide", {"reason": ""})
     assert await outbox(sessions) == []
@@ -156,7 +156,7 @@ async def test_a_hidden_comment_tells_its_author_why(
             "reason": "Personuppgifter om en annan person.",
         }
     }
-    hidden_page = await moderator.get(f"/admin/rounds/{demo.id}/comments?show=hidden")
+    hidden_page = await moderator.get(f"/admin/rounds/{town.id}/comments?show=hidden")
     assert comment.body in hidden_page.text
     await moderator.post(f"/admin/comments/{comment.id}/show")
     async with sessions() as session:

@@ -17,7 +17,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budgeting.demo import seed_demo_ballots
 from budgeting.models import (
     Campaign,
     Comment,
@@ -31,6 +30,7 @@ from budgeting.models import (
     utcnow,
 )
 from budgeting.services.tally import count_round, publish_results
+from tests.builders import cast_ballots
 from tests.web_admin.conftest import ADMIN, MODERATOR, Browser
 from web_admin.accounts import LOCKOUT, MAX_FAILURES
 from web_admin.app import PUBLIC_PATHS, create_app
@@ -79,11 +79,11 @@ def test_the_walk_finds_the_admin(app: FastAPI) -> None:
 
 
 async def test_every_staff_route_refuses_a_visitor_without_a_session(
-    demo: Round, browser: Callable[[], Browser], app: FastAPI
+    town: Round, browser: Callable[[], Browser], app: FastAPI
 ) -> None:
     visitor = browser()
     for method, route in staff_routes(app):
-        url = fill(route.path, round_id=demo.id)
+        url = fill(route.path, round_id=town.id)
         response = await visitor.client.request(method, url, data={"csrf_token": "guess"})
         refused = response.status_code in (401, 403) or (
             response.status_code == 303 and response.headers["location"].startswith("/admin/login")
@@ -93,14 +93,14 @@ async def test_every_staff_route_refuses_a_visitor_without_a_session(
 
 
 async def test_admin_routes_refuse_moderators(
-    demo: Round, browser: Callable[[], Browser], app: FastAPI
+    town: Round, browser: Callable[[], Browser], app: FastAPI
 ) -> None:
     moderator = browser()
     await moderator.login(*MODERATOR)
     admin_only = [(m, r) for m, r in staff_routes(app) if depends_on(r.dependant, require_admin)]
     assert len(admin_only) > 10
     for method, route in admin_only:
-        url = fill(route.path, round_id=demo.id)
+        url = fill(route.path, round_id=town.id)
         if method == "GET":
             response = await moderator.get(url)
         else:
@@ -109,7 +109,7 @@ async def test_admin_routes_refuse_moderators(
 
 
 async def test_a_post_without_the_csrf_token_is_refused(
-    demo: Round,
+    town: Round,
     browser: Callable[[], Browser],
     app: FastAPI,
     sessions: async_sessionmaker[AsyncSession],
@@ -119,7 +119,7 @@ async def test_a_post_without_the_csrf_token_is_refused(
     posts = [r for m, r in staff_routes(app) if m == "POST"]
     assert len(posts) > 15
     for route in posts:
-        url = fill(route.path, round_id=demo.id)
+        url = fill(route.path, round_id=town.id)
         for data in ({"reason": "spam", "title": "x"}, {"csrf_token": "wrong", "reason": "x"}):
             response = await admin.client.post(url, data=data)
             assert response.status_code == 403, f"POST {url} answered {response.status_code}"
@@ -135,7 +135,7 @@ async def test_a_post_without_the_csrf_token_is_refused(
 
 
 async def test_login_itself_needs_the_csrf_token(
-    demo: Round, browser: Callable[[], Browser]
+    town: Round, browser: Callable[[], Browser]
 ) -> None:
     visitor = browser()
     await visitor.get("/admin/login")
@@ -172,7 +172,7 @@ async def _hostile_round(sessions: async_sessionmaker[AsyncSession], round_: Rou
         session.add(Comment(proposal_id=proposal.id, author_id=author.id, body=SCRIPT))
         session.add(Follower(participant_id=author.id, proposal_id=proposal.id))
         session.add(Campaign(round_id=round_.id, tag="poster", label=SCRIPT))
-        await seed_demo_ballots(session, round_)
+        await cast_ballots(session, round_)
         round_.phase_override = "decision"
         await count_round(session, round_, "greedy", now=utcnow(), seed=7)
         await publish_results(session, round_, utcnow())
@@ -180,21 +180,21 @@ async def _hostile_round(sessions: async_sessionmaker[AsyncSession], round_: Rou
 
 
 async def test_a_script_in_a_title_is_shown_as_text_everywhere(
-    demo: Round,
+    town: Round,
     browser: Callable[[], Browser],
     app: FastAPI,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    proposal_id = await _hostile_round(sessions, demo)
+    proposal_id = await _hostile_round(sessions, town)
     admin = browser()
     await admin.login(*ADMIN)
     shown_on = set()
     urls = [
-        fill(r.path, round_id=demo.id, proposal_id=proposal_id, area_id=demo.areas[1].id)
+        fill(r.path, round_id=town.id, proposal_id=proposal_id, area_id=town.areas[1].id)
         for m, r in staff_routes(app)
         if m == "GET"
     ]
-    urls += [f"/admin/rounds/{demo.id}/review?show=all", f"/admin/rounds/{demo.id}/comments"]
+    urls += [f"/admin/rounds/{town.id}/review?show=all", f"/admin/rounds/{town.id}/comments"]
     for url in urls:
         response = await admin.get(url)
         assert response.status_code == 200, url
@@ -217,15 +217,15 @@ async def test_a_script_in_a_title_is_shown_as_text_everywhere(
 
 
 async def test_the_csv_export_keeps_user_text_as_data(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     titles = [SCRIPT, '=HYPERLINK("http://evil.example")', "+1+1", "-1+1", "@SUM(A1)"]
     async with sessions() as session, session.begin():
         for title in titles:
             session.add(
                 Proposal(
-                    round_id=demo.id,
-                    area_id=demo.areas[0].id,
+                    round_id=town.id,
+                    area_id=town.areas[0].id,
                     title=title,
                     description="=cmd|' /C calc'!A0",
                     estimated_cost=10,
@@ -233,7 +233,7 @@ async def test_the_csv_export_keeps_user_text_as_data(
             )
     admin = browser()
     await admin.login(*MODERATOR)
-    response = await admin.get(f"/admin/rounds/{demo.id}/export/proposals.csv")
+    response = await admin.get(f"/admin/rounds/{town.id}/export/proposals.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"].startswith("attachment")
@@ -255,7 +255,7 @@ def clock_app(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> tup
 
 
 async def test_repeated_wrong_passwords_lock_the_account(
-    demo: Round, clock_app: tuple[FastAPI, list], sessions: async_sessionmaker[AsyncSession]
+    town: Round, clock_app: tuple[FastAPI, list], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     app, now = clock_app
     async with httpx.AsyncClient(
@@ -282,7 +282,7 @@ async def test_repeated_wrong_passwords_lock_the_account(
 
 
 async def test_many_failures_from_one_address_are_throttled(
-    demo: Round, browser: Callable[[], Browser], app: FastAPI
+    town: Round, browser: Callable[[], Browser], app: FastAPI
 ) -> None:
     app.state.login_throttle.limit = 8
     visitor = browser()
@@ -297,7 +297,7 @@ async def test_many_failures_from_one_address_are_throttled(
 
 
 async def test_headers_and_cookie_flags(
-    demo: Round,
+    town: Round,
     browser: Callable[[], Browser],
     sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
@@ -323,7 +323,7 @@ async def test_headers_and_cookie_flags(
 
 
 async def test_logout_ends_the_session_and_forged_cookies_fail(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = browser()
     await admin.login(*ADMIN)
@@ -342,7 +342,7 @@ async def test_logout_ends_the_session_and_forged_cookies_fail(
     assert (await admin.get("/admin/")).status_code == 303
 
 
-async def test_a_new_login_ends_older_sessions(demo: Round, browser: Callable[[], Browser]) -> None:
+async def test_a_new_login_ends_older_sessions(town: Round, browser: Callable[[], Browser]) -> None:
     first, second = browser(), browser()
     await first.login(*ADMIN)
     assert (await first.get("/admin/")).status_code == 200
@@ -351,7 +351,7 @@ async def test_a_new_login_ends_older_sessions(demo: Round, browser: Callable[[]
     assert (await first.get("/admin/")).status_code == 303
 
 
-async def test_no_open_redirect_after_login(demo: Round, browser: Callable[[], Browser]) -> None:
+async def test_no_open_redirect_after_login(town: Round, browser: Callable[[], Browser]) -> None:
     visitor = browser()
     await visitor.get("/admin/login")
     for target in ("//evil.example/", "https://evil.example/", "/admin\\@evil"):
@@ -369,7 +369,7 @@ async def test_no_open_redirect_after_login(demo: Round, browser: Callable[[], B
 
 
 async def test_a_session_ends_twelve_hours_after_login(
-    demo: Round, clock_app: tuple[FastAPI, list]
+    town: Round, clock_app: tuple[FastAPI, list]
 ) -> None:
     app, now = clock_app
     async with httpx.AsyncClient(
@@ -384,7 +384,7 @@ async def test_a_session_ends_twelve_hours_after_login(
 
 
 async def test_a_malformed_address_gets_an_error_page(
-    demo: Round, browser: Callable[[], Browser]
+    town: Round, browser: Callable[[], Browser]
 ) -> None:
     staff = browser()
     await staff.login(*MODERATOR)

@@ -46,7 +46,7 @@ def round_form(**changes: str) -> dict[str, str]:
 
 
 async def test_an_admin_sets_up_a_round(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = browser()
     await admin.login(*ADMIN)
@@ -56,7 +56,7 @@ async def test_an_admin_sets_up_a_round(
     )
     assert bad.status_code == 400
     assert 'aria-invalid="true"' in bad.text and "Medborgarbudget Hedemora 2027" in bad.text
-    clash = await admin.post("/admin/rounds/new", round_form(slug=demo.slug))
+    clash = await admin.post("/admin/rounds/new", round_form(slug=town.slug))
     assert clash.status_code == 400
     created = await admin.post("/admin/rounds/new", round_form())
     assert created.status_code == 303
@@ -106,21 +106,21 @@ async def test_an_admin_sets_up_a_round(
 
 
 async def test_campaign_links_qr_codes_and_counts(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session, session.begin():
         session.add_all(
-            [Participant(campaign="bibliotek", round_id=demo.id) for _ in range(3)]
-            + [Participant(campaign="okand", round_id=demo.id)]
+            [Participant(campaign="bibliotek", round_id=town.id) for _ in range(3)]
+            + [Participant(campaign="okand", round_id=town.id)]
         )
     admin = browser()
     await admin.login(*ADMIN)
-    await admin.get(f"/admin/rounds/{demo.id}/campaigns")
-    await admin.post(f"/admin/rounds/{demo.id}/campaigns", {"tag": "bad tag!", "label": "Affisch"})
+    await admin.get(f"/admin/rounds/{town.id}/campaigns")
+    await admin.post(f"/admin/rounds/{town.id}/campaigns", {"tag": "bad tag!", "label": "Affisch"})
     await admin.post(
-        f"/admin/rounds/{demo.id}/campaigns", {"tag": "bibliotek", "label": "Affisch i biblioteket"}
+        f"/admin/rounds/{town.id}/campaigns", {"tag": "bibliotek", "label": "Affisch i biblioteket"}
     )
-    page = await admin.get(f"/admin/rounds/{demo.id}/campaigns")
+    page = await admin.get(f"/admin/rounds/{town.id}/campaigns")
     assert f"https://t.me/{BOT}?start=c_bibliotek" in page.text
     assert "<svg" in page.text and "Affisch i biblioteket" in page.text
     row = page.text[page.text.index("Affisch i biblioteket") :]
@@ -131,7 +131,7 @@ async def test_campaign_links_qr_codes_and_counts(
 
 
 async def test_an_admin_adds_and_unlocks_staff(
-    demo: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = browser()
     await admin.login(*ADMIN)

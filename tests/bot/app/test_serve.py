@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from budgeting.db import create_engine, session_factory
 from budgeting.models import NotificationKind, Participant, Round
 from budgeting.services.notifications import enqueue
-from tests.fakes.crowd import seed_demo, serve_env, start_serve, stop_serve, wait_for
+from tests.fakes.crowd import build_rounds, serve_env, start_serve, stop_serve, wait_for
 from tests.fakes.telegram_bot_api import FakeBotAPI
 
 
@@ -21,7 +21,7 @@ async def test_serve_answers_telegram_and_delivers_the_outbox(tmp_path: Path) ->
     url = f"sqlite+aiosqlite:///{tmp_path / 'serve.sqlite3'}"
     fake = FakeBotAPI()
     env = serve_env(url, await fake.start())
-    await seed_demo(env)
+    await build_rounds(url)
     server = await start_serve(env)
     try:
         anna = fake.user(4242, "Anna", language_code="sv")

@@ -12,13 +12,14 @@ from sqlalchemy import func, select, update
 from bot.channels.console import ConsoleChannel
 from bot.channels.contract import SendOutcome
 from bot.delivery.worker import OutboxWorker
-from budgeting.demo import seed_demo
 from budgeting.models import Delivery, Notification, NotificationKind, Participant
 from budgeting.phases import Phase
 from budgeting.services.notifications import enqueue
 from budgeting.services.outbox import claim_due
 from dialogs.engine import DialogEngine
 from dialogs.types import Incoming, Reply
+from tests.builders import rounds_in_phase
+from tests.rounds import TOWN, WORKPLACE
 
 DAYTIME = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # 12:00 in Stockholm
 NIGHT = datetime(2027, 3, 10, 22, 0, tzinfo=UTC)  # 23:00 in Stockholm
@@ -42,7 +43,7 @@ async def join(engine: DialogEngine, user: str, language: str) -> None:
 
 async def setup(sessions, clock: Clock, phase: Phase = Phase.VOTING):
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, clock.now, phase)
+        round_, _ = await rounds_in_phase(session, clock.now, phase, TOWN, WORKPLACE)
     engine = DialogEngine(sessions, clock=clock)
     out = io.StringIO()
     console = ConsoleChannel(engine.handle, user="anna", stdout=out)
@@ -192,9 +193,9 @@ def wall_clock():
 
 
 async def three_residents(sessions, clock, *texts: str):
-    """Anna, Bo and Cy in the demo round, one broadcast per text; (round, console output)."""
+    """Anna, Bo and Cy in TOWN, one broadcast per text; (round, console output)."""
     async with sessions() as session, session.begin():
-        round_ = await seed_demo(session, clock(), Phase.REVIEW)
+        round_, _ = await rounds_in_phase(session, clock(), Phase.REVIEW, TOWN, WORKPLACE)
     engine = DialogEngine(sessions, clock=clock)
     for user in ("anna", "bo", "cy"):
         await join(engine, user, "sv")

@@ -22,11 +22,11 @@ from sqlalchemy import select
 from budgeting.db import create_engine, session_factory
 from budgeting.models import ChannelIdentity, Delivery
 from tests.fakes.crowd import (
+    build_rounds,
     copies,
     enqueue_broadcast,
     outbox_state,
     seed_crowd,
-    seed_demo,
     serve_env,
     start_serve,
     stop_serve,
@@ -74,7 +74,7 @@ async def test_broadcast_killed_midway_reaches_everyone_once(database_url: str) 
     )
     servers = []
     try:
-        await seed_demo(env)
+        await build_rounds(url)
         chats = await seed_crowd(url, fake, RECIPIENTS)
         notification_id = await enqueue_broadcast(url, MARKER)
 

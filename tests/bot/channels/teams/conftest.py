@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.bootstrap import Runtime, teams_channel
 from bot.channels.teams.channel import TeamsChannel
-from budgeting.demo import seed_demo
 from budgeting.models import Base, Round, utcnow
 from budgeting.phases import Phase
 from budgeting.settings import Settings
 from dialogs.engine import DialogEngine
+from tests.builders import rounds_in_phase
 from tests.fakes.microsoft_identity import FakeMicrosoftIdentity
 from tests.fakes.teams_connector import Delivery, FakeConnector
+from tests.rounds import TOWN, WORKPLACE
 
 APP_ID = "6f1b2c3d-0000-4000-8000-00000000b07b"
 APP_PASSWORD = "not-a-real-secret"
@@ -205,11 +206,11 @@ def microsoft(
 
 @pytest.fixture
 def seeded(sessions: async_sessionmaker[AsyncSession]) -> Callable[[Phase], Awaitable[Round]]:
-    """Seed both demo rounds in a phase: ``await seeded(Phase.VOTING)``."""
+    """Put TOWN and WORKPLACE in a phase: ``await seeded(Phase.VOTING)``; returns TOWN."""
 
     async def seed(phase: Phase = Phase.IDEAS) -> Round:
         async with sessions() as session, session.begin():
-            return await seed_demo(session, utcnow(), phase)
+            return (await rounds_in_phase(session, utcnow(), phase, TOWN, WORKPLACE))[0]
 
     return seed
 

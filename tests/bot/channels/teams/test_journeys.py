@@ -7,7 +7,6 @@ import re
 from sqlalchemy import select
 
 from bot.channels.contract import SendOutcome
-from budgeting.demo import EMPLOYEES_SLUG
 from budgeting.models import (
     Ballot,
     ChannelIdentity,
@@ -20,6 +19,7 @@ from budgeting.models import (
 from budgeting.phases import Phase
 from dialogs.types import Button, Reply
 from tests.bot.channels.teams.conftest import BOT_ID, TENANT, TeamsUser, card_buttons
+from tests.rounds import WORKPLACE
 
 START_ENGLISH = [
     ("/start", ["Welcome to budgetbot", "[English]"]),
@@ -65,7 +65,7 @@ async def test_employee_submits_an_idea(seeded, teams, sessions) -> None:
         ).one()
         round_ = await session.get(Round, proposal.round_id)
         author = await session.get(Participant, proposal.author_id)
-    assert round_.slug == EMPLOYEES_SLUG
+    assert round_.slug == WORKPLACE.slug
     assert proposal.status == ProposalStatus.SUBMITTED and proposal.estimated_cost == 40_000
     assert author.display_name == "Anna Andersson"
     identity = await identity_of(sessions, anna.aad_id)

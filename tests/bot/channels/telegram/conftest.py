@@ -22,12 +22,13 @@ from bot.app.bootstrap import Runtime, build_app, telegram_channel
 from bot.channels.pacing import RateLimits
 from bot.channels.telegram.channel import SECRET_HEADER, WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.config import TelegramConfig
-from budgeting.demo import seed_demo
 from budgeting.models import Round, utcnow
 from budgeting.phases import Phase
 from budgeting.settings import Settings
 from dialogs.engine import DialogEngine
+from tests.builders import rounds_in_phase
 from tests.fakes.telegram_bot_api import TOKEN, Call, FakeBotAPI
+from tests.rounds import TOWN, WORKPLACE
 
 SECRET = "s3cret-Token_for-the-webhook"
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -48,11 +49,11 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 
 @pytest.fixture
 def seeded(sessions: async_sessionmaker[AsyncSession]) -> Callable:
-    """Put the demo rounds in a phase: ``await seeded(Phase.VOTING)``."""
+    """Put TOWN and WORKPLACE in a phase: ``await seeded(Phase.VOTING)``; returns TOWN."""
 
     async def seed(phase: Phase = Phase.IDEAS) -> Round:
         async with sessions() as session, session.begin():
-            return await seed_demo(session, utcnow(), phase)
+            return (await rounds_in_phase(session, utcnow(), phase, TOWN, WORKPLACE))[0]
 
     return seed
 
