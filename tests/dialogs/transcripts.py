@@ -6,4 +6,4 @@ START_ENGLISH = [
     ("/start", ["Which language do you prefer?", "[English]"]),
     ("English", ["Language set to English.", "Privacy:", "Säter participatory budget 2027"]),
 ]
-"""First contact in English, ending in the demo's residents' round."""
+"""First contact in English, ending in the residents' round of tests/rounds.py (TOWN)."""
