@@ -113,7 +113,7 @@ async def database_run(url: str, instance: PabulibInstance, label: str) -> dict[
 def mes_against_pabutools(path: Path) -> tuple[float, float, bool]:
     """Our MES and pabutools' on one file: seconds each, and whether they agree."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.budgeting.test_tally_mes import pabutools_outcome
+    from tests.budgeting.elections import pabutools_outcome
 
     inp, _greedy = tally_pabulib(path, "greedy")
     started = time.perf_counter()

@@ -15,8 +15,7 @@ from budgeting.pabulib import (
     write_pabulib,
 )
 from budgeting.tally import TallyInput, TallyProject, run_tally
-
-from .conftest import krakow_files
+from tests.budgeting.elections import krakow_files
 
 SMALL = '''META
 key;value

@@ -23,8 +23,7 @@ from budgeting.tally import (
     run_tally,
 )
 from budgeting.tally import explain as explain_module
-
-from .conftest import elections
+from tests.budgeting.elections import elections
 
 
 def identity(text: str) -> str:

@@ -19,8 +19,7 @@ from budgeting.tally import (
     project_points,
     run_tally,
 )
-
-from .conftest import krakow_files
+from tests.budgeting.elections import krakow_files
 
 
 @pytest.mark.parametrize("path", krakow_files("9"), ids=lambda p: p.stem)

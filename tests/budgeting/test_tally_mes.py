@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from budgeting.pabulib import pabulib_from_tally_input, tally_pabulib, write_pabulib
+from budgeting.pabulib import tally_pabulib
 from budgeting.tally import (
     MES,
     MesLeftover,
@@ -25,8 +25,13 @@ from budgeting.tally import (
     greedy,
 )
 from budgeting.tally.mes import _Election
-
-from .conftest import DATA_DIR, elections, krakow_files, reference_mes
+from tests.budgeting.elections import (
+    DATA_DIR,
+    elections,
+    krakow_files,
+    pabutools_outcome,
+    reference_mes,
+)
 
 CACHE = DATA_DIR / "pabutools_mes_krakow.json"
 
@@ -53,34 +58,6 @@ def test_matches_pabutools_on_krakow(path: Path, pabulib_dir: Path) -> None:
             paid = sum(s.voters * s.amount for s in step.shares) + step.exhausted_paid
             assert paid == step.cost
             assert step.supporters == sum(s.voters for s in step.shares) + step.exhausted
-
-
-def pabutools_outcome(inp: TallyInput) -> list[str]:
-    """pabutools' MES (Add1) on ``inp``, read back from the pabulib text we write."""
-    from pabutools.election.pabulib import parse_pabulib_from_string
-    from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfaction
-    from pabutools.rules import method_of_equal_shares
-    from pabutools.tiebreaking import TieBreakingRule
-
-    instance, profile = parse_pabulib_from_string(write_pabulib(pabulib_from_tally_input(inp)))
-    k = inp.max_ranks
-
-    def points(instance, profile, ballot, project, precomputed):
-        return k - ballot.position(project) if project in ballot else 0
-
-    class PointsSat(AdditiveSatisfaction):
-        def __init__(self, instance, profile, ballot) -> None:
-            super().__init__(instance, profile, ballot, points)
-
-    order = {p.id: i for i, p in enumerate(inp.projects)}
-    outcome = method_of_equal_shares(
-        instance,
-        profile,
-        sat_class=PointsSat,
-        voter_budget_increment=1,
-        tie_breaking=TieBreakingRule(lambda inst, prof, proj: order[proj.name]),
-    )
-    return [p.name for p in outcome]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from budgeting.tally import GREEDY, MES, RULES, TallyInput, TallyProject, run_tally
-
-from .conftest import elections
+from tests.budgeting.elections import elections
 
 rules = pytest.mark.parametrize("rule", RULES)
 

@@ -36,7 +36,7 @@ from budgeting.models import (
 from budgeting.phases import Phase
 from tests.builders import cast_ballots, rounds_in_phase
 from tests.rounds import TOWN, WORKPLACE
-from tests.web_admin.conftest import ADMIN, BOT, MODERATOR, add_staff
+from tests.web_admin.harness import ADMIN, BOT, MODERATOR, add_staff
 from web_admin.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"

@@ -20,7 +20,7 @@ from budgeting.models import (
     TallyRun,
 )
 from tests.builders import RECEIPT_PREFIX, cast_ballots
-from tests.web_admin.conftest import ADMIN, MODERATOR, Browser, audit_actions, outbox
+from tests.web_admin.harness import ADMIN, MODERATOR, Browser, audit_actions, outbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -17,7 +17,7 @@ from budgeting.models import (
     Review,
     Round,
 )
-from tests.web_admin.conftest import (
+from tests.web_admin.harness import (
     MODERATOR,
     Browser,
     audit_actions,

@@ -31,7 +31,7 @@ from budgeting.models import (
 )
 from budgeting.services.tally import count_round, publish_results
 from tests.builders import cast_ballots
-from tests.web_admin.conftest import ADMIN, MODERATOR, Browser
+from tests.web_admin.harness import ADMIN, MODERATOR, Browser
 from web_admin.accounts import LOCKOUT, MAX_FAILURES
 from web_admin.app import PUBLIC_PATHS, create_app
 from web_admin.deps import current_staff, require_admin, verify_csrf

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.models import Area, Criterion, Participant, Round, StaffUser
 from budgeting.phases import Phase, current_phase
-from tests.web_admin.conftest import ADMIN, BOT, Browser, audit_actions
+from tests.web_admin.harness import ADMIN, BOT, Browser, audit_actions
 from web_admin.forms import DATE_FIELDS
 
 DATES = dict(

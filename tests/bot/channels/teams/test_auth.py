@@ -21,7 +21,7 @@ from budgeting.models import ChannelIdentity, Participant, ProcessedUpdate
 from budgeting.phases import Phase
 from budgeting.settings import Settings
 from dialogs.types import Reply
-from tests.bot.channels.teams.conftest import APP_ID, APP_PASSWORD, TENANT, TeamsBot, TeamsUser
+from tests.bot.channels.teams.harness import APP_ID, APP_PASSWORD, TENANT, TeamsBot, TeamsUser
 from tests.fakes.microsoft_identity import ACCESS_TOKEN, FakeMicrosoftIdentity
 
 SECURED = {"teams_app_id": APP_ID, "teams_app_password": APP_PASSWORD, "teams_tenant_id": TENANT}

@@ -18,7 +18,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Phase
 from dialogs.types import Button, Reply
-from tests.bot.channels.teams.conftest import BOT_ID, TENANT, TeamsUser, card_buttons
+from tests.bot.channels.teams.harness import BOT_ID, TENANT, TeamsUser, card_buttons
 from tests.rounds import WORKPLACE
 
 START_ENGLISH = [

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from budgeting.models import ChannelIdentity, Participant, ProcessedUpdate
 from budgeting.phases import Phase
-from tests.bot.channels.teams.conftest import (
+from tests.bot.channels.teams.harness import (
     APP_ID,
     APP_PASSWORD,
     OTHER_TENANT,

@@ -8,31 +8,13 @@ from sqlalchemy import select
 
 from budgeting.models import Ballot, ChannelIdentity, Participant, Proposal
 from budgeting.phases import Phase
-from tests.bot.channels.telegram.conftest import SQLITE_ONLY, Resident, Telegram, shown
-from tests.fakes.telegram_bot_api import Call
-
-
-def expect(resident: Resident, calls: list[Call], *fragments: str) -> str:
-    """Every fragment is in what the resident was shown; returns that text."""
-    out = shown(calls)
-    for fragment in fragments:
-        assert fragment in out, f"expected {fragment!r} in:\n{out}\n\n{resident.history()}"
-    return out
-
-
-def methods(calls: list[Call]) -> list[str]:
-    return [c.method for c in calls if c.ok]
-
-
-async def start_in_english(resident: Resident) -> None:
-    expect(resident, await resident.say("/start"), "Which language do you prefer?", "[English]")
-    expect(
-        resident,
-        await resident.press("English"),
-        "Language set to English.",
-        "Privacy:",
-        "Säter participatory budget 2027",
-    )
+from tests.bot.channels.telegram.harness import (
+    SQLITE_ONLY,
+    Telegram,
+    expect,
+    methods,
+    start_in_english,
+)
 
 
 async def test_resident_journey(seeded, telegram: Telegram, sessions) -> None:

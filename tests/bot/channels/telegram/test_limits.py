@@ -14,8 +14,7 @@ from budgeting.models import ChannelIdentity, Delivery, NotificationKind, Partic
 from budgeting.phases import Phase
 from budgeting.services.notifications import enqueue
 from dialogs.types import Reply
-from tests.bot.channels.telegram.conftest import SQLITE_ONLY
-from tests.bot.channels.telegram.test_journey import start_in_english
+from tests.bot.channels.telegram.harness import SQLITE_ONLY, start_in_english
 from tests.fakes.telegram_bot_api import MESSAGE_METHODS, Limits, Window
 
 DAYTIME = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # noon in Stockholm: no quiet hours

@@ -19,8 +19,7 @@ from budgeting.models import NotificationKind as Kind
 from budgeting.models import Participant
 from budgeting.phases import Phase
 from budgeting.services.notifications import enqueue
-from tests.bot.channels.telegram.conftest import SQLITE_ONLY
-from tests.bot.channels.telegram.test_journey import start_in_english
+from tests.bot.channels.telegram.harness import SQLITE_ONLY, start_in_english
 
 DAYTIME = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # noon in Stockholm
 NIGHT = datetime(2027, 3, 10, 22, 0, tzinfo=UTC)  # 23:00 in Stockholm: quiet hours

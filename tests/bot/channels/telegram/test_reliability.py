@@ -7,8 +7,15 @@ from sqlalchemy import func, select, text
 from budgeting.models import Comment, Participant, ProcessedUpdate, Proposal
 from budgeting.phases import Phase
 from dialogs.types import Button, Reply
-from tests.bot.channels.telegram.conftest import SECRET, SQLITE_ONLY, Resident, Telegram, shown
-from tests.bot.channels.telegram.test_journey import expect, start_in_english
+from tests.bot.channels.telegram.harness import (
+    SECRET,
+    SQLITE_ONLY,
+    Resident,
+    Telegram,
+    expect,
+    shown,
+    start_in_english,
+)
 
 STALE = "That button is no longer active."
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from bot.channels.telegram.channel import build_telegram
 from bot.channels.telegram.config import TelegramConfig
 from dialogs.types import Button, Incoming, Reply
-from tests.bot.channels.telegram.conftest import FAST, SECRET, Telegram
+from tests.bot.channels.telegram.harness import FAST, SECRET, Telegram
 from tests.fakes.telegram_bot_api import TOKEN, FakeBotAPI
 
 
