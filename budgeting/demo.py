@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,25 +26,14 @@ from budgeting.models import (
     Round,
     TallyRun,
 )
-from budgeting.phases import SCHEDULED, Phase
+from budgeting.phases import SCHEDULED, Phase, schedule
 
-PHASE_LENGTH = timedelta(days=14)
 RESIDENTS_SLUG = "sater-medborgarbudget"
 EMPLOYEES_SLUG = "sater-medarbetarbudget"
 
 
 def _texts(sv: str, en: str, ar: str, field: str = "name") -> dict[str, dict[str, str]]:
     return {"sv": {field: sv}, "en": {field: en}, "ar": {field: ar}}
-
-
-def schedule(round_: Round, phase: Phase, now: datetime) -> None:
-    """Move the round's dates so that ``now`` falls one day into ``phase``."""
-    index = SCHEDULED.index(phase) if phase in SCHEDULED else len(SCHEDULED)
-    first = now - timedelta(days=1) - PHASE_LENGTH * index
-    for i, scheduled in enumerate(SCHEDULED):
-        setattr(round_, f"{scheduled.value}_opens_at", first + PHASE_LENGTH * i)
-    round_.closes_at = first + PHASE_LENGTH * len(SCHEDULED)
-    round_.phase_override = None
 
 
 RESIDENT_AREAS = [

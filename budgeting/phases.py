@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from budgeting.models import Round
@@ -56,3 +56,17 @@ def current_phase(round_: Round, now: datetime) -> Phase:
         if now >= opens_at(round_, phase):
             current = phase
     return current
+
+
+PHASE_LENGTH = timedelta(days=14)
+"""How long each phase lasts when a round is scheduled around a moment (demo, trials)."""
+
+
+def schedule(round_: Round, phase: Phase, now: datetime, length: timedelta = PHASE_LENGTH) -> None:
+    """Move the round's dates so that ``now`` falls one day into ``phase``."""
+    index = SCHEDULED.index(phase) if phase in SCHEDULED else len(SCHEDULED)
+    first = now - timedelta(days=1) - length * index
+    for i, scheduled in enumerate(SCHEDULED):
+        setattr(round_, f"{scheduled.value}_opens_at", first + length * i)
+    round_.closes_at = first + length * len(SCHEDULED)
+    round_.phase_override = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,10 +33,9 @@ from budgeting.models import (
     Round,
     TallyRun,
 )
-from budgeting.phases import SCHEDULED, Phase
+from budgeting.phases import SCHEDULED, Phase, schedule
 from budgeting.services.tally import count_round, publish_results
 
-PHASE_LENGTH = timedelta(days=14)
 RECEIPT_PREFIX = "BUILT-"
 """How the receipt codes of :func:`cast_ballots` begin."""
 COUNTED = SCHEDULED[SCHEDULED.index(Phase.DECISION) :]
@@ -87,16 +86,6 @@ class RoundSpec:
     min_ranks: int = 1
     max_ranks: int = 3
     requires_voting_code: bool = False
-
-
-def schedule(round_: Round, phase: Phase, now: datetime) -> None:
-    """Move the round's dates so that ``now`` falls one day into ``phase``."""
-    index = SCHEDULED.index(phase) if phase in SCHEDULED else len(SCHEDULED)
-    first = now - timedelta(days=1) - PHASE_LENGTH * index
-    for i, scheduled in enumerate(SCHEDULED):
-        setattr(round_, f"{scheduled.value}_opens_at", first + PHASE_LENGTH * i)
-    round_.closes_at = first + PHASE_LENGTH * len(SCHEDULED)
-    round_.phase_override = None
 
 
 async def build_round(

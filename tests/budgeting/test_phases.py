@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from budgeting.models import Round, utcnow
-from budgeting.phases import SCHEDULED, Phase, closes_at, current_phase
-from tests.builders import PHASE_LENGTH, schedule
+from budgeting.phases import PHASE_LENGTH, SCHEDULED, Phase, closes_at, current_phase, schedule
 
 
 def make_round() -> Round:

@@ -5,7 +5,7 @@ Activity JSON posted to /api/messages, replies captured by a fake Bot Connector 
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,15 +13,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.bootstrap import Runtime, teams_channel
-from budgeting.models import Round, utcnow
-from budgeting.phases import Phase
 from budgeting.settings import Settings
 from dialogs.engine import DialogEngine
 from tests.bot.channels.teams.harness import TeamsBot
-from tests.builders import rounds_in_phase
 from tests.fakes.microsoft_identity import FakeMicrosoftIdentity
 from tests.fakes.teams_connector import FakeConnector
-from tests.rounds import TOWN, WORKPLACE
 
 
 @pytest.fixture
@@ -51,17 +47,6 @@ def microsoft(
     identity_server.token_requests.clear()
     yield identity_server
     urllib.request.install_opener(None)
-
-
-@pytest.fixture
-def seeded(sessions: async_sessionmaker[AsyncSession]) -> Callable[[Phase], Awaitable[Round]]:
-    """Put TOWN and WORKPLACE in a phase: ``await seeded(Phase.VOTING)``; returns TOWN."""
-
-    async def seed(phase: Phase = Phase.IDEAS) -> Round:
-        async with sessions() as session, session.begin():
-            return (await rounds_in_phase(session, utcnow(), phase, TOWN, WORKPLACE))[0]
-
-    return seed
 
 
 @pytest.fixture

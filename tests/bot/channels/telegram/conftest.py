@@ -20,17 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app.bootstrap import Runtime, build_app, telegram_channel
 from bot.channels.pacing import RateLimits
 from bot.channels.telegram.config import TelegramConfig
-from budgeting.models import Round, utcnow
-from budgeting.phases import Phase
 from dialogs.engine import DialogEngine
 from tests.bot.channels.telegram.harness import (
     FAST,
     Telegram,
     telegram_settings,
 )
-from tests.builders import rounds_in_phase
 from tests.fakes.telegram_bot_api import FakeBotAPI
-from tests.rounds import TOWN, WORKPLACE
 
 
 @pytest.fixture
@@ -39,17 +35,6 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     await api.start()
     yield api
     await api.stop()
-
-
-@pytest.fixture
-def seeded(sessions: async_sessionmaker[AsyncSession]) -> Callable:
-    """Put TOWN and WORKPLACE in a phase: ``await seeded(Phase.VOTING)``; returns TOWN."""
-
-    async def seed(phase: Phase = Phase.IDEAS) -> Round:
-        async with sessions() as session, session.begin():
-            return (await rounds_in_phase(session, utcnow(), phase, TOWN, WORKPLACE))[0]
-
-    return seed
 
 
 @pytest.fixture
