@@ -74,6 +74,7 @@ async def serve_ours(database_url: str, api_url: str, port: int) -> None:
     """Our pipeline, wired as ``budgetbot serve`` wires it."""
     from bot.app.bootstrap import build_app, open_runtime, telegram_channel
     from bot.channels.telegram.config import TelegramConfig
+    from budgeting.services.reachability import Reachability
     from budgeting.settings import Settings
 
     settings = Settings(
@@ -88,7 +89,8 @@ async def serve_ours(database_url: str, api_url: str, port: int) -> None:
     config = TelegramConfig.from_settings(settings)
     assert config is not None
     config = replace(config, shutdown_grace=1.0)
-    channel = telegram_channel(config, runtime.dialogs.handle, runtime.sessions)
+    reachability = Reachability(runtime.sessions, "telegram")
+    channel = telegram_channel(config, runtime.dialogs.handle, reachability)
     await channel.connect()
     try:
         await run_uvicorn(build_app(runtime, [channel]), port)

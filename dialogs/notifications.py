@@ -8,6 +8,7 @@ from budgeting.i18n import translator
 from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
 from budgeting.models.base import localized
 from budgeting.phases import Phase, closes_at
+from dialogs.flows import browse
 from dialogs.types import Button, Reply
 
 
@@ -24,9 +25,9 @@ async def notification_replies(
     proposal = await session.get(Proposal, proposal_id) if proposal_id else None
     title = f"#{proposal.id} {proposal.title}" if proposal else ""
     zone = round_.timezone if round_ else "Europe/Stockholm"
-    open_proposal = (
-        [Button(_("Open the proposal"), f"browse:open:{proposal.id}")] if proposal else []
-    )
+    open_proposal = []
+    if proposal is not None:
+        open_proposal = [Button(_("Open the proposal"), browse.router.payload("open", proposal.id))]
     buttons: list[Button] = []
     if kind is NotificationKind.BROADCAST:
         texts = notification.payload.get("texts") or {}

@@ -113,7 +113,8 @@ def menu_buttons(ctx: Context) -> list[Button]:
         label = _("Browse ideas") if phase in (Phase.IDEAS, Phase.REVIEW) else _("Proposals")
         buttons.append(Button(label, "browse"))
         buttons.append(Button(_("My ideas"), "ideas"))
-    buttons += [Button(_("About the round"), "about"), Button(_("Settings"), "settings")]
+    about = Button(_("About the round"), "about:section")  # keeps the flow it is pressed in
+    buttons += [about, Button(_("Settings"), "settings")]
     return buttons
 
 

@@ -16,7 +16,6 @@ from budgeting.services.reachability import Reachability
 from budgeting.settings import Settings
 from dialogs.engine import DEFAULT_AUDIENCES, DialogEngine
 from dialogs.flows import all_routers
-from web_admin.app import create_app
 
 if TYPE_CHECKING:
     from bot.channels.teams.channel import TeamsChannel
@@ -61,39 +60,49 @@ def configured_channels(runtime: Runtime) -> list[Channel]:
     from bot.channels.teams.auth import teams_enabled
     from bot.channels.telegram.config import TelegramConfig
 
-    settings, turns = runtime.settings, runtime.dialogs.handle
+    settings, turns, sessions = runtime.settings, runtime.dialogs.handle, runtime.sessions
     channels: list[Channel] = []
     telegram = TelegramConfig.from_settings(settings)
     if telegram is not None:
-        channels.append(telegram_channel(telegram, turns, runtime.sessions))
+        channels.append(telegram_channel(telegram, turns, Reachability(sessions, "telegram")))
     if teams_enabled(settings):
-        channels.append(teams_channel(settings, turns, runtime.sessions))
+        channels.append(teams_channel(settings, turns, Reachability(sessions, "teams")))
     return channels
 
 
 def telegram_channel(
-    config: TelegramConfig, turns: TurnHandler, sessions: async_sessionmaker[AsyncSession]
+    config: TelegramConfig, turns: TurnHandler, reachability: Reachability | None = None
 ) -> TelegramChannel:
-    """Telegram with a turn handler; a chat that blocks the bot is recorded in the database."""
-    from bot.channels.telegram.channel import TelegramChannel, build_telegram
+    """Telegram with its turn handler and its reply sink: the rate-limited outbound sender
+    on the Bot API, which records a chat that blocks the bot (with ``reachability``)."""
+    from bot.channels.pacing import Outbound
+    from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.replies import TelegramReplies
+    from bot.channels.telegram.transport import BotApiTransport, telegram_bot
 
-    reachability = Reachability(sessions, TelegramChannel.name)
-    return build_telegram(config, turns, reachability.unreachable)
+    bot = telegram_bot(config)
+    on_unreachable = reachability.unreachable if reachability is not None else None
+    outbound = Outbound(BotApiTransport(bot), config.limits, on_unreachable)
+    return TelegramChannel(config, bot, turns, TelegramReplies(outbound, bot))
 
 
 def teams_channel(
-    settings: Settings, turns: TurnHandler, sessions: async_sessionmaker[AsyncSession]
+    settings: Settings, turns: TurnHandler, reachability: Reachability
 ) -> TeamsChannel:
-    """Teams with a turn handler; conversation references are kept in the database."""
+    """Teams with its turn handler, its conversation references and the pacer of its
+    proactive messages (turn replies go back in the turn itself)."""
+    from bot.channels.pacing import RateLimiter
     from bot.channels.teams.auth import TeamsConfig
-    from bot.channels.teams.channel import TeamsChannel
+    from bot.channels.teams.channel import TEAMS_LIMITS, TeamsChannel
 
     config = TeamsConfig.from_settings(settings)
-    return TeamsChannel(config, turns, Reachability(sessions, TeamsChannel.name))
+    return TeamsChannel(config, turns, reachability, RateLimiter(TEAMS_LIMITS))
 
 
 def build_app(runtime: Runtime, channels: Sequence[Channel] = ()) -> FastAPI:
     """The staff app with every channel's routes mounted."""
+    from web_admin.app import create_app  # the CLI's other commands need no web app
+
     settings = runtime.settings
     app = create_app(
         runtime.sessions,

@@ -39,7 +39,7 @@ class ConsoleChannel:
         stdout: TextIO | None = None,
     ) -> None:
         self.turns = turns
-        """Set by bootstrap when the console is made before the runtime (the demo)."""
+        """Given by ``budgetbot serve`` when the console is made before the runtime (the demo)."""
         self.user = user
         self.locale = locale
         self.stdin = stdin or sys.stdin

@@ -47,6 +47,11 @@ class RateLimits:
     """How fast to send. Telegram: about 30 messages/s overall, 1/s per chat (short bursts ok)."""
 
     overall_per_second: float = 30.0
+    overall_burst: float | None = None
+    """Messages the overall limit may save up (None: a tenth of a second's worth, at least 1)."""
+    receiver_window: bool = True
+    """Also cap the overall rate by a window of one second on the receiver's clock, counting
+    sends still waiting for their answer (Telegram counts so); off, the bucket alone paces."""
     overall_window_margin: float = 0.01
     """Seconds added to the one-second window of the overall limit (clock granularity)."""
     per_recipient_per_second: float = 1.0
@@ -120,10 +125,11 @@ class RateLimiter:
     """An overall limit, one bucket per recipient, and a pause after "retry after".
 
     The overall limit is a token bucket (smooth pacing, with a little slack so a late
-    wake-up is made up for) capped by a sliding window of one second (plus a margin) on
-    the receiver's clock. Call ``answered`` once each acquired send has its answer.
-    Recipients whose own bucket allows a send wait for the shared limits one at a time,
-    first come first served: each send wakes one waiter, not every busy recipient.
+    wake-up is made up for), capped by a sliding window of one second (plus a margin) on
+    the receiver's clock unless the limits switch that off. Call ``answered`` once each
+    acquired send has its answer. Recipients whose own bucket allows a send wait for the
+    shared limits one at a time, first come first served: each send wakes one waiter, not
+    every busy recipient.
     """
 
     PRUNE_ABOVE = 4096
@@ -132,9 +138,14 @@ class RateLimiter:
         self.limits = limits
         self.clock = clock
         rate = limits.overall_per_second
-        self.overall = TokenBucket(rate, max(1.0, rate / 10), clock())
+        burst = limits.overall_burst or max(1.0, rate / 10)
+        self.overall = TokenBucket(rate, burst, clock())
         count = max(1, int(rate))
-        self.window = SlidingWindow(count, count / rate + limits.overall_window_margin)
+        self.window = (
+            SlidingWindow(count, count / rate + limits.overall_window_margin)
+            if limits.receiver_window
+            else None
+        )
         self.recipients: dict[str, TokenBucket] = {}
         self.paused_until = 0.0
         self._turns = asyncio.Lock()
@@ -154,19 +165,21 @@ class RateLimiter:
                 wait = max(
                     self.paused_until - now,
                     self.overall.wait(now),
-                    self.window.wait(now),
+                    self.window.wait(now) if self.window else 0.0,
                     bucket.wait(now),
                 )
                 if wait <= 0:
                     self.overall.take()
-                    self.window.take()
+                    if self.window:
+                        self.window.take()
                     bucket.take()
                     return
                 await asyncio.sleep(wait)
 
     def answered(self) -> None:
         """The send last acquired for has its answer: it counts in the window from now."""
-        self.window.answer(self.clock())
+        if self.window:
+            self.window.answer(self.clock())
 
     def pause(self, seconds: float) -> None:
         """Send nothing to anyone for ``seconds`` (a 429 means we went too fast)."""

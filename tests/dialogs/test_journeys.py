@@ -214,3 +214,14 @@ async def test_start_again_offers_a_new_round_and_follows_links_into_it(
             (f"/start p_{linked}", ["You are taking part in: Employee budget", f"#{linked} "]),
         ]
     )
+
+
+async def test_about_from_the_menu_keeps_the_ranking_under_way(seeded, chat) -> None:
+    await seeded(Phase.VOTING)
+    voter = chat("dora")
+    await voter.run([*START_ENGLISH, ("/vote", "area"), ("1", "#1"), ("1", "Choose your #2:")])
+    out = await voter.send(payload="vote:confirm")  # a stale button shows the menu
+    assert "no longer active" in out
+    await voter.run([("About the round", "participatory budget 2027")])
+    out = await voter.send(payload="vote:pick:2")  # the ranking's own button still works
+    assert "2. #2 Utegym" in out and "Choose your #3:" in out

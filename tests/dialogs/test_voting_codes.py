@@ -11,7 +11,7 @@ from tests.dialogs.transcripts import START_ENGLISH
 
 
 async def voting_round_codes(seeded, sessions, count: int) -> list[str]:
-    """The demo round in its voting phase, requiring voting codes; ``count`` new codes."""
+    """TOWN in its voting phase, requiring voting codes; ``count`` new codes."""
     round_ = await seeded(Phase.VOTING)
     async with sessions() as session, session.begin():
         await session.execute(

@@ -75,9 +75,14 @@ def plain(text: str) -> Activity:
 
 
 TEAMS_LIMITS = RateLimits(
-    overall_per_second=20.0, per_recipient_per_second=20.0, per_recipient_burst=20
+    overall_per_second=20.0,
+    overall_burst=1,
+    receiver_window=False,
+    per_recipient_per_second=20.0,
+    per_recipient_burst=20,
 )
-"""Proactive messages: 20 a second overall, under the Bot Connector's limits."""
+"""Proactive messages one every 50 ms, under the Bot Connector's limits, however long each
+send takes."""
 
 
 class _TeamsAgent(ActivityHandler):
@@ -100,7 +105,7 @@ class TeamsChannel:
         config: TeamsConfig,
         turns: TurnHandler,
         reachability: Reachability,
-        limits: RateLimits = TEAMS_LIMITS,
+        pacer: RateLimiter,
     ) -> None:
         self.config = config
         self.turns = turns
@@ -109,8 +114,8 @@ class TeamsChannel:
         self.adapter = cloud_adapter(self.auth)
         self.adapter.on_turn_error = self._on_turn_error
         self.agent = _TeamsAgent(self)
-        self.limiter = RateLimiter(limits)
-        """Paces proactive messages (the same limiter as Telegram's sender)."""
+        self.limiter = pacer
+        """Paces proactive messages (the rate limiter Telegram's sender uses too)."""
 
     # --- the Channel contract ---------------------------------------------------------------
 

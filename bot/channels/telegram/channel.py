@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -32,11 +32,9 @@ from pydantic import ValidationError
 
 from bot.channels.contract import SendOutcome, TurnHandler
 from bot.channels.ordering import InOrder
-from bot.channels.pacing import Outbound
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.inbound import CHANNEL, language_of, residents_router, sender_of
 from bot.channels.telegram.replies import TelegramReplies
-from bot.channels.telegram.transport import BotApiTransport, telegram_bot
 from bot.channels.webhooks import Webhook
 from budgeting.i18n import LANGUAGES, translator
 from budgeting.i18n import _ as N_
@@ -243,18 +241,3 @@ class TelegramChannel:
 def webhook_reply(method: TelegramMethod[Any]) -> dict[str, Any]:
     """A Bot API call as the JSON body of a webhook response (Telegram makes the call)."""
     return {"method": method.__api_method__, **method.model_dump(mode="json", exclude_none=True)}
-
-
-def build_telegram(
-    config: TelegramConfig,
-    turns: TurnHandler,
-    on_unreachable: Callable[[str], Awaitable[None]] | None = None,
-) -> TelegramChannel:
-    """The channel with its Bot API client and rate-limited reply sink.
-
-    ``turns`` handles each resident's update (the dialog engine in ``budgetbot serve``);
-    ``on_unreachable`` records a chat that blocked the bot.
-    """
-    bot = telegram_bot(config)
-    outbound: Outbound = Outbound(BotApiTransport(bot), config.limits, on_unreachable)
-    return TelegramChannel(config, bot, turns, TelegramReplies(outbound, bot))

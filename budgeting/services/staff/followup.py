@@ -20,8 +20,8 @@ from budgeting.models import (
     StaffUser,
 )
 from budgeting.services import rules
+from budgeting.services.audiences import audience as outbox_audience
 from budgeting.services.notifications import enqueue
-from budgeting.services.outbox import audience as outbox_audience
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit
 from budgeting.services.staff.followers import tell_followers

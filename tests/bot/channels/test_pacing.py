@@ -10,6 +10,7 @@ from bot.channels.ordering import InOrder
 from bot.channels.pacing import (
     DeliveryRefused,
     Outbound,
+    RateLimiter,
     RateLimits,
     RecipientUnreachable,
     RetryAfter,
@@ -144,3 +145,21 @@ async def test_recipients_waiting_for_the_overall_limit_wake_one_at_a_time() -> 
     assert set(outcomes) == {SendOutcome.SENT}
     assert [r for r, _, _ in transport.sent] == recipients
     assert checks < 6 * len(recipients)
+
+
+async def test_without_the_receivers_window_the_bucket_alone_spaces_sends() -> None:
+    """Teams' pacing: one send every 1/rate seconds, however many are still unanswered."""
+    paced = RateLimiter(RateLimits(overall_per_second=5, overall_burst=1, receiver_window=False))
+    started = time.monotonic()
+    for _ in range(6):  # never answered: a receiver's window of 5 would stop the sixth
+        await asyncio.wait_for(paced.acquire("anyone"), 3)
+    assert time.monotonic() - started >= 0.95  # five gaps of 0.2 s
+    windowed = RateLimiter(RateLimits(overall_per_second=5, overall_burst=1))
+    for _ in range(5):
+        await windowed.acquire("anyone")
+    try:
+        await asyncio.wait_for(windowed.acquire("anyone"), 0.5)
+    except TimeoutError:
+        pass
+    else:
+        raise AssertionError("the receiver's window let a sixth unanswered send through")

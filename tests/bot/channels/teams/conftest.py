@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.bootstrap import Runtime, teams_channel
+from budgeting.services.reachability import Reachability
 from budgeting.settings import Settings
 from dialogs.engine import DialogEngine
 from tests.bot.channels.teams.harness import TeamsBot
@@ -64,7 +65,7 @@ async def teams(
         unset = {"teams_app_id": None, "teams_app_password": None, "teams_tenant_id": None}
         settings = Settings(_env_file=None, **{**unset, **teams_settings})  # type: ignore[call-arg]
         dialogs = DialogEngine(sessions)
-        channel = teams_channel(settings, dialogs.handle, sessions)
+        channel = teams_channel(settings, dialogs.handle, Reachability(sessions, "teams"))
         runtime = Runtime(settings, sessions.kw["bind"], sessions, dialogs)
         app = build_app(runtime, [channel])
         client = httpx.AsyncClient(

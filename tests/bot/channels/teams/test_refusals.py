@@ -21,13 +21,13 @@ from tests.bot.channels.teams.harness import (
 )
 from tests.fakes.microsoft_identity import FakeMicrosoftIdentity
 
-DEMO_PARTICIPANTS = 3
+SEEDED_PARTICIPANTS = 3
 NOT_YOUR_ORGANISATION = "only for employees of the organisations taking part"
 ALLOWED = f"{OTHER_TENANT.upper()} , {TENANT}"  # a list, spaces and case as typed by staff
 
 
 async def nothing_stored(bot: TeamsBot) -> None:
-    assert await bot.count(Participant) == DEMO_PARTICIPANTS
+    assert await bot.count(Participant) == SEEDED_PARTICIPANTS
     assert await bot.count(ChannelIdentity) == 0
     assert await bot.count(ProcessedUpdate) == 0
 

@@ -9,8 +9,10 @@ from microsoft_agents.testing import TestAdapter, TestFlow
 from sqlalchemy import select
 
 from bot.app.bootstrap import teams_channel
+from bot.channels.teams.channel import TeamsChannel
 from budgeting.models import ChannelIdentity
 from budgeting.phases import Phase
+from budgeting.services.reachability import Reachability
 from budgeting.settings import Settings
 from dialogs.engine import DialogEngine
 
@@ -29,7 +31,9 @@ def card_saying(fragment: str) -> Callable[[Activity], None]:
 async def test_agent_under_the_sdk_test_adapter(seeded, sessions) -> None:
     await seeded(Phase.IDEAS)
     settings = Settings(_env_file=None, teams_app_id=None, teams_tenant_id=None)  # type: ignore[call-arg]
-    channel = teams_channel(settings, DialogEngine(sessions).handle, sessions)
+    channel = teams_channel(
+        settings, DialogEngine(sessions).handle, Reachability(sessions, TeamsChannel.name)
+    )
     adapter = TestAdapter(
         conversation=TestAdapter.create_conversation_model(
             channel_id="msteams", user_id="29:1test-user", user_name="Test Employee"

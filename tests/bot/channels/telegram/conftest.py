@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app.bootstrap import Runtime, build_app, telegram_channel
 from bot.channels.pacing import RateLimits
 from bot.channels.telegram.config import TelegramConfig
+from budgeting.services.reachability import Reachability
 from dialogs.engine import DialogEngine
 from tests.bot.channels.telegram.harness import (
     FAST,
@@ -50,7 +51,9 @@ async def make_telegram(
         assert config is not None
         config = replace(config, limits=limits, poll_timeout=5, shutdown_grace=5, retry_pause=0.05)
         dialogs = DialogEngine(sessions)
-        channel = telegram_channel(config, dialogs.handle, sessions)
+        channel = telegram_channel(
+            config, dialogs.handle, Reachability(sessions, "telegram")
+        )
         await channel.connect()
         telegram = Telegram(mode, fake, channel)
         if mode == "webhook":

@@ -11,7 +11,7 @@ from dataclasses import replace
 import httpx
 from fastapi import FastAPI
 
-from bot.channels.telegram.channel import build_telegram
+from bot.app.bootstrap import telegram_channel
 from bot.channels.telegram.config import TelegramConfig
 from dialogs.types import Button, Incoming, Reply
 from tests.bot.channels.telegram.harness import FAST, SECRET, Telegram
@@ -34,7 +34,7 @@ async def test_the_adapter_runs_on_a_plain_turn_handler(fake: FakeBotAPI) -> Non
         webhook_secret=SECRET,
         limits=FAST,
     )
-    channel = build_telegram(replace(config, shutdown_grace=5), echo)
+    channel = telegram_channel(replace(config, shutdown_grace=5), echo)
     await channel.connect()
     app = FastAPI()
     channel.mount(app)
