@@ -166,6 +166,11 @@ def run_basic(settings: Settings, args: argparse.Namespace) -> int:
     elif args.command == "chat":
         asyncio.run(chat(settings, args.user, args.lang))
     elif args.command == "serve":
+        from bot.app.serve import missing_secret_key
+
+        if reason := missing_secret_key(settings):
+            print(reason, file=sys.stderr)
+            return 2
         run_server(serve(settings))
     elif args.command == "demo":
         from bot.channels.console import ConsoleChannel

@@ -35,6 +35,30 @@ def run_server(main: Coroutine[Any, Any, None]) -> None:
         uvloop.run(main)
 
 
+UNSET_SECRET_KEYS = ("", "change-me")
+
+
+def missing_secret_key(settings: Settings) -> str | None:
+    """Why ``serve`` must not start without ``BUDGETBOT_SECRET_KEY``, or None.
+
+    Behind https or on PostgreSQL several workers may serve one round: each would draw a
+    key of its own, and staff sessions and CSRF tokens would fail whenever a request
+    reaches another worker. The demo and a local SQLite ``serve`` work without one.
+    """
+    if settings.secret_key not in UNSET_SECRET_KEYS:
+        return None
+    if settings.public_url.startswith("https://"):
+        where = "BUDGETBOT_PUBLIC_URL is https"
+    elif settings.database_url.startswith("postgresql"):
+        where = "the database is PostgreSQL"
+    else:
+        return None
+    return (
+        f"budgetbot serve: set BUDGETBOT_SECRET_KEY ({where}: every worker must sign staff "
+        "sessions with the same key)"
+    )
+
+
 def settle_heap() -> None:
     """Exempt what startup built from the garbage collector's full collections.
 

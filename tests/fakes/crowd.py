@@ -60,6 +60,7 @@ def serve_env(database_url: str, api_url: str, **settings: str) -> dict[str, str
         "BUDGETBOT_TELEGRAM_TOKEN": TOKEN,
         "BUDGETBOT_TELEGRAM_API_URL": api_url,
         "BUDGETBOT_PORT": str(free_port()),
+        "BUDGETBOT_SECRET_KEY": "the same key for every worker of a test",
     }
     env.update({f"BUDGETBOT_{name.upper()}": value for name, value in settings.items()})
     return env

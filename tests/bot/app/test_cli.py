@@ -177,3 +177,23 @@ def test_teams_offers_resident_rounds_only_when_allowed() -> None:
     allowed = audiences_for(Settings(teams_resident_rounds=True))
     assert allowed["teams"] == ("employees", "residents")
     assert allowed["telegram"] == ("residents",)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "reason"),
+    [
+        ("BUDGETBOT_PUBLIC_URL", "https://budget.sater.example", "PUBLIC_URL is https"),
+        ("BUDGETBOT_DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:1/x", "PostgreSQL"),
+    ],
+)
+def test_serve_refuses_to_start_without_a_shared_secret_key(
+    env: dict[str, str], setting: str, value: str, reason: str
+) -> None:
+    env = {k: v for k, v in env.items() if k != "BUDGETBOT_SECRET_KEY"}
+    env[setting] = value
+    result = subprocess.run(
+        [BUDGETBOT, "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "set BUDGETBOT_SECRET_KEY" in line and reason in line
