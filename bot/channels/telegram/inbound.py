@@ -1,8 +1,9 @@
 """Residents' Telegram updates as Incoming events: the aiogram router of the channel.
 
-Only private chats are served; group messages, edits and other kinds of update are
-ignored. The handlers get the turn handler (``turns``) and the reply sink (``replies``)
-through the dispatcher's workflow data; they never see the channel object.
+Only private chats are served; group messages, button presses in groups and channels,
+edits and other kinds of update are ignored. The handlers get the turn handler
+(``turns``) and the reply sink (``replies``) through the dispatcher's workflow data;
+they never see the channel object.
 """
 
 from __future__ import annotations
@@ -100,11 +101,17 @@ async def private_chat(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
 
 
+async def pressed_in_private_chat(query: CallbackQuery) -> bool:
+    """Only buttons of messages in private chats are served (a coroutine, as above)."""
+    message = query.message
+    return message is not None and message.chat.type == ChatType.PRIVATE
+
+
 def residents_router() -> Router:
     """Private messages and button presses."""
     router = Router(name="residents")
     router.message.register(forward_message, private_chat)
-    router.callback_query.register(forward_button)
+    router.callback_query.register(forward_button, pressed_in_private_chat)
     return router
 
 

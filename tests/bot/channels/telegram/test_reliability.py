@@ -98,9 +98,16 @@ async def test_malformed_and_ignored_updates(seeded, make_telegram, sessions) ->
     group = telegram.fake.message_update(user, text="/start")
     group["message"]["chat"] = {"id": -100200300, "type": "supergroup", "title": "Säter"}
     edited = {"update_id": 1, "edited_message": telegram.fake.message_update(user, "x")["message"]}
+    in_group = {
+        **group["message"],
+        "from": {"id": 4242, "is_bot": True, "first_name": "budgetbot"},
+        "reply_markup": {"inline_keyboard": [[{"text": "Vote", "callback_data": "vote"}]]},
+    }
+    pressed = telegram.fake.button_update(user, in_group, "Vote")
     before, participants = len(telegram.fake.calls), await count(sessions, Participant)
     assert await telegram.deliver(group) == 200
     assert await telegram.deliver(edited) == 200
+    assert await telegram.deliver(pressed) == 200
     assert telegram.fake.calls[before:] == []
     assert await count(sessions, Participant) == participants
 
