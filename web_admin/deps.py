@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import Translator
 from budgeting.models import Proposal, Round, StaffRole, StaffUser
 from budgeting.services.rounds import load_round
+from web_admin.forms import MAX_ROW_ID
 from web_admin.security import CSRF_FIELD, CSRF_HEADER, csrf_matches, session_stamp
 from web_admin.templating import staff_translator
 
@@ -99,7 +100,11 @@ ADMIN_ONLY = [Depends(require_admin), Depends(verify_csrf)]
 """Router dependencies for what only admins may do (set up rounds, users, audit log)."""
 
 
-async def get_round(round_id: int, db: DbSession) -> Round:
+RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
+"""A row id in the path; out of range is a malformed address (400), never a crash."""
+
+
+async def get_round(round_id: RowId, db: DbSession) -> Round:
     """The round named in the path, with areas and criteria; 404 if there is none."""
     round_ = await load_round(db, round_id)
     if round_ is None:
@@ -110,7 +115,7 @@ async def get_round(round_id: int, db: DbSession) -> Round:
 RoundDep = Annotated[Round, Depends(get_round)]
 
 
-async def get_proposal(proposal_id: int, db: DbSession) -> Proposal:
+async def get_proposal(proposal_id: RowId, db: DbSession) -> Proposal:
     """The proposal named in the path; 404 if there is none."""
     proposal = await db.get(Proposal, proposal_id)
     if proposal is None:

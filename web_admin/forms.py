@@ -21,6 +21,8 @@ DATE_FIELDS = (*(f"{p.value}_opens_at" for p in SCHEDULED), "closes_at")
 ROUND_TEXT_FIELDS = ("title", "description", "faq")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 MAX_RANKS_LIMIT = 10
+MAX_ROW_ID = 2**63 - 1
+"""The largest id (or amount) a column holds: a signed 64-bit integer in both databases."""
 
 
 def text(form: FormData, name: str, limit: int = 10_000) -> str:
@@ -30,9 +32,13 @@ def text(form: FormData, name: str, limit: int = 10_000) -> str:
 
 
 def whole_number(value: str) -> int | None:
-    """``250 000``, ``250000`` or ``250.000`` as an int; None if it is not a whole number."""
+    """``250 000``, ``250000`` or ``250.000`` as an int; None if it is not a whole number
+    a database column can hold (ids and amounts alike)."""
     digits = re.sub(r"[\s.,\u00a0\u202f]", "", value or "")
-    return int(digits) if digits.isdigit() else None
+    if not digits.isdigit() or len(digits) > 19:
+        return None
+    number = int(digits)
+    return number if number <= MAX_ROW_ID else None
 
 
 def local_value(moment: datetime | None, zone: str) -> str:

@@ -390,3 +390,20 @@ async def test_a_malformed_address_gets_an_error_page(
     await staff.login(*MODERATOR)
     response = await staff.get("/admin/rounds/not-a-number/review")
     assert response.status_code == 400 and "<h1>" in response.text
+
+
+@pytest.mark.parametrize("huge", [2**63, 2**64, 10**30])
+async def test_ids_out_of_range_get_an_error_page_never_a_crash(
+    town: Round, browser: Callable[[], Browser], app: FastAPI, huge: int
+) -> None:
+    admin = browser()
+    await admin.login(*ADMIN)
+    for method, route in staff_routes(app):
+        if "{" not in route.path:
+            continue
+        url = re.sub(r"\{(\w+)\}", str(huge), route.path)
+        if method == "GET":
+            response = await admin.get(url)
+        else:
+            response = await admin.post(url, {"target_id": str(huge), "area_id": str(huge)})
+        assert response.status_code in (400, 404), f"{method} {url} answered {response.status_code}"

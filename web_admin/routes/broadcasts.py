@@ -13,7 +13,7 @@ from budgeting.models import Notification, NotificationKind, Proposal, Round
 from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff import followup
-from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep
+from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep, RowId
 from web_admin.forms import local_value, parse_local, text, whole_number
 from web_admin.queries import broadcasts_of, proposals_of
 from web_admin.responses import act, flash_refusal
@@ -99,7 +99,7 @@ async def compose_broadcast(
 
 
 @router.post("/broadcasts/{notification_id}/cancel")
-async def cancel_broadcast(request: Request, notification_id: int, db: DbSession) -> Response:
+async def cancel_broadcast(request: Request, notification_id: RowId, db: DbSession) -> Response:
     """Withdraw a broadcast that nobody has received yet."""
     notification = await db.get(Notification, notification_id)
     if (

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Campaign
 from budgeting.services.staff import setup
-from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, require_admin
+from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, RowId, require_admin
 from web_admin.queries import campaigns_of, participants_per_campaign
 from web_admin.responses import act
 from web_admin.templating import render_page
@@ -69,7 +69,7 @@ async def add_campaign(
 
 
 @router.get("/campaigns/{campaign_id}/qr.png")
-async def campaign_qr(request: Request, campaign_id: int, db: DbSession) -> Response:
+async def campaign_qr(request: Request, campaign_id: RowId, db: DbSession) -> Response:
     """The campaign's QR code as a PNG large enough for print."""
     campaign = await db.get(Campaign, campaign_id)
     bot = request.app.state.bot_username

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Comment, Proposal
 from budgeting.services.staff import moderation
-from web_admin.deps import STAFF_ONLY, DbSession, Now, RoundDep
+from web_admin.deps import STAFF_ONLY, DbSession, Now, RoundDep, RowId
 from web_admin.queries import comments_of_round
 from web_admin.responses import act
 from web_admin.security import safe_next
@@ -49,7 +49,7 @@ async def _comment(db: DbSession, comment_id: int) -> tuple[Comment, Proposal]:
 @router.post("/comments/{comment_id}/hide")
 async def hide_comment(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     db: DbSession,
     now: Now,
     reason: Annotated[str, Form(max_length=5000)] = "",
@@ -69,7 +69,7 @@ async def hide_comment(
 @router.post("/comments/{comment_id}/show")
 async def show_comment(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     db: DbSession,
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from budgeting.services.exchange import export_pabulib, proposals_csv
 from budgeting.services.staff.audit import audit
-from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, Staff
+from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, RowId, Staff
 
 router = APIRouter(prefix="/admin", tags=["exports"], dependencies=STAFF_ONLY)
 
@@ -31,7 +31,7 @@ async def export_proposals(round_: RoundDep, db: DbSession, staff: Staff) -> Res
 
 @router.get("/rounds/{round_id}/export/areas/{area_id}/pabulib")
 async def export_area_pabulib(
-    round_: RoundDep, area_id: int, db: DbSession, staff: Staff
+    round_: RoundDep, area_id: RowId, db: DbSession, staff: Staff
 ) -> Response:
     """One area's projects and anonymised ballots in the pabulib format."""
     if area_id not in {a.id for a in round_.areas}:

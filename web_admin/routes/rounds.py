@@ -11,7 +11,7 @@ from budgeting.i18n import _
 from budgeting.models import Area, Criterion, Round
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff import setup
-from web_admin.deps import ADMIN_ONLY, DbSession, RoundDep
+from web_admin.deps import ADMIN_ONLY, DbSession, RoundDep, RowId
 from web_admin.forms import (
     DATE_FIELDS,
     ROUND_TEXT_FIELDS,
@@ -152,13 +152,17 @@ async def add_area(request: Request, round_: RoundDep, db: DbSession) -> Respons
 
 
 @router.post("/{round_id}/areas/{area_id}")
-async def update_area(request: Request, round_: RoundDep, area_id: int, db: DbSession) -> Response:
+async def update_area(
+    request: Request, round_: RoundDep, area_id: RowId, db: DbSession
+) -> Response:
     """Rename an area or change its budget."""
     return await _save_area(request, db, round_, _area(round_, area_id))
 
 
 @router.post("/{round_id}/areas/{area_id}/delete")
-async def delete_area(request: Request, round_: RoundDep, area_id: int, db: DbSession) -> Response:
+async def delete_area(
+    request: Request, round_: RoundDep, area_id: RowId, db: DbSession
+) -> Response:
     """Remove an unused area."""
     return await act(
         request,
@@ -193,7 +197,7 @@ async def add_criterion(request: Request, round_: RoundDep, db: DbSession) -> Re
 
 @router.post("/{round_id}/criteria/{criterion_id}")
 async def update_criterion(
-    request: Request, round_: RoundDep, criterion_id: int, db: DbSession
+    request: Request, round_: RoundDep, criterion_id: RowId, db: DbSession
 ) -> Response:
     """Reword a criterion."""
     return await _save_criterion(request, db, round_, _criterion(round_, criterion_id))
@@ -201,7 +205,7 @@ async def update_criterion(
 
 @router.post("/{round_id}/criteria/{criterion_id}/delete")
 async def delete_criterion(
-    request: Request, round_: RoundDep, criterion_id: int, db: DbSession
+    request: Request, round_: RoundDep, criterion_id: RowId, db: DbSession
 ) -> Response:
     """Remove a criterion nothing was assessed against."""
     return await act(

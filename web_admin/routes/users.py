@@ -15,7 +15,7 @@ from budgeting.services.staff import setup
 from budgeting.services.staff.audit import audit
 from web_admin.accounts import PASSWORD_MIN_LENGTH
 from web_admin.accounts import add_user as add_account
-from web_admin.deps import ADMIN_ONLY, DbSession, Now
+from web_admin.deps import ADMIN_ONLY, DbSession, Now, RowId
 from web_admin.queries import staff_users
 from web_admin.responses import act
 from web_admin.templating import render_page
@@ -65,7 +65,7 @@ async def add_user(
 
 
 @router.post("/{user_id}/unlock")
-async def unlock_user(request: Request, user_id: int, db: DbSession) -> Response:
+async def unlock_user(request: Request, user_id: RowId, db: DbSession) -> Response:
     """Lift a lockout."""
     user = await db.get(StaffUser, user_id)
     if user is None:
