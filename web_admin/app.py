@@ -35,8 +35,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "budgetbot_admin"
 SESSION_MAX_AGE = 8 * 60 * 60
 """The cookie lapses 8 hours after the session last changed (and 12 after login, see deps)."""
-PUBLIC_PATHS = frozenset({"/healthz", "/admin/login", "/media/{name}"})
-"""The only routes reachable without logging in (plus the static CSS)."""
+PUBLIC_PATHS = frozenset({"/healthz", "/admin", "/admin/login", "/media/{name}"})
+"""The only routes reachable without logging in (plus the static CSS; ``/admin`` only
+sends the browser on to ``/admin/``)."""
 
 
 def create_app(
@@ -94,6 +95,13 @@ def create_app(
         except Exception:  # noqa: BLE001 - any database failure means unhealthy
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    app.router.redirect_slashes = False  # Starlette would build it from the request's Host
+
+    @app.get("/admin", include_in_schema=False)
+    async def admin_home() -> Response:
+        """On to the dashboard: a relative address, never one made of the request's Host."""
+        return RedirectResponse("/admin/", status_code=307)
 
     for router in ROUTERS:
         app.include_router(router)

@@ -368,6 +368,16 @@ async def test_no_open_redirect_after_login(town: Round, browser: Callable[[], B
         await visitor.get("/admin/login")
 
 
+async def test_no_redirect_is_built_from_the_requests_host(app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as client:
+        for path in ("/admin", "/admin/", "/admin/rounds/"):
+            response = await client.get(path)
+            location = response.headers.get("location", "")
+            assert "evil.example" not in location, (path, location)
+        assert (await client.get("/admin")).headers["location"] == "/admin/"
+
+
 async def test_a_session_ends_twelve_hours_after_login(
     town: Round, clock_app: tuple[FastAPI, list]
 ) -> None:
