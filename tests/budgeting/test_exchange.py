@@ -61,3 +61,32 @@ async def test_importing_the_same_export_twice_keeps_receipts_unique(sessions, t
     async with sessions() as session:
         codes = (await session.scalars(select(Ballot.receipt_code))).all()
     assert len(codes) == len(set(codes)) == 3 * 3126
+
+
+async def test_names_with_separators_quotes_and_newlines_survive_the_export(
+    sessions, tmp_path
+) -> None:
+    from pabutools.election.pabulib import parse_pabulib_from_string
+
+    awkward = ['Bänkar; fler "vid" ån', "Rad ett\nrad två", 'a;"b";\n;c']
+    async with sessions() as session, session.begin():
+        imported = await import_pabulib(session, BRONOWICE)
+        first = (await session.scalars(select(Proposal).order_by(Proposal.id).limit(3))).all()
+        for proposal, title in zip(first, awkward, strict=True):
+            proposal.title = title
+        round_ = await load_round(session, imported.id)
+        (run,) = await count_round(session, round_, "greedy")
+        await publish_results(session, round_, run.created_at)
+        text = await export_pabulib(session, round_, round_.areas[0].id)
+    path = tmp_path / "awkward.pb"
+    path.write_text(text, encoding="utf-8")
+    exported = parse_pabulib(path)
+    names = {row["project_id"]: row["name"] for row in exported.projects}
+    assert [names[str(p.id)] for p in first] == awkward
+    _inp, recount = tally_pabulib(path, "greedy")
+    assert sorted(recount.selected) == sorted(run.result["selected"])
+    instance, profile = parse_pabulib_from_string(text)
+    assert len(instance) == len(exported.projects) and len(profile) == 3126
+    assert {p.name: p.cost for p in instance} == {
+        row["project_id"]: int(row["cost"]) for row in exported.projects
+    }
