@@ -24,6 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from budgeting.models import utcnow
+from web_admin.body_limit import BodyLimit
 from web_admin.deps import LoginRequired
 from web_admin.routes import ROUTERS
 from web_admin.security import LoginThrottle, SecurityHeadersMiddleware
@@ -75,6 +76,7 @@ def create_app(
     app.state.templates = make_templates()
     app.state.login_throttle = LoginThrottle()
 
+    app.add_middleware(BodyLimit)  # before anything reads a form: 64 KB, 5 MB with a photo
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,

@@ -45,6 +45,7 @@ from bot.channels.teams.auth import (
     teams_enabled,
 )
 from bot.channels.teams.cards import reply_activity, submitted_payload
+from bot.channels.webhooks import Webhook
 from budgeting.i18n import _, translator
 from budgeting.services.reachability import Reachability
 from dialogs.types import Incoming, Reply
@@ -120,8 +121,8 @@ class TeamsChannel:
     # --- the Channel contract ---------------------------------------------------------------
 
     def mount(self, app: FastAPI) -> None:
-        """Add ``POST /api/messages``."""
-        app.add_api_route(ROUTE, self.receive, methods=["POST"], include_in_schema=False)
+        """Add ``POST /api/messages``, answered ahead of the staff app (1 MB at most)."""
+        app.add_middleware(Webhook, path=ROUTE, endpoint=self.receive)
 
     async def connect(self) -> None:
         """Nothing to prepare: Microsoft calls us."""

@@ -51,9 +51,7 @@ async def make_telegram(
         assert config is not None
         config = replace(config, limits=limits, poll_timeout=5, shutdown_grace=5, retry_pause=0.05)
         dialogs = DialogEngine(sessions)
-        channel = telegram_channel(
-            config, dialogs.handle, Reachability(sessions, "telegram")
-        )
+        channel = telegram_channel(config, dialogs.handle, Reachability(sessions, "telegram"))
         await channel.connect()
         telegram = Telegram(mode, fake, channel)
         if mode == "webhook":
