@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from budgeting.models import Area, Comment, Proposal, ProposalStatus, Round
-from budgeting.phases import SCHEDULED, Phase, current_phase
+from budgeting.phases import Phase, current_phase, schedule
 from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 
@@ -18,8 +18,6 @@ S = ProposalStatus
 
 def a_round(budget: int = 1000, areas: tuple[int, ...] = (400, 300), **fields) -> Round:
     """A round (not stored) in the voting phase with areas 1, 2, … of these budgets."""
-    start = NOW - timedelta(days=16)  # voting opened two days ago
-    dates = {f"{p.value}_opens_at": start + timedelta(days=7 * i) for i, p in enumerate(SCHEDULED)}
     round_ = Round(
         id=1,
         slug="r",
@@ -27,10 +25,9 @@ def a_round(budget: int = 1000, areas: tuple[int, ...] = (400, 300), **fields) -
         min_ranks=1,
         max_ranks=3,
         results_published_at=None,
-        closes_at=start + timedelta(days=60),
-        **dates,
         areas=[Area(id=i, round_id=1, budget=b) for i, b in enumerate(areas, 1)],
     )
+    schedule(round_, Phase.VOTING, NOW)
     for name, value in fields.items():
         setattr(round_, name, value)
     return round_

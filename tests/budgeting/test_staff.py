@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +20,7 @@ from budgeting.models import (
     StaffUser,
     utcnow,
 )
-from budgeting.phases import SCHEDULED, Phase
+from budgeting.phases import Phase, schedule
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff import followup, moderation, results, review, setup
 from budgeting.services.staff.followers import tell_followers
@@ -32,17 +30,14 @@ NOW = utcnow()
 
 async def a_round(session: AsyncSession, phase: Phase = Phase.REVIEW) -> Round:
     """A stored round pinned to ``phase`` with two areas (600 and 400 of 1000 kronor)."""
-    start = NOW - timedelta(days=1)
-    dates = {f"{p.value}_opens_at": start + timedelta(days=7 * i) for i, p in enumerate(SCHEDULED)}
     round_ = Round(
         slug="staff-test",
         budget=1000,
-        closes_at=start + timedelta(days=60),
-        phase_override=phase.value,
         areas=[Area(budget=600, texts={"sv": {"name": "Norr"}}), Area(budget=400)],
         criteria=[],
-        **dates,
     )
+    schedule(round_, phase, NOW)
+    round_.phase_override = phase.value
     session.add(round_)
     await session.flush()
     return round_
