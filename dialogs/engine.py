@@ -22,6 +22,7 @@ from budgeting.services.participants import (
 )
 from budgeting.services.reachability import reachable_again
 from budgeting.services.redelivery import record_new_updates
+from budgeting.services.reply_outbox import StoredReplies, store_replies
 from budgeting.services.rounds import load_round
 from dialogs.context import Context
 from dialogs.flows import all_routers
@@ -53,6 +54,9 @@ class DialogEngine:
     waiting here is cheaper than SQLite's sleeping busy handler), 10 otherwise.
 
     ``routers`` are the flows it offers (every flow of :mod:`dialogs.flows` by default).
+    With ``reply_owner`` (the lease token of whoever sends them), the replies of every
+    event with an update key are stored in the batch's transaction, leased to that owner,
+    so that they survive a crash (``budgeting.services.reply_outbox``).
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class DialogEngine:
         workers: int | None = None,
         batch_limit: int = 50,
         routers: Iterable[FlowRouter] | None = None,
+        reply_owner: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.routes = Routes(all_routers() if routers is None else routers)
@@ -70,6 +75,7 @@ class DialogEngine:
         self.clock = clock
         self.workers = workers or default_workers(sessions)
         self.batch_limit = batch_limit
+        self.reply_owner = reply_owner
         self._waiting: deque[Turn] = deque()
         self._busy: set[tuple[str, str]] = set()
         """Participants whose event is in a batch under way."""
@@ -149,6 +155,11 @@ class DialogEngine:
                 conversations.append(ctx.state)
             results.append(ctx.replies)
         await save_conversations(session, conversations, self.clock())
+        if self.reply_owner is not None:
+            kept = [
+                stored(e, r) for e, r in zip(events, results, strict=True) if r and e.update_key
+            ]
+            await store_replies(session, kept, self.reply_owner, self.clock())
         return results
 
     async def _context(
@@ -239,6 +250,18 @@ async def known_participants(
         found = await participants_by_identity(session, channel, user_ids)
         known.update(((channel, user_id), found) for user_id, found in found.items())
     return known
+
+
+def stored(incoming: Incoming, replies: list[Reply]) -> StoredReplies:
+    """A turn's replies as the reply outbox keeps them."""
+    assert incoming.update_key is not None
+    return StoredReplies(
+        channel=incoming.channel,
+        update_key=incoming.update_key,
+        recipient=incoming.user_id,
+        address=dict(incoming.reply_address),
+        replies=[reply.to_json() for reply in replies],
+    )
 
 
 def remember_buttons(ctx: Context) -> None:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.channels.contract import Channel, TurnHandler
+from bot.channels.contract import Channel, Guards, TurnHandler
+from bot.delivery.replies import ReplyOutbox
 from budgeting.db import create_engine, session_factory
 from budgeting.migrate import upgrade_async
 from budgeting.services.reachability import Reachability
@@ -31,9 +32,12 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     dialogs: DialogEngine
+    replies: ReplyOutbox
+    """Turn replies stored with each turn until a channel took them."""
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Free the reply leases, release the database connections."""
+        await self.replies.close()
         await self.engine.dispose()
 
 
@@ -41,10 +45,18 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     """Migrate the database (by default) and build the runtime, with every flow's router."""
     if migrate:
         await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    dialogs = DialogEngine(sessions, audiences_for(settings), routers=all_routers())
-    return Runtime(settings, engine, sessions, dialogs)
+    return runtime_on(settings, session_factory(create_engine(settings.database_url)))
+
+
+def runtime_on(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Runtime:
+    """The runtime on these database sessions: the dialog engine stores every turn's
+    replies for the reply outbox, which sends them with at most ``outbox_concurrency``
+    unrecorded at a time."""
+    replies = ReplyOutbox(sessions, concurrency=settings.outbox_concurrency)
+    dialogs = DialogEngine(
+        sessions, audiences_for(settings), routers=all_routers(), reply_owner=replies.owner
+    )
+    return Runtime(settings, sessions.kw["bind"], sessions, dialogs, replies)
 
 
 def audiences_for(settings: Settings) -> dict[str, tuple[str, ...]]:
@@ -61,20 +73,26 @@ def configured_channels(runtime: Runtime) -> list[Channel]:
     from bot.channels.telegram.config import TelegramConfig
 
     settings, turns, sessions = runtime.settings, runtime.dialogs.handle, runtime.sessions
+    guards = runtime.replies.guard
     channels: list[Channel] = []
     telegram = TelegramConfig.from_settings(settings)
     if telegram is not None:
-        channels.append(telegram_channel(telegram, turns, Reachability(sessions, "telegram")))
+        reachability = Reachability(sessions, "telegram")
+        channels.append(telegram_channel(telegram, turns, reachability, guards))
     if teams_enabled(settings):
-        channels.append(teams_channel(settings, turns, Reachability(sessions, "teams")))
+        channels.append(teams_channel(settings, turns, Reachability(sessions, "teams"), guards))
     return channels
 
 
 def telegram_channel(
-    config: TelegramConfig, turns: TurnHandler, reachability: Reachability | None = None
+    config: TelegramConfig,
+    turns: TurnHandler,
+    reachability: Reachability | None = None,
+    guards: Guards | None = None,
 ) -> TelegramChannel:
     """Telegram with its turn handler and its reply sink: the rate-limited outbound sender
-    on the Bot API, which records a chat that blocks the bot (with ``reachability``)."""
+    on the Bot API, which records a chat that blocks the bot (with ``reachability``) and
+    each call Telegram took of a turn's stored replies (with ``guards``)."""
     from bot.channels.pacing import Outbound
     from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.telegram.replies import TelegramReplies
@@ -83,20 +101,24 @@ def telegram_channel(
     bot = telegram_bot(config)
     on_unreachable = reachability.unreachable if reachability is not None else None
     outbound = Outbound(BotApiTransport(bot), config.limits, on_unreachable)
-    return TelegramChannel(config, bot, turns, TelegramReplies(outbound, bot))
+    return TelegramChannel(config, bot, turns, TelegramReplies(outbound, bot, guards))
 
 
 def teams_channel(
-    settings: Settings, turns: TurnHandler, reachability: Reachability
+    settings: Settings,
+    turns: TurnHandler,
+    reachability: Reachability,
+    guards: Guards | None = None,
 ) -> TeamsChannel:
-    """Teams with its turn handler, its conversation references and the pacer of its
-    proactive messages (turn replies go back in the turn itself)."""
+    """Teams with its turn handler, its conversation references, the pacer of its
+    proactive messages (turn replies go back in the turn itself) and, with ``guards``,
+    turn replies kept until Teams took them."""
     from bot.channels.pacing import RateLimiter
     from bot.channels.teams.auth import TeamsConfig
     from bot.channels.teams.channel import TEAMS_LIMITS, TeamsChannel
 
     config = TeamsConfig.from_settings(settings)
-    return TeamsChannel(config, turns, reachability, RateLimiter(TEAMS_LIMITS))
+    return TeamsChannel(config, turns, reachability, RateLimiter(TEAMS_LIMITS), guards)
 
 
 def build_app(runtime: Runtime, channels: Sequence[Channel] = ()) -> FastAPI:

@@ -94,6 +94,7 @@ async def serve(settings: Settings, console: ConsoleChannel | None = None) -> No
     )
     scheduler = start_scheduler(worker, settings.outbox_tick_seconds)
     listeners = [asyncio.create_task(c.listen()) for c in channels if c is not console]
+    listeners.append(asyncio.create_task(runtime.replies.run({c.name: c for c in channels})))
     settle_heap()
     try:
         if console is None:

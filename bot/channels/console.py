@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from fastapi import FastAPI
 
-from bot.channels.contract import SendOutcome, TurnHandler
+from bot.channels.contract import DeliveryGuard, SendOutcome, TurnHandler
 from dialogs.types import Incoming, Reply
 
 CHANNEL = "console"
@@ -54,12 +55,23 @@ class ConsoleChannel:
     async def disconnect(self) -> None:
         """Nothing to release."""
 
-    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
+    async def send(
+        self,
+        external_id: str,
+        replies: list[Reply],
+        *,
+        address: Mapping[str, Any] | None = None,
+        guard: DeliveryGuard | None = None,
+    ) -> SendOutcome:
         """Print a notification for the person at this console (others are not here)."""
         if external_id != self.user:
-            return SendOutcome.FAILED
-        self.show(replies)
-        return SendOutcome.SENT
+            outcome = SendOutcome.FAILED
+        else:
+            self.show(replies)
+            outcome = SendOutcome.SENT
+        if guard is not None:  # the console's replies are never stored; nothing to keep
+            await guard.finish(outcome)
+        return outcome
 
     def show(self, replies: list[Reply]) -> None:
         """Print replies, separated by blank lines."""

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from bot.channels.contract import SendOutcome
+from bot.channels.contract import DeliveryGuard, SendOutcome
 
 log = logging.getLogger(__name__)
 
@@ -199,9 +199,14 @@ class RateLimiter:
 
 @dataclass
 class Batch(Generic[M]):
-    """Messages for one recipient, sent in order; ``done`` gets the overall outcome."""
+    """Messages for one recipient, sent in order; ``done`` gets the overall outcome.
+
+    With a ``guard`` (a turn's stored replies) the messages it says were delivered are
+    skipped, each send goes through it and it hears the outcome before ``done`` does.
+    """
 
     messages: Sequence[M]
+    guard: DeliveryGuard | None = None
     done: asyncio.Future[SendOutcome] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -228,12 +233,14 @@ class Outbound(Generic[M]):
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._unreachable: set[str] = set()
 
-    def submit(self, recipient: str, messages: Sequence[M]) -> asyncio.Future[SendOutcome]:
+    def submit(
+        self, recipient: str, messages: Sequence[M], guard: DeliveryGuard | None = None
+    ) -> asyncio.Future[SendOutcome]:
         """Queue ``messages`` for ``recipient`` behind what is already queued; don't wait."""
-        batch: Batch[M] = Batch(messages)
-        if recipient in self._unreachable:
+        batch: Batch[M] = Batch(messages, guard)
+        if guard is None and recipient in self._unreachable:
             batch.done.set_result(SendOutcome.UNREACHABLE)
-        elif not messages:
+        elif guard is None and not messages:
             batch.done.set_result(SendOutcome.SENT)
         else:
             self._queues.setdefault(recipient, deque()).append(batch)
@@ -241,9 +248,11 @@ class Outbound(Generic[M]):
                 self._workers[recipient] = asyncio.create_task(self._work(recipient))
         return batch.done
 
-    async def send(self, recipient: str, messages: Sequence[M]) -> SendOutcome:
+    async def send(
+        self, recipient: str, messages: Sequence[M], guard: DeliveryGuard | None = None
+    ) -> SendOutcome:
         """Queue ``messages`` and wait until they are delivered (or not)."""
-        return await asyncio.shield(self.submit(recipient, messages))
+        return await asyncio.shield(self.submit(recipient, messages, guard))
 
     def is_unreachable(self, recipient: str) -> bool:
         """True once the recipient blocked us (until they write again)."""
@@ -274,34 +283,51 @@ class Outbound(Generic[M]):
         try:
             while queue:
                 batch = queue[0]
-                outcome = await self._deliver(recipient, batch.messages)
+                outcome = await self._deliver(recipient, batch)
                 queue.popleft()
                 try:
-                    if outcome is SendOutcome.UNREACHABLE:
-                        await self._gone(recipient, queue)  # recorded before anyone hears
+                    if outcome is SendOutcome.UNREACHABLE and recipient not in self._unreachable:
+                        await self._gone(recipient)  # recorded before anyone hears
+                    if batch.guard is not None:
+                        await batch.guard.finish(outcome)
                 finally:
                     _settle(batch, outcome)
         finally:
             for batch in queue:
+                if batch.guard is not None:
+                    batch.guard.abandon()
                 _settle(batch, SendOutcome.FAILED)
             del self._queues[recipient]
             del self._workers[recipient]
 
-    async def _deliver(self, recipient: str, messages: Sequence[M]) -> SendOutcome:
-        outcomes = []
-        for message in messages:
-            outcomes.append(await self._deliver_one(recipient, message))
-            if outcomes[-1] is SendOutcome.UNREACHABLE:
-                break
+    async def _deliver(self, recipient: str, batch: Batch[M]) -> SendOutcome:
+        if recipient in self._unreachable:
+            return SendOutcome.UNREACHABLE
+        guard = batch.guard
+        messages = batch.messages[guard.delivered :] if guard is not None else batch.messages
+        outcomes = [SendOutcome.SENT]
+        for number, message in enumerate(messages, start=1):
+            outcomes.append(
+                await self._deliver_one(recipient, message, guard, number == len(messages))
+            )
+            if outcomes[-1] is SendOutcome.UNREACHABLE or (
+                guard is not None and outcomes[-1] is not SendOutcome.SENT
+            ):
+                break  # stored replies: the rest waits for another try, in order
         return next(o for o in WORST_FIRST if o in outcomes)
 
-    async def _deliver_one(self, recipient: str, message: M) -> SendOutcome:
+    async def _deliver_one(
+        self, recipient: str, message: M, guard: DeliveryGuard | None, last: bool
+    ) -> SendOutcome:
         failures = floods = 0
         while True:
             await self.limiter.acquire(recipient)
             try:
                 try:
-                    await self.transport(recipient, message)
+                    if guard is None:
+                        await self.transport(recipient, message)
+                    else:
+                        await guard.one(lambda: self.transport(recipient, message), last)
                 finally:
                     self.limiter.answered()
                 return SendOutcome.SENT
@@ -326,10 +352,9 @@ class Outbound(Generic[M]):
                     return SendOutcome.FAILED
                 await asyncio.sleep(min(0.5 * 2**failures, 30.0))
 
-    async def _gone(self, recipient: str, queue: deque[Batch[M]]) -> None:
+    async def _gone(self, recipient: str) -> None:
+        """The recipient is gone: what is still queued for them ends so, batch by batch."""
         self._unreachable.add(recipient)
-        while queue:
-            _settle(queue.popleft(), SendOutcome.UNREACHABLE)
         if self.on_unreachable is not None:
             try:
                 await self.on_unreachable(recipient)

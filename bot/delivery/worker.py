@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.contract import Channel, SendOutcome
+from bot.delivery.group_commit import GroupCommit
 from budgeting.models import Notification, Round, utcnow
 from budgeting.services.audiences import identities_of, next_recipients
 from budgeting.services.delivery_policy import (
@@ -250,8 +251,8 @@ class OutboxWorker:
 class _Recorder:
     """Commits the outcomes of one notification's sends, many per transaction.
 
-    ``record`` returns once the outcome is committed; whatever arrived while the last
-    commit ran goes into the next one (group commit: one writer, few transactions).
+    ``record`` returns once the outcome is committed (a group commit: one writer, few
+    transactions).
     """
 
     def __init__(
@@ -263,36 +264,24 @@ class _Recorder:
         self.sessions = sessions
         self.notification_id = notification_id
         self.clock = clock
-        self._waiting: dict[int, tuple[DeliveryStatus, asyncio.Future[None]]] = {}
-        self._arrived = asyncio.Event()
+        self.commits: GroupCommit[tuple[int, DeliveryStatus]] = GroupCommit(self._write_all)
 
     async def record(self, participant_id: int, status: DeliveryStatus) -> None:
         """Wait until this recipient's outcome is committed."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting[participant_id] = (status, done)
-        self._arrived.set()
-        await done
+        await self.commits.add((participant_id, status))
+
+    async def run(self) -> None:
+        """Commit what is waiting, again and again, until cancelled."""
+        await self.commits.run()
+
+    async def _write_all(self, outcomes: list[tuple[int, DeliveryStatus]]) -> None:
+        try:
+            await self._write(dict(outcomes))
+        except IntegrityError:  # someone erased their data meanwhile: one by one
+            for pid, status in outcomes:
+                with contextlib.suppress(IntegrityError):  # they are gone: nothing
+                    await self._write({pid: status})
 
     async def _write(self, outcomes: dict[int, DeliveryStatus]) -> None:
         async with self.sessions() as session, session.begin():
             await record_deliveries(session, self.notification_id, outcomes, self.clock())
-
-    async def run(self) -> None:
-        """Commit what is waiting, again and again, until cancelled."""
-        while True:
-            await self._arrived.wait()
-            self._arrived.clear()
-            batch, self._waiting = self._waiting, {}
-            try:
-                try:
-                    await self._write({pid: status for pid, (status, _) in batch.items()})
-                except IntegrityError:  # someone erased their data meanwhile: one by one
-                    for pid, (status, _) in batch.items():
-                        with contextlib.suppress(IntegrityError):  # they are gone: nothing
-                            await self._write({pid: status})
-            except Exception as error:  # noqa: BLE001 - the senders hear of it
-                for _, done in batch.values():
-                    done.set_exception(error)
-            else:
-                for _, done in batch.values():
-                    done.set_result(None)

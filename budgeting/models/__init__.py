@@ -2,7 +2,13 @@
 
 from budgeting.models.ballot import Ballot, BallotRank, TallyRun, VotingCode
 from budgeting.models.base import Base, utcnow
-from budgeting.models.notification import Delivery, Notification, NotificationKind, SurveyAnswer
+from budgeting.models.notification import (
+    Delivery,
+    Notification,
+    NotificationKind,
+    OutgoingReply,
+    SurveyAnswer,
+)
 from budgeting.models.participant import (
     ChannelIdentity,
     ConversationState,
@@ -45,6 +51,7 @@ __all__ = [
     "ImplementationUpdate",
     "Notification",
     "NotificationKind",
+    "OutgoingReply",
     "Participant",
     "ProcessedUpdate",
     "Proposal",

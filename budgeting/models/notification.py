@@ -1,4 +1,5 @@
-"""The notification outbox and its per-recipient deliveries, plus survey answers."""
+"""The notification outbox and its per-recipient deliveries, the replies of turns waiting
+to be sent, plus survey answers."""
 
 from __future__ import annotations
 
@@ -61,6 +62,32 @@ class Delivery(Base):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(12), default="sent")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutgoingReply(Base):
+    """A turn's replies, stored with its effects and deleted once the channel took them.
+
+    ``address`` is where they go in the channel's own terms (a Telegram chat and the
+    message to edit, a Teams conversation reference). The process that handled the turn
+    holds the lease (``owner``) while it sends; after a crash or a failure another takes
+    the row over once the lease has run out.
+    """
+
+    __tablename__ = "outgoing_replies"
+    __table_args__ = (UniqueConstraint("channel", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(128))
+    address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    replies: Mapped[list[Any]] = mapped_column(default=list)
+    owner: Mapped[str | None] = mapped_column(String(32), index=True)
+    lease_until: Mapped[datetime] = mapped_column(index=True)
+    delivered: Mapped[int] = mapped_column(default=0)
+    """Messages the channel already took (a reply can be several); a resend skips them."""
+    attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

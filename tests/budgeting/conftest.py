@@ -14,5 +14,3 @@ def pabulib_dir() -> Path:
     if not PABULIB_DIR.is_dir():
         pytest.skip(f"Kraków data not found at {PABULIB_DIR}")
     return PABULIB_DIR
-
-

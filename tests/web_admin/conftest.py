@@ -60,5 +60,3 @@ async def browser(app: FastAPI) -> AsyncIterator[Callable[[], Browser]]:
     yield make
     for client in clients:
         await client.aclose()
-
-

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiohttp import ClientError, ClientResponseError
 from fastapi import FastAPI, Request, Response
@@ -26,7 +27,7 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from bot.channels.contract import SendOutcome, TurnHandler
+from bot.channels.contract import DeliveryGuard, Guards, SendOutcome, TurnHandler
 from bot.channels.pacing import RateLimiter, RateLimits
 from bot.channels.teams.activity import (
     is_personal,
@@ -107,10 +108,13 @@ class TeamsChannel:
         turns: TurnHandler,
         reachability: Reachability,
         pacer: RateLimiter,
+        guards: Guards | None = None,
     ) -> None:
         self.config = config
         self.turns = turns
         self.reachability = reachability
+        self.guards = guards
+        """The reply outbox's guards: a turn's replies stay stored until Teams took them."""
         self.auth = auth_configuration(self.config)
         self.adapter = cloud_adapter(self.auth)
         self.adapter.on_turn_error = self._on_turn_error
@@ -135,22 +139,31 @@ class TeamsChannel:
     async def disconnect(self) -> None:
         """Nothing held open: connector clients live for one turn."""
 
-    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
-        """Deliver replies proactively through the stored conversation reference."""
-        reference = await self._reference(external_id)
+    async def send(
+        self,
+        external_id: str,
+        replies: list[Reply],
+        *,
+        address: Mapping[str, Any] | None = None,
+        guard: DeliveryGuard | None = None,
+    ) -> SendOutcome:
+        """Deliver replies proactively: a notification through the stored conversation
+        reference, or a turn's stored replies through the one stored with them (the
+        first meant to replace the pressed card updates it)."""
+        address = address or {}
+        reference = parse_reference(address.get("reference")) or await self._reference(external_id)
         if reference is None:
+            if guard is not None:
+                await guard.finish(SendOutcome.UNREACHABLE)
             return SendOutcome.UNREACHABLE
-        activities = [reply_activity(reply) for reply in replies]
+        card = address.get("card")
         errors: list[BaseException] = []
 
         async def deliver(context: TurnContext) -> None:
             try:
-                for activity in activities:
-                    await self.limiter.acquire(external_id)
-                    try:
-                        await context.send_activity(activity)
-                    finally:
-                        self.limiter.answered()
+                await self._answer(
+                    context, replies, card if isinstance(card, str) else None, guard, external_id
+                )
             except Exception as error:  # noqa: BLE001 - the outcome says what happened
                 errors.append(error)
 
@@ -168,7 +181,10 @@ class TeamsChannel:
                 await self.adapter.continue_conversation(self.config.app_id, continuation, deliver)
         except Exception as error:  # noqa: BLE001 - token or connector failure
             errors.append(error)
-        return send_outcome(errors)
+        outcome = send_outcome(errors)
+        if guard is not None:
+            await guard.finish(outcome)
+        return outcome
 
     # --- inbound ------------------------------------------------------------------------------
 
@@ -207,6 +223,8 @@ class TeamsChannel:
             await context.send_activity(plain(text))
             return
         payload = submitted_payload(activity.value)
+        reference = stored_reference(activity)
+        card_pressed = activity.reply_to_id if payload is not None else None
         incoming = Incoming(
             channel=CHANNEL,
             user_id=user_id,
@@ -215,11 +233,22 @@ class TeamsChannel:
             display_name=activity.from_property.name if activity.from_property else None,
             locale_hint=activity.locale,
             update_key=update_key(activity),
+            reply_address={"reference": reference, "card": card_pressed},
         )
         replies = await self.turns(incoming)
-        await self.reachability.remember_conversation(user_id, stored_reference(activity))
-        card_pressed = activity.reply_to_id if payload is not None else None
-        await self._answer(context, replies, card_pressed)
+        await self.reachability.remember_conversation(user_id, reference)
+        key = incoming.update_key
+        if self.guards is None or key is None or not replies:
+            await self._answer(context, replies, card_pressed)
+            return
+        guard = self.guards(CHANNEL, key)
+        try:
+            await self._answer(context, replies, card_pressed, guard)
+        except Exception as error:  # noqa: BLE001 - stored: sent again later, proactively
+            log.warning("Teams reply not sent (%s); it will be tried again", type(error).__name__)
+            await guard.finish(SendOutcome.FAILED)
+        else:
+            await guard.finish(SendOutcome.SENT)
 
     def _refusal(self, activity: Activity, user_id: str | None) -> str | None:
         """Why this message must not reach the dialogs (nothing is stored), or None."""
@@ -236,16 +265,41 @@ class TeamsChannel:
         return None
 
     async def _answer(
-        self, context: TurnContext, replies: Sequence[Reply], card_pressed: str | None
+        self,
+        context: TurnContext,
+        replies: Sequence[Reply],
+        card_pressed: str | None,
+        guard: DeliveryGuard | None = None,
+        paced_for: str | None = None,
     ) -> None:
-        """Send the replies; the first one meant to replace the pressed card updates it."""
-        for reply in replies:
+        """Send the replies; the first one meant to replace the pressed card updates it.
+
+        With a ``guard`` the messages it already counts are skipped and each one is
+        recorded once Teams took it; ``paced_for``: proactive, within the rate limits.
+        """
+        skip = guard.delivered if guard is not None else 0
+        for number, reply in enumerate(replies, start=1):
             activity = reply_activity(reply)
-            if reply.replaces_previous and card_pressed:
-                target, card_pressed = card_pressed, None
-                if await self._update(context, activity, target):
-                    continue
-            await context.send_activity(activity)
+            target = card_pressed if reply.replaces_previous else None
+            if target:
+                card_pressed = None
+            if number <= skip:
+                continue
+
+            async def show(activity: Activity = activity, target: str | None = target) -> None:
+                if paced_for is not None:
+                    await self.limiter.acquire(paced_for)
+                try:
+                    if not (target and await self._update(context, activity, target)):
+                        await context.send_activity(activity)
+                finally:
+                    if paced_for is not None:
+                        self.limiter.answered()
+
+            if guard is None:
+                await show()
+            else:
+                await guard.one(show, last=number == len(replies))
 
     async def _update(self, context: TurnContext, activity: Activity, target: str) -> bool:
         """Replace message ``target`` with ``activity``; False if Teams would not."""
@@ -275,14 +329,18 @@ class TeamsChannel:
 
     async def _reference(self, external_id: str) -> ConversationReference | None:
         """The stored conversation reference of a Teams user, if any."""
-        stored = await self.reachability.conversation_of(external_id)
-        if not stored:
-            return None
-        try:
-            return ConversationReference.model_validate(stored)
-        except ValidationError:
-            log.warning("Teams conversation reference unreadable; user unreachable")
-            return None
+        return parse_reference(await self.reachability.conversation_of(external_id))
+
+
+def parse_reference(stored: object) -> ConversationReference | None:
+    """A conversation reference stored as JSON, or None if there is none or it is unreadable."""
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return ConversationReference.model_validate(stored)
+    except ValidationError:
+        log.warning("Teams conversation reference unreadable")
+        return None
 
 
 def send_outcome(errors: Sequence[BaseException]) -> SendOutcome:

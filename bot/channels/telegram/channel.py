@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -30,10 +30,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from bot.channels.contract import SendOutcome, TurnHandler
+from bot.channels.contract import DeliveryGuard, SendOutcome, TurnHandler
 from bot.channels.ordering import InOrder
-from bot.channels.telegram.config import TelegramConfig
-from bot.channels.telegram.inbound import CHANNEL, language_of, residents_router, sender_of
+from bot.channels.telegram.config import CHANNEL, TelegramConfig
+from bot.channels.telegram.inbound import language_of, residents_router, sender_of
 from bot.channels.telegram.replies import TelegramReplies
 from bot.channels.webhooks import Webhook
 from budgeting.i18n import LANGUAGES, translator
@@ -97,13 +97,21 @@ class TelegramChannel:
             return
         await self.poll()
 
-    async def send(self, external_id: str, replies: list[Reply]) -> SendOutcome:
-        """Deliver a notification to one resident (their chat id), within the rate limits.
+    async def send(
+        self,
+        external_id: str,
+        replies: list[Reply],
+        *,
+        address: Mapping[str, Any] | None = None,
+        guard: DeliveryGuard | None = None,
+    ) -> SendOutcome:
+        """Deliver a notification, or a turn's stored replies, to one resident (their chat
+        id), within the rate limits.
 
         The outbox worker skips participants already marked unreachable; a 403 marks
         them (``Participant.unreachable_at``) and ends sending to them in this process.
         """
-        return await self.replies.send(external_id, replies)
+        return await self.replies.send(external_id, replies, address, guard)
 
     async def disconnect(self) -> None:
         """Finish what is under way (up to ``shutdown_grace`` seconds), then close the session."""

@@ -9,6 +9,8 @@ from bot.channels.pacing import RateLimits
 from budgeting.i18n import normalize
 from budgeting.settings import Settings
 
+CHANNEL = "telegram"
+"""The channel's name in identities, update keys and stored replies."""
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 """What Telegram accepts as a webhook secret token."""
 

@@ -14,10 +14,9 @@ from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, Message, Update
 
 from bot.channels.contract import TurnHandler
+from bot.channels.telegram.config import CHANNEL
 from bot.channels.telegram.replies import TelegramReplies
 from dialogs.types import Incoming
-
-CHANNEL = "telegram"
 
 
 def incoming_from_message(message: Message, update_id: int) -> Incoming:
@@ -41,8 +40,10 @@ def incoming_from_message(message: Message, update_id: int) -> Incoming:
 
 
 def incoming_from_button(query: CallbackQuery, update_id: int) -> Incoming:
-    """A pressed inline button: its callback_data is the payload."""
+    """A pressed inline button: its callback_data is the payload; the reply that replaces
+    the pressed message edits it (its id is where the replies go)."""
     user = query.from_user
+    pressed = pressed_message(query)
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
@@ -51,7 +52,13 @@ def incoming_from_button(query: CallbackQuery, update_id: int) -> Incoming:
         locale_hint=user.language_code,
         supports_photos=True,
         update_key=str(update_id),
+        reply_address={"edit": pressed.message_id} if pressed is not None else {},
     )
+
+
+def pressed_message(query: CallbackQuery) -> Message | None:
+    """The message whose button was pressed, if Telegram still has it."""
+    return query.message if isinstance(query.message, Message) else None
 
 
 async def forward_message(
@@ -61,7 +68,7 @@ async def forward_message(
     if message.from_user is None:
         return
     answer = await turns(incoming_from_message(message, event_update.update_id))
-    replies.deliver(message.chat.id, answer)
+    replies.deliver(message.chat.id, answer, update_key=str(event_update.update_id))
 
 
 async def forward_button(
@@ -83,9 +90,14 @@ async def forward_button(
     except Exception:
         replies.call_in_background(answer)  # stop the button's spinner even so
         raise
-    pressed = query.message if isinstance(query.message, Message) else None
+    pressed = pressed_message(query)
     chat_id = pressed.chat.id if pressed is not None else query.from_user.id
-    replies.deliver(chat_id, shown, pressed.message_id if pressed is not None else None)
+    replies.deliver(
+        chat_id,
+        shown,
+        pressed.message_id if pressed is not None else None,
+        update_key=str(event_update.update_id),
+    )
     if answer_in_webhook:
         return answer
     replies.call_in_background(answer)

@@ -12,10 +12,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.bootstrap import Runtime, teams_channel
+from bot.app.bootstrap import Runtime, runtime_on, teams_channel
 from budgeting.services.reachability import Reachability
 from budgeting.settings import Settings
-from dialogs.engine import DialogEngine
 from tests.bot.channels.teams.harness import TeamsBot
 from tests.fakes.microsoft_identity import FakeMicrosoftIdentity
 from tests.fakes.teams_connector import FakeConnector
@@ -60,13 +59,16 @@ async def teams(
     )
 
     clients: list[httpx.AsyncClient] = []
+    runtimes: list[Runtime] = []
 
     def make(**teams_settings: Any) -> TeamsBot:
         unset = {"teams_app_id": None, "teams_app_password": None, "teams_tenant_id": None}
         settings = Settings(_env_file=None, **{**unset, **teams_settings})  # type: ignore[call-arg]
-        dialogs = DialogEngine(sessions)
-        channel = teams_channel(settings, dialogs.handle, Reachability(sessions, "teams"))
-        runtime = Runtime(settings, sessions.kw["bind"], sessions, dialogs)
+        runtime = runtime_on(settings, sessions)  # turn replies stored until sent, as in serve
+        runtimes.append(runtime)
+        channel = teams_channel(
+            settings, runtime.dialogs.handle, Reachability(sessions, "teams"), runtime.replies.guard
+        )
         app = build_app(runtime, [channel])
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://budgetbot.test"
@@ -77,3 +79,5 @@ async def teams(
     yield make
     for client in clients:
         await client.aclose()
+    for runtime in runtimes:
+        await runtime.replies.close()

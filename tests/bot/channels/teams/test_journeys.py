@@ -204,5 +204,5 @@ async def test_connector_outage_while_replying_is_logged_without_personal_data(
     bot.connector.fail[gun.conversation_id] = 500
     response = await gun.post(gun.activity(text="/mydata"))
     assert response.status_code == 202
-    assert "Teams turn failed: ClientResponseError" in caplog.text
+    assert "Teams reply not sent (ClientResponseError); it will be tried again" in caplog.text
     assert "Gun Personsson" not in caplog.text and gun.aad_id not in caplog.text

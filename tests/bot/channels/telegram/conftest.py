@@ -17,11 +17,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.bootstrap import Runtime, build_app, telegram_channel
+from bot.app.bootstrap import build_app, runtime_on, telegram_channel
 from bot.channels.pacing import RateLimits
 from bot.channels.telegram.config import TelegramConfig
 from budgeting.services.reachability import Reachability
-from dialogs.engine import DialogEngine
 from tests.bot.channels.telegram.harness import (
     FAST,
     Telegram,
@@ -50,12 +49,16 @@ async def make_telegram(
         config = TelegramConfig.from_settings(settings)
         assert config is not None
         config = replace(config, limits=limits, poll_timeout=5, shutdown_grace=5, retry_pause=0.05)
-        dialogs = DialogEngine(sessions)
-        channel = telegram_channel(config, dialogs.handle, Reachability(sessions, "telegram"))
+        runtime = runtime_on(settings, sessions)  # turn replies stored until sent, as in serve
+        channel = telegram_channel(
+            config,
+            runtime.dialogs.handle,
+            Reachability(sessions, "telegram"),
+            runtime.replies.guard,
+        )
         await channel.connect()
-        telegram = Telegram(mode, fake, channel)
+        telegram = Telegram(mode, fake, channel, runtime=runtime)
         if mode == "webhook":
-            runtime = Runtime(settings, sessions.kw["bind"], sessions, dialogs)
             app = build_app(runtime, [channel])  # the app of `budgetbot serve`
             transport = httpx.ASGITransport(app=app)
             telegram.client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
@@ -73,6 +76,8 @@ async def make_telegram(
         if telegram.client is not None:
             await telegram.client.aclose()
         await telegram.channel.disconnect()
+        if telegram.runtime is not None:
+            await telegram.runtime.replies.close()
 
 
 @pytest.fixture(params=["polling", "webhook"])

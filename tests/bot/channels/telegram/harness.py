@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.app.bootstrap import Runtime
 from bot.channels.pacing import RateLimits
 from bot.channels.telegram.channel import SECRET_HEADER, WEBHOOK_PATH, TelegramChannel
 from budgeting.settings import Settings
@@ -34,6 +35,8 @@ class Telegram:
     channel: TelegramChannel
     client: httpx.AsyncClient | None = None
     listening: asyncio.Task[None] | None = None
+    runtime: Runtime | None = None
+    """What ``budgetbot serve`` would share with the channel (its reply outbox), if built so."""
 
     async def deliver(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
         """Hand an update to the bot the way Telegram would; wait until it is fully handled."""
