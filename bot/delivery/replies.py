@@ -157,6 +157,11 @@ class ReplyOutbox:
             log.info("sending %d turns' replies again", len(claimed))
         return len(claimed)
 
+    async def drain(self) -> None:
+        """Wait until what the sweeps claimed is sent (or given back)."""
+        while self._sweeping:
+            await asyncio.gather(*list(self._sweeping), return_exceptions=True)
+
     async def _resend(
         self, channel: Channel, turns: list[StoredReplies], guards: list[ReplyGuard]
     ) -> None:

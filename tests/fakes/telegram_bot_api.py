@@ -133,6 +133,8 @@ class FakeBotAPI:
     callbacks: dict[str, bool] = field(default_factory=dict)
     confirmed: int = 0
     """Every update with a smaller id was confirmed by a getUpdates offset."""
+    down: bool = False
+    """Telegram has an outage: every message method answers 502 Bad Gateway."""
 
     def __post_init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
@@ -186,6 +188,8 @@ class FakeBotAPI:
             if handler is None:
                 raise ApiError(404, "Not Found")
             if method in MESSAGE_METHODS:
+                if self.down:
+                    raise ApiError(502, "Bad Gateway")
                 self._check_limits(int(params["chat_id"]), now)
             result = await handler(params)
         except ApiError as error:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.channels.contract import SendOutcome
+from bot.delivery.replies import ReplyOutbox
 from budgeting.models import (
     Ballot,
     ChannelIdentity,
+    OutgoingReply,
     Participant,
     ProcessedUpdate,
     Proposal,
     ProposalStatus,
     Round,
+    utcnow,
 )
 from budgeting.phases import Phase
 from dialogs.types import Button, Reply
-from tests.bot.channels.teams.harness import BOT_ID, TENANT, TeamsUser, card_buttons
+from tests.bot.channels.teams.harness import BOT_ID, TENANT, TeamsUser, card_buttons, rendered
 from tests.rounds import WORKPLACE
 
 START_ENGLISH = [
@@ -206,3 +210,29 @@ async def test_connector_outage_while_replying_is_logged_without_personal_data(
     assert response.status_code == 202
     assert "Teams reply not sent (ClientResponseError); it will be tried again" in caplog.text
     assert "Gun Personsson" not in caplog.text and gun.aad_id not in caplog.text
+
+
+async def test_a_reply_lost_to_a_connector_outage_is_sent_later_from_storage(seeded, teams) -> None:
+    await seeded(Phase.IDEAS)
+    bot = teams()
+    gun = TeamsUser(bot, name="Gun Personsson")
+    await gun.run(START_ENGLISH)
+    bot.connector.fail[gun.conversation_id] = 500
+    assert (await gun.post(gun.activity(text="/mydata"))).status_code == 202
+    async with bot.sessions() as session:
+        [row] = (await session.scalars(select(OutgoingReply))).all()
+    assert (row.channel, row.recipient, row.attempts, row.owner) == ("teams", gun.aad_id, 1, None)
+    assert row.address["reference"]["conversation"]["id"] == gun.conversation_id
+
+    del bot.connector.fail[gun.conversation_id]  # later, any worker process sends it
+    later = ReplyOutbox(bot.sessions, clock=lambda: utcnow() + timedelta(minutes=1))
+    before = len(bot.connector.to(gun.conversation_id))
+    try:
+        assert await later.sweep({"teams": bot.channel}) == 1
+        await later.drain()
+    finally:
+        await later.close()
+    resent = bot.connector.to(gun.conversation_id)[before:]
+    assert [d.method for d in resent] == ["POST"]
+    assert "Gun Personsson" in rendered(resent)  # /mydata shows what is stored about her
+    assert await bot.count(OutgoingReply) == 0
