@@ -90,11 +90,13 @@ async def serve_ours(database_url: str, api_url: str, port: int) -> None:
     assert config is not None
     config = replace(config, shutdown_grace=1.0)
     reachability = Reachability(runtime.sessions, "telegram")
-    channel = telegram_channel(config, runtime.dialogs.handle, reachability)
+    channel = telegram_channel(config, runtime.dialogs.handle, reachability, runtime.replies.guard)
     await channel.connect()
+    replies = asyncio.create_task(runtime.replies.run({channel.name: channel}))
     try:
         await run_uvicorn(build_app(runtime, [channel]), port)
     finally:
+        replies.cancel()
         await channel.disconnect()
         await runtime.close()
 

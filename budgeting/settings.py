@@ -36,4 +36,8 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = 60.0
     """How long a claimed notification stays with a worker that stopped renewing it (crashed)."""
     outbox_concurrency: int = Field(default=10, ge=1)
-    """Sends in flight at once per notification; a crash can repeat at most this many."""
+    """Sends in flight at once per notification, and turn replies sent but not yet recorded
+    per process; a crash can repeat at most this many."""
+    reply_lease_seconds: float = Field(default=20.0, gt=0)
+    """How long a turn's stored replies stay with a worker that stopped renewing them
+    (crashed) before another worker sends them."""

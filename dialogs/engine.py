@@ -22,7 +22,7 @@ from budgeting.services.participants import (
 )
 from budgeting.services.reachability import reachable_again
 from budgeting.services.redelivery import record_new_updates
-from budgeting.services.reply_outbox import StoredReplies, store_replies
+from budgeting.services.reply_outbox import LeaseHolder, StoredReplies, store_replies
 from budgeting.services.rounds import load_round
 from dialogs.context import Context
 from dialogs.flows import all_routers
@@ -54,9 +54,9 @@ class DialogEngine:
     waiting here is cheaper than SQLite's sleeping busy handler), 10 otherwise.
 
     ``routers`` are the flows it offers (every flow of :mod:`dialogs.flows` by default).
-    With ``reply_owner`` (the lease token of whoever sends them), the replies of every
-    event with an update key are stored in the batch's transaction, leased to that owner,
-    so that they survive a crash (``budgeting.services.reply_outbox``).
+    With ``reply_holder`` (whoever sends them), the replies of every event with an update
+    key are stored in the batch's transaction, leased to it, so that they survive a crash
+    (``budgeting.services.reply_outbox``).
     """
 
     def __init__(
@@ -67,7 +67,7 @@ class DialogEngine:
         workers: int | None = None,
         batch_limit: int = 50,
         routers: Iterable[FlowRouter] | None = None,
-        reply_owner: str | None = None,
+        reply_holder: LeaseHolder | None = None,
     ) -> None:
         self.sessions = sessions
         self.routes = Routes(all_routers() if routers is None else routers)
@@ -75,7 +75,7 @@ class DialogEngine:
         self.clock = clock
         self.workers = workers or default_workers(sessions)
         self.batch_limit = batch_limit
-        self.reply_owner = reply_owner
+        self.reply_holder = reply_holder
         self._waiting: deque[Turn] = deque()
         self._busy: set[tuple[str, str]] = set()
         """Participants whose event is in a batch under way."""
@@ -155,11 +155,11 @@ class DialogEngine:
                 conversations.append(ctx.state)
             results.append(ctx.replies)
         await save_conversations(session, conversations, self.clock())
-        if self.reply_owner is not None:
+        if self.reply_holder is not None:
             kept = [
                 stored(e, r) for e, r in zip(events, results, strict=True) if r and e.update_key
             ]
-            await store_replies(session, kept, self.reply_owner, self.clock())
+            await store_replies(session, kept, self.reply_holder, self.clock())
         return results
 
     async def _context(

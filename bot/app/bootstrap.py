@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -52,9 +53,13 @@ def runtime_on(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -
     """The runtime on these database sessions: the dialog engine stores every turn's
     replies for the reply outbox, which sends them with at most ``outbox_concurrency``
     unrecorded at a time."""
-    replies = ReplyOutbox(sessions, concurrency=settings.outbox_concurrency)
+    replies = ReplyOutbox(
+        sessions,
+        concurrency=settings.outbox_concurrency,
+        lease=timedelta(seconds=settings.reply_lease_seconds),
+    )
     dialogs = DialogEngine(
-        sessions, audiences_for(settings), routers=all_routers(), reply_owner=replies.owner
+        sessions, audiences_for(settings), routers=all_routers(), reply_holder=replies.holder
     )
     return Runtime(settings, sessions.kw["bind"], sessions, dialogs, replies)
 

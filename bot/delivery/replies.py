@@ -26,7 +26,7 @@ from bot.channels.contract import Channel, SendOutcome
 from bot.delivery.group_commit import GroupCommit
 from budgeting.models import utcnow
 from budgeting.services import reply_outbox
-from budgeting.services.reply_outbox import LEASE, StoredReplies, claim_stale, new_owner
+from budgeting.services.reply_outbox import LEASE, LeaseHolder, StoredReplies, claim_stale
 from dialogs.types import Reply
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,9 @@ class ReplyOutbox:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
-        self.owner = new_owner()
-        """The lease token the dialog engine stores this process's replies under."""
+        self.holder = LeaseHolder(lease=lease)
+        """What the dialog engine stores this process's replies under."""
+        self.owner = self.holder.owner
         self.lease = lease
         self.clock = clock
         self.slots = asyncio.Semaphore(concurrency)

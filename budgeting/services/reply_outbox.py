@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,14 @@ def new_owner() -> str:
 
 
 @dataclass(frozen=True)
+class LeaseHolder:
+    """Who holds the replies a process stores (its token), and for how long at a time."""
+
+    owner: str = field(default_factory=new_owner)
+    lease: timedelta = LEASE
+
+
+@dataclass(frozen=True)
 class StoredReplies:
     """One turn's replies as stored: where they go and what they say (as JSON)."""
 
@@ -46,13 +54,9 @@ class StoredReplies:
 
 
 async def store_replies(
-    session: AsyncSession,
-    turns: Sequence[StoredReplies],
-    owner: str,
-    now: datetime,
-    lease: timedelta = LEASE,
+    session: AsyncSession, turns: Sequence[StoredReplies], holder: LeaseHolder, now: datetime
 ) -> None:
-    """Keep the replies of these turns, leased to ``owner``, in the session's transaction."""
+    """Keep the replies of these turns, leased to ``holder``, in the session's transaction."""
     if not turns:
         return
     rows = [
@@ -62,8 +66,8 @@ async def store_replies(
             "recipient": t.recipient,
             "address": t.address,
             "replies": t.replies,
-            "owner": owner,
-            "lease_until": now + lease,
+            "owner": holder.owner,
+            "lease_until": now + holder.lease,
             "delivered": 0,
             "attempts": 0,
             "created_at": now,

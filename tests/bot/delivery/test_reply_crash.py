@@ -1,0 +1,178 @@
+"""200 residents vote through the webhook; ``budgetbot serve`` is killed mid-surge.
+
+Telegram's side is the fake Bot API, in this process; the residents post their updates
+to the webhook of a real ``budgetbot serve`` and, as Telegram does, post an update again
+until it is answered 200. Each resident waits for the bot's reply before the next step,
+so a receipt that never comes stops them. After the SIGKILL a fresh process is started
+on the same database; what the killed one had stored but not sent, it sends once the
+lease has run out.
+
+Every voter whose ballot is stored gets the message with their receipt code at least
+once; at most ``BUDGETBOT_OUTBOX_CONCURRENCY`` messages (sent, but not yet recorded when
+the process died) go out twice; no ballot is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import Counter
+from typing import Any
+
+import aiohttp
+from sqlalchemy import func, select
+
+from bot.channels.telegram.channel import SECRET_HEADER, WEBHOOK_PATH
+from budgeting.db import create_engine, session_factory
+from budgeting.models import Ballot, ChannelIdentity, OutgoingReply
+from budgeting.phases import Phase
+from tests.fakes.crowd import build_rounds, seed_crowd, serve_env, start_serve, stop_serve
+from tests.fakes.telegram_bot_api import FakeBotAPI, Limits, Window
+
+VOTERS = 200
+CONCURRENCY = 10
+RATE = 500
+"""Messages a second, for the fake's limit and our sender alike (Telegram's is 30)."""
+SECRET = "crash-test-webhook-secret"
+STEPS = ["vote:area:", "vote:pick:", "vote:pick:", "vote:pick:", "vote:confirm"]
+"""After /vote, the buttons each voter presses (the first one offered with this start)."""
+MESSAGE_CALLS = ("sendMessage", "sendPhoto", "editMessageText")
+
+
+class Voters:
+    """The residents, posting to whichever ``serve`` is up, as Telegram would."""
+
+    def __init__(self, fake: FakeBotAPI, url: str) -> None:
+        self.fake = fake
+        self.url = url + WEBHOOK_PATH
+        self.posted: Counter[str] = Counter()
+
+    def replies_in(self, chat: int) -> int:
+        return sum(
+            1 for c in self.fake.calls if c.ok and c.method in MESSAGE_CALLS and c.chat_id == chat
+        )
+
+    async def post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:
+        """Post until answered 200 (the server may be down or restarting)."""
+        pause = 0.1
+        while True:
+            self.posted["attempts"] += 1
+            try:
+                async with http.post(
+                    self.url, json=update, headers={SECRET_HEADER: SECRET}
+                ) as response:
+                    if response.status == 200:
+                        body = await response.read()
+                        if body:  # a method in the webhook answer: Telegram makes the call
+                            await self.fake.webhook_reply(await response.json(content_type=None))
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+    async def step(self, http: aiohttp.ClientSession, chat: int, update: dict[str, Any]) -> None:
+        """One update, then wait for the bot's reply (from whichever process sends it)."""
+        before = self.replies_in(chat)
+        await self.post(http, update)
+        while self.replies_in(chat) <= before:  # noqa: ASYNC110 - another process answers
+            await asyncio.sleep(0.05)
+
+    def button(self, chat: int, start: str) -> tuple[dict[str, Any], str]:
+        for message in reversed(self.fake.bot_messages(chat)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in itertools.chain.from_iterable(rows):
+                if button.get("callback_data", "").startswith(start):
+                    return message, button["text"]
+        raise AssertionError(f"no button {start!r} in chat {chat}")
+
+    async def vote(self, http: aiohttp.ClientSession, chat: int) -> None:
+        user = self.fake.users[chat]
+        await self.step(http, chat, self.fake.message_update(user, text="/vote"))
+        for start in STEPS:
+            message, label = self.button(chat, start)
+            await self.step(http, chat, self.fake.button_update(user, dict(message), label))
+
+
+async def stored(database_url: str) -> tuple[dict[int, str], int]:
+    """Each chat's receipt code (ballots stored), and how many turns' replies wait."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(ChannelIdentity.external_id, Ballot.receipt_code)
+                .join(Ballot, Ballot.participant_id == ChannelIdentity.participant_id)
+                .where(ChannelIdentity.channel == "telegram")
+            )
+            codes: dict[int, str] = {}
+            for chat, code in rows:
+                assert int(chat) not in codes, "one ballot per voter"
+                codes[int(chat)] = code
+            waiting = await session.scalar(select(func.count()).select_from(OutgoingReply))
+            return codes, int(waiting or 0)
+    finally:
+        await engine.dispose()
+
+
+async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(database_url):
+    url = database_url
+    fake = FakeBotAPI(limits=Limits(overall=Window(RATE, 1.0)))
+    env = serve_env(
+        url,
+        await fake.start(),
+        telegram_webhook_url="https://budgetbot.example.org/telegram/webhook",
+        telegram_webhook_secret=SECRET,
+        telegram_messages_per_second=str(RATE),
+        outbox_concurrency=str(CONCURRENCY),
+        reply_lease_seconds="2",
+    )
+    voters = Voters(fake, f"http://127.0.0.1:{env['BUDGETBOT_PORT']}")
+    servers = []
+    try:
+        await build_rounds(url, Phase.VOTING)
+        chats = await seed_crowd(url, fake, VOTERS)
+        servers.append(await start_serve(env))
+        async with aiohttp.ClientSession() as http:
+            voting = asyncio.gather(*(voters.vote(http, chat) for chat in chats))
+            while len((await stored(url))[0]) < VOTERS // 3:  # noqa: ASYNC110 - serve votes
+                await asyncio.sleep(0.02)
+            servers[0].kill()
+            await servers[0].wait()
+            at_kill, waiting = await stored(url)
+            receipts_then = sum(1 for chat, code in at_kill.items() if got(fake, chat, code))
+            killed_at = time.monotonic()
+            servers.append(await start_serve(env))
+            async with asyncio.timeout(120):
+                await voting
+            finished_in = time.monotonic() - killed_at
+        await asyncio.sleep(1.5)  # later rounds of the outbox must not send anything again
+        codes, left = await stored(url)
+    finally:
+        for server in servers:
+            await stop_serve(server)
+        await fake.stop()
+
+    assert VOTERS // 3 <= len(at_kill) < VOTERS, "the kill came mid-surge"
+    assert waiting > 0 and receipts_then < len(at_kill), "some receipts were still to be sent"
+    assert sorted(codes) == sorted(chats), "every ballot stored, once"
+    receipts = {chat: got(fake, chat, code) for chat, code in codes.items()}
+    assert all(n >= 1 for n in receipts.values()), "every voter got their receipt"
+    twice = [chat for chat, n in receipts.items() if n > 1]
+    assert len(twice) <= CONCURRENCY
+    assert left == 0
+    print(
+        f"\n{len(at_kill)} ballots stored at the kill, {receipts_then} receipts sent by then, "
+        f"{waiting} turns' replies waiting; {len(twice)} receipts sent twice (window "
+        f"{CONCURRENCY}); {voters.posted['attempts']} webhook posts; everyone done "
+        f"{finished_in:.1f} s after the kill"
+    )
+
+
+def got(fake: FakeBotAPI, chat: int, code: str) -> int:
+    """How many messages with this receipt code reached the chat."""
+    return sum(
+        1
+        for c in fake.calls
+        if c.ok and c.method in MESSAGE_CALLS and c.chat_id == chat and code in c.text
+    )
