@@ -33,14 +33,29 @@ async def add_user(session: AsyncSession, email: str, password: str, role: str) 
     email = normalize_email(email)
     if "@" not in email:
         raise ValueError("not an e-mail address")
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValueError(f"the password must be at least {PASSWORD_MIN_LENGTH} characters")
+    check_password(password)
     if await find_user(session, email) is not None:
         raise ValueError("a staff user with this e-mail address exists")
     user = StaffUser(email=email, password_hash=hasher.hash(password), role=role.value)
     session.add(user)
     await session.flush()
     return user
+
+
+def check_password(password: str) -> None:
+    """A password good enough for a staff account; ``ValueError`` saying why not."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValueError(f"the password must be at least {PASSWORD_MIN_LENGTH} characters")
+
+
+def password_matches(user: StaffUser, password: str) -> bool:
+    """True if ``password`` is the account's (argon2id; blocking, run it in a thread)."""
+    return _verify(user.password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash to store (blocking, run it in a thread)."""
+    return hasher.hash(password)
 
 
 async def find_user(session: AsyncSession, email: str) -> StaffUser | None:
@@ -75,7 +90,7 @@ async def authenticate(
     """
     now = now or utcnow()
     user = await find_user(session, email)
-    if user is None:
+    if user is None or not user.active:  # a deactivated account answers as an unknown one
         _verify(_DUMMY_HASH, password)
         return LoginAttempt(LoginResult.WRONG)
     if user.locked_until is not None and user.locked_until > now:

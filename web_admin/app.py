@@ -27,15 +27,21 @@ from budgeting.models import utcnow
 from web_admin.body_limit import BodyLimit
 from web_admin.deps import LoginRequired
 from web_admin.routes import ROUTERS
-from web_admin.security import LoginThrottle, SecurityHeadersMiddleware
+from web_admin.security import (
+    SESSION_COOKIE,
+    LoginThrottle,
+    SecurityHeadersMiddleware,
+    clear_session_cookie,
+)
 from web_admin.templating import make_templates, render_page
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-SESSION_COOKIE = "budgetbot_admin"
-SESSION_MAX_AGE = 8 * 60 * 60
-"""The cookie lapses 8 hours after the session last changed (and 12 after login, see deps)."""
+PREFS_COOKIE = "budgetbot_prefs"
+"""Signed, not secret: the language chosen, messages for the next page, the login form's
+CSRF token. Who is logged in is in the server-side session (``SESSION_COOKIE``)."""
+PREFS_MAX_AGE = 30 * 24 * 60 * 60
 PUBLIC_PATHS = frozenset({"/healthz", "/admin", "/admin/login", "/media/{name}"})
 """The only routes reachable without logging in (plus the static CSS; ``/admin`` only
 sends the browser on to ``/admin/``)."""
@@ -55,18 +61,20 @@ def create_app(
 ) -> FastAPI:
     """Build the HTTP app around a session factory.
 
-    ``secret_key`` signs the staff session cookie (a random per-process key if None, so
-    sessions end at restart); ``https_only`` marks the cookie Secure and sends HSTS;
+    ``secret_key`` signs the preferences cookie (a random per-process key if None, so
+    the login form and the language choice lapse at restart; staff sessions are rows in
+    the database); ``https_only`` marks the cookies Secure and sends HSTS;
     uploaded photos go to ``media_dir`` (default ``./media``) and are served at
     ``/media/<name>``, prefixed with ``public_url`` in what participants get;
     ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``.
     """
     if not secret_key or secret_key == "change-me":
-        log.warning("no secret key configured: staff sessions end when the process stops")
+        log.warning("no secret key configured: login forms lapse when the process stops")
         secret_key = secrets.token_urlsafe(32)
     app = FastAPI(title="budgetbot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sessions = sessions
     app.state.secret_key = secret_key
+    app.state.https_only = https_only
     app.state.media_dir = Path(media_dir or "media").resolve()
     app.state.public_url = (public_url or "").rstrip("/")
     app.state.bot_username = (bot_username or "").lstrip("@") or None
@@ -80,8 +88,8 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        session_cookie=PREFS_COOKIE,
+        max_age=PREFS_MAX_AGE,
         path="/admin",
         same_site="lax",
         https_only=https_only,
@@ -115,7 +123,10 @@ def create_app(
         target = "/admin/login"
         if request.method == "GET":
             target += "?next=" + quote(request.url.path, safe="/")
-        return RedirectResponse(target, status_code=303)
+        response = RedirectResponse(target, status_code=303)
+        if SESSION_COOKIE in request.cookies:  # ended, expired or never valid
+            clear_session_cookie(response, https_only)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -11,14 +11,12 @@ from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import Translator
-from budgeting.models import Proposal, Round, StaffRole, StaffUser
+from budgeting.models import Proposal, Round, StaffRole, StaffSession, StaffUser
 from budgeting.services.rounds import load_round
+from budgeting.services.staff.sessions import find_session, touch_if_due
 from web_admin.forms import MAX_ROW_ID
-from web_admin.security import CSRF_FIELD, CSRF_HEADER, csrf_matches, session_stamp
+from web_admin.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_matches
 from web_admin.templating import staff_translator
-
-SESSION_LIFETIME = 12 * 60 * 60
-"""Seconds after logging in when a session ends, however active it was."""
 
 
 class LoginRequired(Exception):
@@ -43,23 +41,31 @@ Now = Annotated[datetime, Depends(get_now)]
 StaffTranslator = Annotated[Translator, Depends(staff_translator)]
 
 
-async def current_staff(request: Request, db: DbSession) -> StaffUser:
-    """The logged-in staff member; otherwise ``LoginRequired`` (answered by a redirect)."""
-    uid = request.session.get("uid")
-    if not isinstance(uid, int):
+async def staff_session(request: Request, db: DbSession) -> StaffSession:
+    """The request's live server-side session (by the id in its cookie); otherwise
+    ``LoginRequired`` (answered by a redirect). Computed once per request."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id or len(session_id) > 128:
         raise LoginRequired
-    user = await db.get(StaffUser, uid)
-    started = request.session.get("auth_at")
-    expired = (
-        not isinstance(started, int | float)
-        or request.app.state.clock().timestamp() - started > SESSION_LIFETIME
-    )
-    stamp = session_stamp(request.app.state.secret_key, user) if user else None
-    if user is None or expired or request.session.get("stamp") != stamp:
-        request.session.clear()
+    now = get_now(request)
+    found = await find_session(db, session_id, now)
+    if found is None:
         raise LoginRequired
+    row, user = found
+    if await touch_if_due(db, row, now):
+        await db.commit()  # before the handler, which may roll its own work back
+    request.state.staff_session = row
     request.state.staff = user
-    return user
+    return row
+
+
+StaffSessionDep = Annotated[StaffSession, Depends(staff_session)]
+
+
+async def current_staff(request: Request, _session: StaffSessionDep) -> StaffUser:
+    """The logged-in staff member (active, with a live session)."""
+    staff: StaffUser = request.state.staff
+    return staff
 
 
 Staff = Annotated[StaffUser, Depends(current_staff)]
@@ -75,10 +81,8 @@ async def require_admin(staff: Staff) -> StaffUser:
 Admin = Annotated[StaffUser, Depends(require_admin)]
 
 
-async def verify_csrf(request: Request) -> None:
-    """Refuse (403) any unsafe request without the session's CSRF token or from elsewhere."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+async def _submitted_csrf(request: Request) -> str | None:
+    """The CSRF token sent with the request (header, or form field), after the origin check."""
     origin = request.headers.get("origin")
     hosts = {request.headers.get("host"), request.headers.get("x-forwarded-host")}
     if origin and urlparse(origin).netloc not in hosts:
@@ -90,7 +94,22 @@ async def verify_csrf(request: Request) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
-    if not csrf_matches(request.session, submitted):
+    return submitted
+
+
+async def verify_csrf(request: Request, session: StaffSessionDep) -> None:
+    """Refuse (403) any unsafe request without its staff session's CSRF token or from
+    elsewhere (the token lives in the session row, on the server)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not csrf_matches(session.csrf_token, await _submitted_csrf(request)):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
+
+
+async def verify_login_csrf(request: Request) -> None:
+    """The same for the login form, whose token is in the preferences cookie (there is no
+    session yet)."""
+    if not csrf_matches(request.session.get("csrf"), await _submitted_csrf(request)):
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
 
 

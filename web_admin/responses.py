@@ -10,12 +10,23 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.services.errors import RuleViolation
+from web_admin.security import clear_session_cookie
 from web_admin.templating import flash
 
 
 def see_other(url: str) -> RedirectResponse:
     """A 303 redirect, so the browser fetches the next page with GET."""
     return RedirectResponse(url, status_code=303)
+
+
+def logged_out(request: Request) -> RedirectResponse:
+    """Off to the login page, the session cookie dropped (language and messages kept)."""
+    kept = {k: request.session[k] for k in ("lang", "flash") if k in request.session}
+    request.session.clear()
+    request.session.update(kept)
+    response = see_other("/admin/login")
+    clear_session_cookie(response, request.app.state.https_only)
+    return response
 
 
 def flash_refusal(request: Request, refused: RuleViolation) -> None:

@@ -1,8 +1,7 @@
-"""Security headers, CSRF tokens, session stamps and a per-address login throttle."""
+"""Security headers, CSRF tokens, the session cookie and a per-address login throttle."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -10,9 +9,11 @@ from collections import defaultdict, deque
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from budgeting.models import StaffUser
+from budgeting.services.staff.sessions import SESSION_LIFETIME
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
@@ -20,6 +21,8 @@ CSP = (
 )
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+SESSION_COOKIE = "budgetbot_session"
+"""Holds only a random session id; the row it names (by hash) holds the rest."""
 
 
 class SecurityHeadersMiddleware:
@@ -62,26 +65,70 @@ def new_token() -> str:
 
 
 def ensure_csrf(session: dict[str, Any]) -> str:
-    """The session's CSRF token, created on first use."""
+    """The login form's CSRF token, kept in the signed preferences cookie (before login
+    there is no server-side session; afterwards the session row holds the token)."""
     token = session.get("csrf")
     if not token:
         token = session["csrf"] = new_token()
     return token
 
 
-def csrf_matches(session: dict[str, Any], submitted: str | None) -> bool:
-    """True if ``submitted`` is the session's CSRF token (constant-time comparison)."""
-    expected = session.get("csrf")
+def page_csrf(request: Request) -> str:
+    """The CSRF token a page's forms carry: the staff session's, else the login form's."""
+    row = getattr(request.state, "staff_session", None)
+    return row.csrf_token if row is not None else ensure_csrf(request.session)
+
+
+def csrf_matches(expected: str | None, submitted: str | None) -> bool:
+    """True if ``submitted`` is the expected CSRF token (constant-time comparison)."""
     if not expected or not submitted:
         return False
     return hmac.compare_digest(str(expected).encode(), str(submitted).encode())
 
 
-def session_stamp(secret: str, user: StaffUser) -> str:
-    """Binds a session to the user's last login and password: either changing ends it."""
-    last = user.last_login_at.isoformat() if user.last_login_at else ""
-    message = f"{user.id}|{last}|{user.password_hash}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+def set_session_cookie(response: Response, session_id: str, secure: bool) -> None:
+    """Give the browser its session id: HttpOnly, SameSite=Lax, Secure behind https."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/admin",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, secure: bool) -> None:
+    """Tell the browser to forget its session id."""
+    response.delete_cookie(
+        SESSION_COOKIE, path="/admin", secure=secure, httponly=True, samesite="lax"
+    )
+
+
+def device_label(user_agent: str | None) -> str | None:
+    """A short "Firefox, Linux"-like label of a browser (shown to its owner only)."""
+    if not user_agent:
+        return None
+    browser = next((name for key, name in _BROWSERS if key in user_agent), None)
+    system = next((name for key, name in _SYSTEMS if key in user_agent), None)
+    return ", ".join(part for part in (browser, system) if part) or None
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS", "macOS"),
+    ("Linux", "Linux"),
+)
 
 
 def safe_next(target: str | None, default: str = "/admin/") -> str:

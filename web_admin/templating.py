@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from budgeting.i18n import Translator, translator
 from web_admin import labels
-from web_admin.security import ensure_csrf
+from web_admin.security import page_csrf
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STAFF_LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -80,7 +80,7 @@ def render_page(
     page = {
         "t": t,
         "staff": getattr(request.state, "staff", None),
-        "csrf_token": ensure_csrf(request.session),
+        "csrf_token": page_csrf(request),
         "messages": messages,
         "languages": STAFF_LANGUAGES,
         "text_languages": TEXT_LANGUAGES,

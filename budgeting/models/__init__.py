@@ -28,7 +28,7 @@ from budgeting.models.proposal import (
     Review,
 )
 from budgeting.models.round import Area, Audience, Criterion, Round
-from budgeting.models.staff import AuditEntry, Campaign, StaffRole, StaffUser
+from budgeting.models.staff import AuditEntry, Campaign, StaffRole, StaffSession, StaffUser
 
 __all__ = [
     "ON_BALLOT",
@@ -59,6 +59,7 @@ __all__ = [
     "Review",
     "Round",
     "StaffRole",
+    "StaffSession",
     "StaffUser",
     "SurveyAnswer",
     "TallyRun",

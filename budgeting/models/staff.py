@@ -31,7 +31,30 @@ class StaffUser(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    deactivated_at: Mapped[datetime | None]
+    """Set while the account is deactivated: it cannot log in and has no sessions."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def active(self) -> bool:
+        """True unless an admin deactivated the account."""
+        return self.deactivated_at is None
+
+
+class StaffSession(Base):
+    """A logged-in browser: its cookie holds a random id, this row only the id's hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuditEntry(Base):

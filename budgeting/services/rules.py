@@ -72,6 +72,12 @@ REFUSALS = {
     "campaign_tag_taken": _("This tag is already in use."),
     "unknown_role": _("Choose a role."),
     "account_not_added": _("The account could not be added: {error}"),
+    "last_admin": _("At least one active admin must remain."),
+    "already_deactivated": _("The account is already deactivated."),
+    "not_deactivated": _("The account is not deactivated."),
+    "current_password_wrong": _("The current password is wrong."),
+    "passwords_differ": _("The two new passwords differ."),
+    "password_not_changed": _("The password was not changed: {error}"),
 }
 """Every staff refusal by code, with the English msgid the staff member reads."""
 
@@ -350,3 +356,9 @@ def check_staff_role(role: str) -> None:
     """One of the staff roles."""
     if role not in {r.value for r in StaffRole}:
         raise refusal("unknown_role")
+
+
+def check_admins_left(active_admins: int) -> None:
+    """What an admin does to a colleague (or themselves) leaves at least one active admin."""
+    if active_admins < 1:
+        raise refusal("last_admin")

@@ -342,6 +342,8 @@ def test_axe_finds_no_serious_violations(
             f"/admin/rounds/{round_id}/review?show=all",
             f"/admin/proposals/{proposal_id}",
             f"/admin/rounds/{round_id}/results",
+            "/admin/users",
+            "/admin/account",
         ):
             page.goto(path)
             problems += serious(axe.run(page).response, path)

@@ -328,27 +328,16 @@ async def test_logout_ends_the_session_and_forged_cookies_fail(
     admin = browser()
     await admin.login(*ADMIN)
     assert (await admin.get("/admin/")).status_code == 200
-    cookie = admin.client.cookies.get("budgetbot_admin")
+    cookie = admin.client.cookies.get("budgetbot_session")
     assert cookie
-    # the same cookie signed with another key is worthless
-    other = create_app(sessions, secret_key="another key")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=other), base_url="http://testserver"
-    ) as client:
-        client.cookies.set("budgetbot_admin", cookie, path="/admin")
-        assert (await client.get("/admin/")).status_code == 303
+    # a made-up session id is worthless, and so is the real one altered
+    for forged in ("x" * 43, cookie[:-1] + ("A" if cookie[-1] != "A" else "B")):
+        visitor = browser()
+        visitor.client.cookies.set("budgetbot_session", forged, path="/admin")
+        assert (await visitor.get("/admin/")).status_code == 303
     response = await admin.post("/admin/logout")
     assert response.status_code == 303
     assert (await admin.get("/admin/")).status_code == 303
-
-
-async def test_a_new_login_ends_older_sessions(town: Round, browser: Callable[[], Browser]) -> None:
-    first, second = browser(), browser()
-    await first.login(*ADMIN)
-    assert (await first.get("/admin/")).status_code == 200
-    await second.login(*ADMIN)
-    assert (await second.get("/admin/")).status_code == 200
-    assert (await first.get("/admin/")).status_code == 303
 
 
 async def test_no_open_redirect_after_login(town: Round, browser: Callable[[], Browser]) -> None:
@@ -387,9 +376,10 @@ async def test_a_session_ends_twelve_hours_after_login(
     ) as client:
         staff = Browser(client)
         await staff.login(*MODERATOR)
-        now[0] += timedelta(hours=11)
-        assert (await staff.get("/admin/")).status_code == 200
-        now[0] += timedelta(hours=1, seconds=1)
+        for _ in range(6):  # in use every 1 h 50 min, so never idle for two hours
+            now[0] += timedelta(hours=1, minutes=50)
+            assert (await staff.get("/admin/")).status_code == 200
+        now[0] += timedelta(hours=1, seconds=1)  # 12 h after logging in
         assert (await staff.get("/admin/")).status_code == 303
 
 

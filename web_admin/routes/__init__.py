@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from web_admin.routes import (
+    account,
     audit,
     auth,
     broadcasts,
@@ -35,5 +36,6 @@ ROUTERS = (
     exports.router,
     audit.router,
     users.router,
+    account.router,
     media.router,
 )

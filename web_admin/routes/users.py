@@ -1,17 +1,17 @@
-"""Staff accounts (admins only): list, add, lift a lockout."""
+"""Staff accounts (admins only): list, add, lift a lockout, change a role, deactivate."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import StaffUser
 from budgeting.services import rules
-from budgeting.services.staff import setup
+from budgeting.services.staff import accounts, setup
 from budgeting.services.staff.audit import audit
 from web_admin.accounts import PASSWORD_MIN_LENGTH
 from web_admin.accounts import add_user as add_account
@@ -34,6 +34,17 @@ async def add_staff_user(
         raise rules.refusal("account_not_added", error=str(error)) from None
     await audit(session, staff, "staff.add", f"staff:{user.id}", role=role)
     return user
+
+
+async def get_staff_user(user_id: RowId, db: DbSession) -> StaffUser:
+    """The account named in the path; 404 if there is none."""
+    user = await db.get(StaffUser, user_id)
+    if user is None:
+        raise HTTPException(status_code=404, detail="no such account")
+    return user
+
+
+StaffUserDep = Annotated[StaffUser, Depends(get_staff_user)]
 
 
 @router.get("")
@@ -65,15 +76,55 @@ async def add_user(
 
 
 @router.post("/{user_id}/unlock")
-async def unlock_user(request: Request, user_id: RowId, db: DbSession) -> Response:
+async def unlock_user(request: Request, user: StaffUserDep, db: DbSession) -> Response:
     """Lift a lockout."""
-    user = await db.get(StaffUser, user_id)
-    if user is None:
-        raise HTTPException(status_code=404, detail="no such account")
     return await act(
         request,
         db,
         setup.unlock_staff_user(db, request.state.staff, user),
         _("The account is unlocked."),
+        "/admin/users",
+    )
+
+
+@router.post("/{user_id}/role")
+async def change_role(
+    request: Request,
+    user: StaffUserDep,
+    db: DbSession,
+    role: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Give a colleague another role; their sessions end."""
+    return await act(
+        request,
+        db,
+        accounts.change_role(db, request.state.staff, user, role),
+        _("The role is changed; the account's sessions have ended."),
+        "/admin/users",
+    )
+
+
+@router.post("/{user_id}/deactivate")
+async def deactivate_user(
+    request: Request, user: StaffUserDep, db: DbSession, now: Now
+) -> Response:
+    """Deactivate an account: it cannot log in, its sessions end."""
+    return await act(
+        request,
+        db,
+        accounts.deactivate(db, request.state.staff, user, now),
+        _("The account is deactivated; its sessions have ended."),
+        "/admin/users",
+    )
+
+
+@router.post("/{user_id}/reactivate")
+async def reactivate_user(request: Request, user: StaffUserDep, db: DbSession) -> Response:
+    """Let a deactivated account log in again."""
+    return await act(
+        request,
+        db,
+        accounts.reactivate(db, request.state.staff, user),
+        _("The account is active again."),
         "/admin/users",
     )
