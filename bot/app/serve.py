@@ -42,8 +42,9 @@ def missing_secret_key(settings: Settings) -> str | None:
     """Why ``serve`` must not start without ``BUDGETBOT_SECRET_KEY``, or None.
 
     Behind https or on PostgreSQL several workers may serve one round: each would draw a
-    key of its own, and staff sessions and CSRF tokens would fail whenever a request
-    reaches another worker. The demo and a local SQLite ``serve`` work without one.
+    key of its own, and a login form (its token is in the signed preferences cookie)
+    fetched from one worker would be refused by another. The demo and a local SQLite
+    ``serve`` work without one.
     """
     if settings.secret_key not in UNSET_SECRET_KEYS:
         return None
@@ -54,8 +55,8 @@ def missing_secret_key(settings: Settings) -> str | None:
     else:
         return None
     return (
-        f"budgetbot serve: set BUDGETBOT_SECRET_KEY ({where}: every worker must sign staff "
-        "sessions with the same key)"
+        f"budgetbot serve: set BUDGETBOT_SECRET_KEY ({where}: every worker must sign the "
+        "staff's login form and preferences with the same key)"
     )
 
 

@@ -1,7 +1,7 @@
 """staff sessions stored server-side; staff accounts can be deactivated
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-24 10:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import budgeting.models.base
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
