@@ -8,14 +8,18 @@ the fake's record of what arrived is the judge of who got how many copies.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Mapping
+from typing import Any
 
+import aiohttp
 from sqlalchemy import func, insert, select
 
+from bot.channels.telegram.channel import SECRET_HEADER, WEBHOOK_PATH
 from budgeting.db import create_engine, session_factory
 from budgeting.migrate import upgrade_async
 from budgeting.models import (
@@ -50,6 +54,66 @@ async def wait_for(
     async with asyncio.timeout(seconds):
         while not predicate():  # noqa: ASYNC110 - polls what another process caused
             await asyncio.sleep(every)
+
+
+WEBHOOK_SECRET = "the-webhook-secret-of-a-test"
+WEBHOOK_SETTINGS = {
+    "telegram_webhook_url": "https://budgetbot.example.org/telegram/webhook",
+    "telegram_webhook_secret": WEBHOOK_SECRET,
+}
+"""``serve_env`` settings for webhook mode (the residents post to the webhook)."""
+MESSAGE_CALLS = ("sendMessage", "sendPhoto", "editMessageText")
+
+
+class WebhookResidents:
+    """Residents whose Telegram updates are posted to the webhook of one or more ``serve``
+    processes, as Telegram does: again and again until answered 200."""
+
+    def __init__(self, fake: FakeBotAPI, urls: list[str]) -> None:
+        self.fake = fake
+        self.urls = [url + WEBHOOK_PATH for url in urls]
+        self.posted: Counter[str] = Counter()
+
+    def replies_in(self, chat: int) -> int:
+        """Messages the bot has sent (or edited) in the chat so far."""
+        return sum(
+            1 for c in self.fake.calls if c.ok and c.method in MESSAGE_CALLS and c.chat_id == chat
+        )
+
+    async def post(self, http: aiohttp.ClientSession, update: dict[str, Any], to: int = 0) -> None:
+        """Post to worker ``to`` until answered 200 (it may be down or restarting)."""
+        pause = 0.1
+        while True:
+            self.posted["attempts"] += 1
+            try:
+                headers = {SECRET_HEADER: WEBHOOK_SECRET}
+                async with http.post(self.urls[to], json=update, headers=headers) as response:
+                    if response.status == 200:
+                        if await response.read():  # a method in the answer: Telegram calls it
+                            await self.fake.webhook_reply(await response.json(content_type=None))
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+    async def step(
+        self, http: aiohttp.ClientSession, chat: int, update: dict[str, Any], to: int = 0
+    ) -> None:
+        """One update, then wait for the bot's reply (from whichever process sends it)."""
+        before = self.replies_in(chat)
+        await self.post(http, update, to)
+        while self.replies_in(chat) <= before:  # noqa: ASYNC110 - another process answers
+            await asyncio.sleep(0.05)
+
+    def button(self, chat: int, start: str) -> tuple[dict[str, Any], str]:
+        """The newest bot message with a button whose payload begins so, and its label."""
+        for message in reversed(self.fake.bot_messages(chat)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in itertools.chain.from_iterable(rows):
+                if button.get("callback_data", "").startswith(start):
+                    return message, button["text"]
+        raise AssertionError(f"no button {start!r} in chat {chat}")
 
 
 def serve_env(database_url: str, api_url: str, **settings: str) -> dict[str, str]:

@@ -15,77 +15,36 @@ the process died) go out twice; no ballot is lost or duplicated.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
-from collections import Counter
-from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
 
-from bot.channels.telegram.channel import SECRET_HEADER, WEBHOOK_PATH
 from budgeting.db import create_engine, session_factory
 from budgeting.models import Ballot, ChannelIdentity, OutgoingReply
 from budgeting.phases import Phase
-from tests.fakes.crowd import build_rounds, seed_crowd, serve_env, start_serve, stop_serve
+from tests.fakes.crowd import (
+    MESSAGE_CALLS,
+    WEBHOOK_SETTINGS,
+    WebhookResidents,
+    build_rounds,
+    seed_crowd,
+    serve_env,
+    start_serve,
+    stop_serve,
+)
 from tests.fakes.telegram_bot_api import FakeBotAPI, Limits, Window
 
 VOTERS = 200
 CONCURRENCY = 10
 RATE = 500
 """Messages a second, for the fake's limit and our sender alike (Telegram's is 30)."""
-SECRET = "crash-test-webhook-secret"
 STEPS = ["vote:area:", "vote:pick:", "vote:pick:", "vote:pick:", "vote:confirm"]
 """After /vote, the buttons each voter presses (the first one offered with this start)."""
-MESSAGE_CALLS = ("sendMessage", "sendPhoto", "editMessageText")
 
 
-class Voters:
-    """The residents, posting to whichever ``serve`` is up, as Telegram would."""
-
-    def __init__(self, fake: FakeBotAPI, url: str) -> None:
-        self.fake = fake
-        self.url = url + WEBHOOK_PATH
-        self.posted: Counter[str] = Counter()
-
-    def replies_in(self, chat: int) -> int:
-        return sum(
-            1 for c in self.fake.calls if c.ok and c.method in MESSAGE_CALLS and c.chat_id == chat
-        )
-
-    async def post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:
-        """Post until answered 200 (the server may be down or restarting)."""
-        pause = 0.1
-        while True:
-            self.posted["attempts"] += 1
-            try:
-                async with http.post(
-                    self.url, json=update, headers={SECRET_HEADER: SECRET}
-                ) as response:
-                    if response.status == 200:
-                        body = await response.read()
-                        if body:  # a method in the webhook answer: Telegram makes the call
-                            await self.fake.webhook_reply(await response.json(content_type=None))
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 1.0)
-
-    async def step(self, http: aiohttp.ClientSession, chat: int, update: dict[str, Any]) -> None:
-        """One update, then wait for the bot's reply (from whichever process sends it)."""
-        before = self.replies_in(chat)
-        await self.post(http, update)
-        while self.replies_in(chat) <= before:  # noqa: ASYNC110 - another process answers
-            await asyncio.sleep(0.05)
-
-    def button(self, chat: int, start: str) -> tuple[dict[str, Any], str]:
-        for message in reversed(self.fake.bot_messages(chat)):
-            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-            for button in itertools.chain.from_iterable(rows):
-                if button.get("callback_data", "").startswith(start):
-                    return message, button["text"]
-        raise AssertionError(f"no button {start!r} in chat {chat}")
+class Voters(WebhookResidents):
+    """The residents, posting to whichever ``serve`` is up."""
 
     async def vote(self, http: aiohttp.ClientSession, chat: int) -> None:
         user = self.fake.users[chat]
@@ -121,13 +80,12 @@ async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(databa
     env = serve_env(
         url,
         await fake.start(),
-        telegram_webhook_url="https://budgetbot.example.org/telegram/webhook",
-        telegram_webhook_secret=SECRET,
+        **WEBHOOK_SETTINGS,
         telegram_messages_per_second=str(RATE),
         outbox_concurrency=str(CONCURRENCY),
         reply_lease_seconds="2",
     )
-    voters = Voters(fake, f"http://127.0.0.1:{env['BUDGETBOT_PORT']}")
+    voters = Voters(fake, [f"http://127.0.0.1:{env['BUDGETBOT_PORT']}"])
     servers = []
     try:
         await build_rounds(url, Phase.VOTING)
