@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -25,9 +25,10 @@ from starlette.responses import Response
 
 from budgeting.models import utcnow
 from web_admin.body_limit import BodyLimit
+from web_admin.client_address import ClientAddressMiddleware, TrustedProxies
 from web_admin.deps import LoginRequired
 from web_admin.routes import ROUTERS
-from web_admin.security import LoginThrottle, SecurityHeadersMiddleware
+from web_admin.security import SecurityHeadersMiddleware
 from web_admin.templating import make_templates, render_page
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def create_app(
     default_locale: str = "sv",
     timezone: str = "Europe/Stockholm",
     clock: Callable[[], datetime] = utcnow,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """Build the HTTP app around a session factory.
 
@@ -59,7 +61,8 @@ def create_app(
     sessions end at restart); ``https_only`` marks the cookie Secure and sends HSTS;
     uploaded photos go to ``media_dir`` (default ``./media``) and are served at
     ``/media/<name>``, prefixed with ``public_url`` in what participants get;
-    ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``.
+    ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``;
+    ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks).
     """
     if not secret_key or secret_key == "change-me":
         log.warning("no secret key configured: staff sessions end when the process stops")
@@ -74,7 +77,7 @@ def create_app(
     app.state.timezone = timezone
     app.state.clock = clock
     app.state.templates = make_templates()
-    app.state.login_throttle = LoginThrottle()
+    app.state.https_only = https_only
 
     app.add_middleware(BodyLimit)  # before anything reads a form: 64 KB, 5 MB with a photo
     app.add_middleware(
@@ -87,6 +90,7 @@ def create_app(
         https_only=https_only,
     )
     app.add_middleware(SecurityHeadersMiddleware, https_only=https_only)
+    app.add_middleware(ClientAddressMiddleware, proxies=TrustedProxies(trusted_proxies))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

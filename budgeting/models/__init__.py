@@ -22,7 +22,7 @@ from budgeting.models.proposal import (
     Review,
 )
 from budgeting.models.round import Area, Audience, Criterion, Round
-from budgeting.models.staff import AuditEntry, Campaign, StaffRole, StaffUser
+from budgeting.models.staff import AuditEntry, Campaign, LoginFailure, StaffRole, StaffUser
 
 __all__ = [
     "ON_BALLOT",
@@ -30,6 +30,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Campaign",
+    "LoginFailure",
     "Audience",
     "Ballot",
     "BallotRank",

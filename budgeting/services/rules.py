@@ -71,7 +71,6 @@ REFUSALS = {
     "campaign_label": _("Describe where the link or QR code is used."),
     "campaign_tag_taken": _("This tag is already in use."),
     "unknown_role": _("Choose a role."),
-    "account_not_added": _("The account could not be added: {error}"),
 }
 """Every staff refusal by code, with the English msgid the staff member reads."""
 

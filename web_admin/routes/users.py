@@ -1,21 +1,20 @@
-"""Staff accounts (admins only): list, add, lift a lockout."""
+"""Staff accounts (admins only): list and add."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import StaffUser
 from budgeting.services import rules
-from budgeting.services.staff import setup
 from budgeting.services.staff.audit import audit
 from web_admin.accounts import PASSWORD_MIN_LENGTH
 from web_admin.accounts import add_user as add_account
-from web_admin.deps import ADMIN_ONLY, DbSession, Now, RowId
+from web_admin.deps import ADMIN_ONLY, DbSession, Now
 from web_admin.queries import staff_users
 from web_admin.responses import act
 from web_admin.templating import render_page
@@ -28,17 +27,14 @@ async def add_staff_user(
 ) -> StaffUser:
     """An admin adds a colleague's account (the password is hashed here, in the admin)."""
     rules.check_staff_role(role)
-    try:
-        user = await add_account(session, email, password, role)
-    except ValueError as error:
-        raise rules.refusal("account_not_added", error=str(error)) from None
+    user = await add_account(session, email, password, role)  # refuses weak passwords
     await audit(session, staff, "staff.add", f"staff:{user.id}", role=role)
     return user
 
 
 @router.get("")
 async def user_list(request: Request, db: DbSession, now: Now) -> Response:
-    """Every staff account with its role and lock state."""
+    """Every staff account with its role and last login."""
     return render_page(
         request,
         "user_list.html",
@@ -60,20 +56,5 @@ async def add_user(
         db,
         add_staff_user(db, request.state.staff, email, password, role),
         _("The account is added."),
-        "/admin/users",
-    )
-
-
-@router.post("/{user_id}/unlock")
-async def unlock_user(request: Request, user_id: RowId, db: DbSession) -> Response:
-    """Lift a lockout."""
-    user = await db.get(StaffUser, user_id)
-    if user is None:
-        raise HTTPException(status_code=404, detail="no such account")
-    return await act(
-        request,
-        db,
-        setup.unlock_staff_user(db, request.state.staff, user),
-        _("The account is unlocked."),
         "/admin/users",
     )
