@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -37,6 +38,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "budgetbot_admin"
 SESSION_MAX_AGE = 8 * 60 * 60
 """The cookie lapses 8 hours after the session last changed (and 12 after login, see deps)."""
+LOGINS_AT_ONCE = 4
+"""Logins checked at once; the others wait for their turn without a database connection,
+so a crowd of logins cannot take the pool from ``/healthz`` and the webhooks."""
 PUBLIC_PATHS = frozenset({"/healthz", "/admin", "/admin/login", "/media/{name}"})
 """The only routes reachable without logging in (plus the static CSS; ``/admin`` only
 sends the browser on to ``/admin/``)."""
@@ -78,6 +82,7 @@ def create_app(
     app.state.clock = clock
     app.state.templates = make_templates()
     app.state.https_only = https_only
+    app.state.login_gate = asyncio.Semaphore(LOGINS_AT_ONCE)
 
     app.add_middleware(BodyLimit)  # before anything reads a form: 64 KB, 5 MB with a photo
     app.add_middleware(

@@ -116,6 +116,13 @@ def device_proof(secret: str, account_key: str) -> str:
     return _hmac(secret, f"device|{account_key}")[:40]
 
 
+def _until(now: datetime, policy: DelayPolicy, failures: int) -> datetime | None:
+    """When the next attempt may come (None: at once; a request that began a moment
+    before ``now`` must not find itself made to wait by a wait of nothing)."""
+    wait = policy.wait_after(failures)
+    return now + wait if wait else None
+
+
 async def _wait(session: AsyncSession, kind: Kind, key: str, now: datetime) -> timedelta:
     next_allowed = await session.scalar(
         select(LoginFailure.next_allowed_at).where(
@@ -128,10 +135,12 @@ async def _wait(session: AsyncSession, kind: Kind, key: str, now: datetime) -> t
 
 
 async def claim(session: AsyncSession, keys: LoginKeys, now: datetime) -> timedelta | None:
-    """Count this attempt as a failure before its password is checked, and commit.
+    """Count this attempt as a failure before its password is checked (not committed:
+    the caller commits at once, so the row locks last only milliseconds).
 
-    Returns None when the attempt may go ahead, or how long to wait (nothing counted) when
-    a wait runs for the client or the account. Call ``release`` if the password was right.
+    Returns None when the attempt may go ahead, or how long to wait (nothing counted, the
+    transaction rolled back) when a wait runs for the client or the account. Call
+    ``release`` if the password was right.
     """
     rows = keys.counted()
     waits = [await _wait(session, kind, key, now) for kind, key in rows]
@@ -169,11 +178,8 @@ async def claim(session: AsyncSession, keys: LoginKeys, now: datetime) -> timede
             await session.rollback()
             return max(await _wait(session, kind, key, now), timedelta(seconds=1))
         await session.execute(
-            update(LoginFailure)
-            .where(mine)
-            .values(next_allowed_at=now + policy.wait_after(counted))
+            update(LoginFailure).where(mine).values(next_allowed_at=_until(now, policy, counted))
         )
-    await session.commit()
     return None
 
 
@@ -188,5 +194,5 @@ async def release(session: AsyncSession, keys: LoginKeys, now: datetime) -> None
         if row is None:
             continue
         row.failures = max(row.failures - 1, 0)
-        row.next_allowed_at = now + POLICIES[kind].wait_after(row.failures)
+        row.next_allowed_at = _until(now, POLICIES[kind], row.failures)
     await session.flush()

@@ -65,7 +65,8 @@ async def login(
         client_address(request),
         request.cookies.get(DEVICE_COOKIE),
     )
-    attempt = await authenticate(db, email, password, keys, now)
+    async with request.app.state.login_gate:  # few at once hold database connections
+        attempt = await authenticate(db, email, password, keys, now)
     if attempt.result is LoginResult.OK and attempt.user is not None:
         user = attempt.user
         await audit(db, user, "login", f"staff:{user.id}")
