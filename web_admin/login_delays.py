@@ -99,7 +99,9 @@ class LoginKeys:
         account = _hmac(secret, f"account|{email.strip().lower()}")
         client = _hmac(secret, f"client|{client_key_source(address)}")
         proof = device_proof(secret, account)
-        known = device_cookie is not None and hmac.compare_digest(device_cookie, proof)
+        known = device_cookie is not None and hmac.compare_digest(
+            device_cookie.encode("utf-8", "replace"), proof.encode()
+        )
         return cls(account, client, known)
 
     def counted(self) -> list[tuple[Kind, str]]:

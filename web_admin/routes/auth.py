@@ -66,6 +66,7 @@ async def login(
         request.cookies.get(DEVICE_COOKIE),
     )
     async with request.app.state.login_gate:  # few at once hold database connections
+        now = request.app.state.clock()  # not when the request came, if it waited its turn
         attempt = await authenticate(db, email, password, keys, now)
     if attempt.result is LoginResult.OK and attempt.user is not None:
         user = attempt.user
