@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import ipaddress
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -28,6 +31,9 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: str = "change-me"
     public_url: str = "http://127.0.0.1:8000"
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    """Addresses or networks (CIDR) of the reverse proxies whose ``X-Forwarded-For`` is
+    believed; comma-separated in the environment. Empty: the TCP peer is the client."""
     media_dir: str = "./media"
     timezone: str = "Europe/Stockholm"
     default_locale: str = "sv"
@@ -41,3 +47,14 @@ class Settings(BaseSettings):
     reply_lease_seconds: float = Field(default=20.0, gt=0)
     """How long a turn's stored replies stay with a worker that stopped renewing them
     (crashed) before another worker sends them."""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        """``10.0.0.1, 192.168.0.0/24`` from the environment; each must be an IP or a network."""
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list):
+            for item in value:
+                ipaddress.ip_network(str(item), strict=False)  # ValueError: not an address
+        return value

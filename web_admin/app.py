@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -25,11 +26,11 @@ from starlette.responses import Response
 
 from budgeting.models import utcnow
 from web_admin.body_limit import BodyLimit
+from web_admin.client_address import ClientAddressMiddleware, TrustedProxies
 from web_admin.deps import LoginRequired
 from web_admin.routes import ROUTERS
 from web_admin.security import (
     SESSION_COOKIE,
-    LoginThrottle,
     SecurityHeadersMiddleware,
     clear_session_cookie,
 )
@@ -42,6 +43,9 @@ PREFS_COOKIE = "budgetbot_prefs"
 """Signed, not secret: the language chosen, messages for the next page, the login form's
 CSRF token. Who is logged in is in the server-side session (``SESSION_COOKIE``)."""
 PREFS_MAX_AGE = 30 * 24 * 60 * 60
+LOGINS_AT_ONCE = 4
+"""Logins checked at once; the others wait for their turn without a database connection,
+so a crowd of logins cannot take the pool from ``/healthz`` and the webhooks."""
 PUBLIC_PATHS = frozenset({"/healthz", "/admin", "/admin/login", "/media/{name}"})
 """The only routes reachable without logging in (plus the static CSS; ``/admin`` only
 sends the browser on to ``/admin/``)."""
@@ -58,6 +62,7 @@ def create_app(
     default_locale: str = "sv",
     timezone: str = "Europe/Stockholm",
     clock: Callable[[], datetime] = utcnow,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """Build the HTTP app around a session factory.
 
@@ -66,7 +71,8 @@ def create_app(
     the database); ``https_only`` marks the cookies Secure and sends HSTS;
     uploaded photos go to ``media_dir`` (default ``./media``) and are served at
     ``/media/<name>``, prefixed with ``public_url`` in what participants get;
-    ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``.
+    ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``;
+    ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks).
     """
     if not secret_key or secret_key == "change-me":
         log.warning("no secret key configured: login forms lapse when the process stops")
@@ -82,7 +88,7 @@ def create_app(
     app.state.timezone = timezone
     app.state.clock = clock
     app.state.templates = make_templates()
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_gate = asyncio.Semaphore(LOGINS_AT_ONCE)
 
     app.add_middleware(BodyLimit)  # before anything reads a form: 64 KB, 5 MB with a photo
     app.add_middleware(
@@ -95,6 +101,7 @@ def create_app(
         https_only=https_only,
     )
     app.add_middleware(SecurityHeadersMiddleware, https_only=https_only)
+    app.add_middleware(ClientAddressMiddleware, proxies=TrustedProxies(trusted_proxies))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -1,11 +1,9 @@
-"""Security headers, CSRF tokens, the session cookie and a per-address login throttle."""
+"""Security headers, CSRF tokens, the session cookie and safe redirect targets."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -138,33 +136,3 @@ def safe_next(target: str | None, default: str = "/admin/") -> str:
     if any(c in target for c in "\\\r\n"):
         return default
     return target
-
-
-class LoginThrottle:
-    """Counts failed logins per client address in a sliding window (in memory, per process).
-
-    The account lockout protects each account; this slows down trying many addresses.
-    """
-
-    def __init__(self, limit: int = 20, window: float = 900.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, client: str, now: float) -> deque[float]:
-        failures = self._failures[client]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def blocked(self, client: str, now: float | None = None) -> bool:
-        """True while this address has too many recent failures."""
-        return len(self._recent(client, now or time.monotonic())) >= self.limit
-
-    def failed(self, client: str, now: float | None = None) -> None:
-        """Record one failed attempt from this address."""
-        now = now or time.monotonic()
-        self._recent(client, now).append(now)
-        if len(self._failures) > 10_000:  # keep memory bounded under a spray of addresses
-            for key in [k for k, v in self._failures.items() if not v][:5_000]:
-                del self._failures[key]

@@ -140,6 +140,7 @@ def build_app(runtime: Runtime, channels: Sequence[Channel] = ()) -> FastAPI:
         bot_username=settings.telegram_bot_username,
         default_locale=settings.default_locale,
         timezone=settings.timezone,
+        trusted_proxies=settings.trusted_proxies,
     )
     for channel in channels:
         channel.mount(app)

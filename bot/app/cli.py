@@ -107,7 +107,7 @@ async def demo_admin(settings: Settings) -> str:
     import secrets
 
     from bot.app.bootstrap import open_runtime
-    from web_admin.accounts import add_user, find_user, hasher
+    from web_admin.accounts import add_user, find_user, hash_password
 
     password = secrets.token_urlsafe(12)
     runtime = await open_runtime(settings, migrate=False)
@@ -117,9 +117,7 @@ async def demo_admin(settings: Settings) -> str:
             if user is None:
                 await add_user(session, DEMO_ADMIN, password, "admin")
             else:
-                user.password_hash = hasher.hash(password)
-                user.failed_logins = 0
-                user.locked_until = None
+                user.password_hash = await hash_password(password)
     finally:
         await runtime.close()
     return password

@@ -82,7 +82,13 @@ async def serve(settings: Settings, console: ConsoleChannel | None = None) -> No
         channels.append(console)
     app = build_app(runtime, channels)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            proxy_headers=False,  # the app decides, from BUDGETBOT_TRUSTED_PROXIES
+        )
     )
     for channel in channels:
         await channel.connect()

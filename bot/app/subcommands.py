@@ -141,20 +141,31 @@ async def voting_codes(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def user(settings: Settings, args: argparse.Namespace) -> int:
-    """Add a staff user; the password is read from stdin (first line)."""
+    """Add a staff user; the password is read from stdin (first line).
+
+    A password that breaks the rule (``web_admin.password_strength``) is refused with
+    the reason on stderr, in ``BUDGETBOT_DEFAULT_LOCALE``, and exit status 2.
+    """
     from bot.app.bootstrap import open_runtime
-    from web_admin.accounts import add_user
+    from budgeting.services.errors import RuleViolation
+    from web_admin.accounts import add_user, password_problem
 
     password = sys.stdin.readline().rstrip("\r\n")
-    runtime = await open_runtime(settings)
-    try:
-        async with runtime.sessions() as session, session.begin():
-            await add_user(session, args.email, password, args.role)
-    except ValueError as error:
-        print(f"not added: {error}", file=sys.stderr)
+    t = translator(settings.default_locale)
+    problem = password_problem(password, args.email)  # before touching the database
+    if problem is None:
+        runtime = await open_runtime(settings)
+        try:
+            async with runtime.sessions() as session, session.begin():
+                await add_user(session, args.email, password, args.role)
+        except RuleViolation as refused:
+            problem = refused
+        finally:
+            await runtime.close()
+    if problem is not None:
+        reason = t.gettext(problem.message or problem.code).format(**problem.params)
+        print(t.gettext("Not added: {reason}").format(reason=reason), file=sys.stderr)
         return 2
-    finally:
-        await runtime.close()
     print(f"staff user {args.email} added as {args.role}")
     return 0
 

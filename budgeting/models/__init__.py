@@ -28,7 +28,14 @@ from budgeting.models.proposal import (
     Review,
 )
 from budgeting.models.round import Area, Audience, Criterion, Round
-from budgeting.models.staff import AuditEntry, Campaign, StaffRole, StaffSession, StaffUser
+from budgeting.models.staff import (
+    AuditEntry,
+    Campaign,
+    LoginFailure,
+    StaffRole,
+    StaffSession,
+    StaffUser,
+)
 
 __all__ = [
     "ON_BALLOT",
@@ -36,6 +43,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Campaign",
+    "LoginFailure",
     "Audience",
     "Ballot",
     "BallotRank",

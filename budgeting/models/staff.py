@@ -28,8 +28,6 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=StaffRole.MODERATOR)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
     """Set while the account is deactivated: it cannot log in and has no sessions."""
@@ -55,6 +53,22 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginFailure(Base):
+    """Recent wrong passwords for one account or one client address, and the wait they cost.
+
+    ``key`` is an HMAC of the normalized e-mail address or client address (never the
+    address itself); ``kind`` says which. Known and unknown e-mail addresses get rows alike.
+    """
+
+    __tablename__ = "login_failures"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    next_allowed_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

@@ -71,13 +71,11 @@ REFUSALS = {
     "campaign_label": _("Describe where the link or QR code is used."),
     "campaign_tag_taken": _("This tag is already in use."),
     "unknown_role": _("Choose a role."),
-    "account_not_added": _("The account could not be added: {error}"),
     "last_admin": _("At least one active admin must remain."),
     "already_deactivated": _("The account is already deactivated."),
     "not_deactivated": _("The account is not deactivated."),
     "current_password_wrong": _("The current password is wrong."),
     "passwords_differ": _("The two new passwords differ."),
-    "password_not_changed": _("The password was not changed: {error}"),
 }
 """Every staff refusal by code, with the English msgid the staff member reads."""
 

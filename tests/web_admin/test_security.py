@@ -26,13 +26,11 @@ from budgeting.models import (
     Proposal,
     ProposalStatus,
     Round,
-    StaffUser,
     utcnow,
 )
 from budgeting.services.tally import count_round, publish_results
 from tests.builders import cast_ballots
 from tests.web_admin.harness import ADMIN, MODERATOR, Browser
-from web_admin.accounts import LOCKOUT, MAX_FAILURES
 from web_admin.app import PUBLIC_PATHS, create_app
 from web_admin.deps import current_staff, require_admin, verify_csrf
 
@@ -252,48 +250,6 @@ def clock_app(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> tup
     now = [utcnow()]
     app = create_app(sessions, secret_key="k", media_dir=tmp_path, clock=lambda: now[0])
     return app, now
-
-
-async def test_repeated_wrong_passwords_lock_the_account(
-    town: Round, clock_app: tuple[FastAPI, list], sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    app, now = clock_app
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        staff = Browser(client)
-        await staff.get("/admin/login")
-        for attempt in range(MAX_FAILURES):
-            response = await staff.post("/admin/login", {"email": ADMIN[0], "password": "nope"})
-            expected = 429 if attempt == MAX_FAILURES - 1 else 401
-            assert response.status_code == expected
-        response = await staff.post("/admin/login", {"email": ADMIN[0], "password": ADMIN[1]})
-        assert response.status_code == 429
-        assert (await staff.get("/admin/")).status_code == 303
-        async with sessions() as session:
-            user = (
-                await session.scalars(select(StaffUser).where(StaffUser.email == ADMIN[0]))
-            ).one()
-            assert user.locked_until is not None and user.locked_until > utcnow()
-        now[0] = now[0] + LOCKOUT + timedelta(seconds=1)
-        response = await staff.post("/admin/login", {"email": ADMIN[0], "password": ADMIN[1]})
-        assert response.status_code == 303
-        assert (await staff.get("/admin/")).status_code == 200
-
-
-async def test_many_failures_from_one_address_are_throttled(
-    town: Round, browser: Callable[[], Browser], app: FastAPI
-) -> None:
-    app.state.login_throttle.limit = 8
-    visitor = browser()
-    await visitor.get("/admin/login")
-    for n in range(8):
-        response = await visitor.post(
-            "/admin/login", {"email": f"nobody{n}@example.org", "password": "x"}
-        )
-        assert response.status_code == 401
-    response = await visitor.post("/admin/login", {"email": ADMIN[0], "password": ADMIN[1]})
-    assert response.status_code == 429
 
 
 async def test_headers_and_cookie_flags(

@@ -130,34 +130,51 @@ async def test_campaign_links_qr_codes_and_counts(
     assert qr.status_code == 200 and qr.content.startswith(b"\x89PNG")
 
 
-async def test_an_admin_adds_and_unlocks_staff(
+async def test_an_admin_adds_staff_and_weak_passwords_are_refused_with_the_reason(
     town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = browser()
     await admin.login(*ADMIN)
     await admin.get("/admin/users")
+    email = "New.Person@Sater.example"
+    refused = {
+        "short": "at least 12 characters",
+        "aaaaaaaaaaaa": "Repeated characters",
+        "password1234": "one of the most used passwords",
+        "zxcvbnm,./;l": "Rows of keys",
+        "new.person@sater.example": "must not contain the e-mail address",
+    }
+    for password, reason in refused.items():
+        response = await admin.post(
+            "/admin/users", {"email": email, "password": password, "role": "moderator"}
+        )
+        assert response.status_code == 303
+        page = await admin.get("/admin/users")
+        assert reason in page.text, password
+        assert "new.person@sater.example" not in page.text.split("<form")[0]
+    async with sessions() as session:
+        assert await session.scalar(select(StaffUser).where(StaffUser.email.like("new%"))) is None
+    swedish = await admin.get("/admin/users?lang=sv")
+    assert "tre eller fyra" in swedish.text  # the rule, shown by the form, in Swedish
+    await admin.get("/admin/users?lang=en")
     await admin.post(
-        "/admin/users",
-        {"email": "New.Person@Sater.example", "password": "short", "role": "moderator"},
+        "/admin/users", {"email": email, "password": "aaaaaaaaaaaa", "role": "moderator"}
     )
+    swedish = await admin.get("/admin/users?lang=sv")
+    assert "Upprepade tecken" in swedish.text  # zxcvbn's reason, in our own Swedish words
+    await admin.get("/admin/users?lang=en")
     await admin.post(
-        "/admin/users",
-        {"email": "New.Person@Sater.example", "password": "long enough password", "role": "admin"},
+        "/admin/users", {"email": email, "password": "lantern otter gravel 1893", "role": "admin"}
     )
-    async with sessions() as session, session.begin():
+    page = await admin.get("/admin/users")
+    assert "The account is added." in page.text and "new.person@sater.example" in page.text
+    async with sessions() as session:
         user = (
             await session.scalars(
                 select(StaffUser).where(StaffUser.email == "new.person@sater.example")
             )
         ).one()
         assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
-        user.failed_logins, user.locked_until = 9, datetime(2999, 1, 1, tzinfo=UTC)
-    page = await admin.get("/admin/users")
-    assert "Unlock" in page.text
-    await admin.post(f"/admin/users/{user.id}/unlock")
-    async with sessions() as session:
-        user = await session.get(StaffUser, user.id)
-    assert user.locked_until is None and user.failed_logins == 0
     newcomer = browser()
-    await newcomer.login("new.person@sater.example", "long enough password")
+    await newcomer.login("new.person@sater.example", "lantern otter gravel 1893")
     assert (await newcomer.get("/admin/audit")).status_code == 200

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from budgeting.i18n import _
@@ -14,7 +13,12 @@ from budgeting.models import StaffSession, StaffUser
 from budgeting.services import rules
 from budgeting.services.staff import accounts
 from budgeting.services.staff.sessions import sessions_of
-from web_admin.accounts import PASSWORD_MIN_LENGTH, check_password, hash_password, password_matches
+from web_admin.accounts import (
+    PASSWORD_MIN_LENGTH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from web_admin.deps import STAFF_ONLY, DbSession, Now, Staff
 from web_admin.responses import act, logged_out
 from web_admin.templating import flash, render_page
@@ -53,15 +57,14 @@ async def change_own_password(
     repeated: str,
 ) -> None:
     """Check the current password and the new one; store it; the other sessions end."""
-    if not await run_in_threadpool(password_matches, staff, old):
+    if not await verify_password(staff.password_hash, old):
         raise rules.refusal("current_password_wrong")
     if new != repeated:
         raise rules.refusal("passwords_differ")
-    try:
-        check_password(new)
-    except ValueError as error:
-        raise rules.refusal("password_not_changed", error=str(error)) from None
-    password_hash = await run_in_threadpool(hash_password, new)
+    problem = password_problem(new, staff.email)
+    if problem is not None:
+        raise problem
+    password_hash = await hash_password(new)
     await accounts.set_password(session, staff, password_hash, keep=current)
 
 

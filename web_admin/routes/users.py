@@ -1,4 +1,4 @@
-"""Staff accounts (admins only): list, add, lift a lockout, change a role, deactivate."""
+"""Staff accounts (admins only): list, add, change a role, deactivate, reactivate."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import StaffUser
 from budgeting.services import rules
-from budgeting.services.staff import accounts, setup
+from budgeting.services.staff import accounts
 from budgeting.services.staff.audit import audit
 from web_admin.accounts import PASSWORD_MIN_LENGTH
 from web_admin.accounts import add_user as add_account
@@ -28,10 +28,7 @@ async def add_staff_user(
 ) -> StaffUser:
     """An admin adds a colleague's account (the password is hashed here, in the admin)."""
     rules.check_staff_role(role)
-    try:
-        user = await add_account(session, email, password, role)
-    except ValueError as error:
-        raise rules.refusal("account_not_added", error=str(error)) from None
+    user = await add_account(session, email, password, role)  # refuses weak passwords
     await audit(session, staff, "staff.add", f"staff:{user.id}", role=role)
     return user
 
@@ -49,7 +46,7 @@ StaffUserDep = Annotated[StaffUser, Depends(get_staff_user)]
 
 @router.get("")
 async def user_list(request: Request, db: DbSession, now: Now) -> Response:
-    """Every staff account with its role and lock state."""
+    """Every staff account with its role and last login."""
     return render_page(
         request,
         "user_list.html",
@@ -71,18 +68,6 @@ async def add_user(
         db,
         add_staff_user(db, request.state.staff, email, password, role),
         _("The account is added."),
-        "/admin/users",
-    )
-
-
-@router.post("/{user_id}/unlock")
-async def unlock_user(request: Request, user: StaffUserDep, db: DbSession) -> Response:
-    """Lift a lockout."""
-    return await act(
-        request,
-        db,
-        setup.unlock_staff_user(db, request.state.staff, user),
-        _("The account is unlocked."),
         "/admin/users",
     )
 

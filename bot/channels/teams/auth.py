@@ -11,6 +11,7 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 
+from fastapi import Request
 from jwt import PyJWTError
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import (
@@ -74,6 +75,18 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def local_caller(request: Request) -> bool:
+    """True for a request made on this machine: from loopback (``request.client``, as the
+    app settled it from ``BUDGETBOT_TRUSTED_PROXIES``) and not forwarded by a proxy or a
+    tunnel, which would make local mode reachable from anywhere."""
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    return is_loopback(request.client.host if request.client else None)
 
 
 def teams_enabled(settings: Settings) -> bool:

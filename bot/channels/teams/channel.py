@@ -41,7 +41,7 @@ from bot.channels.teams.auth import (
     auth_configuration,
     authenticate,
     cloud_adapter,
-    is_loopback,
+    local_caller,
     service_url_matches,
     teams_enabled,
 )
@@ -190,9 +190,7 @@ class TeamsChannel:
 
     async def receive(self, request: Request) -> Response:
         """``POST /api/messages``: authenticate, then let the SDK run the turn."""
-        if self.config.anonymous and not is_loopback(
-            request.client.host if request.client else None
-        ):
+        if self.config.anonymous and not local_caller(request):
             log.warning("Teams request refused: local mode answers loopback only (no app id)")
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         claims = await authenticate(self.auth, request.headers.get("Authorization"))

@@ -146,11 +146,3 @@ async def add_campaign(
     await session.flush()
     await audit(session, staff, "campaign.add", f"campaign:{campaign.id}", tag=tag)
     return campaign
-
-
-async def unlock_staff_user(session: AsyncSession, staff: StaffUser, user: StaffUser) -> None:
-    """Lift a lockout after too many wrong passwords."""
-    user.failed_logins = 0
-    user.locked_until = None
-    await audit(session, staff, "staff.unlock", f"staff:{user.id}")
-    await session.flush()

@@ -138,6 +138,17 @@ def test_tally_json_of_unknown_round(env: dict[str, str]) -> None:
     assert result.returncode == 2 and "no round 999" in result.stderr
 
 
+def add_user(env: dict[str, str], email: str, password: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [BUDGETBOT, "user", "add", email, "--role", "admin"],
+        input=password + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_user_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
     out = budgetbot(
         env,
@@ -149,24 +160,28 @@ def test_user_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
         stdin="a long enough password\n",
     )
     assert "added as moderator" in out
-    again = subprocess.run(
-        [BUDGETBOT, "user", "add", "officer@sater.se", "--role", "admin"],
-        input="another long password\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert again.returncode == 2 and "exists" in again.stderr
-    short = subprocess.run(
-        [BUDGETBOT, "user", "add", "x@sater.se", "--role", "admin"],
-        input="short\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert short.returncode == 2 and "at least" in short.stderr
+    english = {**env, "BUDGETBOT_DEFAULT_LOCALE": "en"}
+    again = add_user(english, "officer@sater.se", "another long password")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_user_add_refuses_weak_passwords_with_the_reason(env: dict[str, str]) -> None:
+    english = {**env, "BUDGETBOT_DEFAULT_LOCALE": "en"}
+    refused = {
+        "short": "at least 12 characters",
+        "aaaaaaaaaaaa": "Repeated characters",
+        "password1234": "one of the most used passwords",
+        "x@sater.se.x@sater.se": "must not contain the e-mail address",
+    }
+    for password, reason in refused.items():
+        result = add_user(english, "x@sater.se", password)
+        assert result.returncode == 2, password
+        assert reason in result.stderr and result.stdout == "", password
+    swedish = add_user(env, "x@sater.se", "password1234")  # BUDGETBOT_DEFAULT_LOCALE: sv
+    assert swedish.returncode == 2 and "lades inte till" in swedish.stderr
+    assert "vanligaste lösenorden" in swedish.stderr
+    added = add_user(english, "x@sater.se", "lantern otter gravel 1893")
+    assert added.returncode == 0 and "added as admin" in added.stdout
 
 
 def test_teams_offers_resident_rounds_only_when_allowed() -> None:

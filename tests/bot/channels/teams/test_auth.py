@@ -126,6 +126,20 @@ async def test_local_mode_answers_loopback_callers_only(teams) -> None:
     await nothing_stored(bot)
 
 
+async def test_local_mode_refuses_what_a_proxy_forwarded(teams) -> None:
+    """Behind a reverse proxy on the same machine every request comes from loopback; one
+    that carries a proxy's header came from elsewhere, trusted proxy or not."""
+    for proxies in ([], ["127.0.0.1"]):
+        bot = teams(trusted_proxies=proxies)
+        user = TeamsUser(bot)
+        for header in ({"X-Forwarded-For": "203.0.113.5"}, {"Forwarded": "for=203.0.113.5"}):
+            response = await bot.client.post(
+                "/api/messages", json=user.activity(text="/start"), headers=header
+            )
+            assert response.status_code == 401
+    await nothing_stored(bot)
+
+
 def test_teams_is_served_with_an_app_id_or_on_loopback_only() -> None:
     def settings(**values: str | None) -> Settings:
         return Settings(_env_file=None, **{"teams_app_id": None, **values})  # type: ignore[call-arg]
