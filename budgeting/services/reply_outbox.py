@@ -74,7 +74,7 @@ async def store_replies(
         }
         for t in turns
     ]
-    await session.execute(insert(OutgoingReply), rows)
+    await session.execute(insert(OutgoingReply.__table__), rows)  # Core: no ORM per row
 
 
 RENEW_CHUNK = 500
