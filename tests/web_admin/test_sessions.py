@@ -140,6 +140,8 @@ async def test_changing_the_password_ends_the_other_sessions(
         ({"current_password": "not it", "new_password": new}, "The current password is wrong."),
         ({"current_password": MODERATOR[1], "new_password": new + "!"}, "differ"),
         ({"current_password": MODERATOR[1], "new_password": "short"}, "at least 12"),
+        ({"current_password": MODERATOR[1], "new_password": "password1234"}, "most used"),
+        ({"current_password": MODERATOR[1], "new_password": "aaaaaaaaaaaa"}, "easy to guess"),
     ]
     for form, reason in refusals:
         form.setdefault("new_password_again", form["new_password"][: len(new)])
