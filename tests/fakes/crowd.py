@@ -65,6 +65,11 @@ WEBHOOK_SETTINGS = {
 MESSAGE_CALLS = ("sendMessage", "sendPhoto", "editMessageText")
 
 
+POST_TIMEOUT = aiohttp.ClientTimeout(total=30)
+"""How long a webhook post may take before it is given up and posted again (Telegram
+waits some tens of seconds)."""
+
+
 class WebhookResidents:
     """Residents whose Telegram updates are posted to the webhook of one or more ``serve``
     processes, as Telegram does: again and again until answered 200."""
@@ -87,12 +92,14 @@ class WebhookResidents:
             self.posted["attempts"] += 1
             try:
                 headers = {SECRET_HEADER: WEBHOOK_SECRET}
-                async with http.post(self.urls[to], json=update, headers=headers) as response:
+                async with http.post(
+                    self.urls[to], json=update, headers=headers, timeout=POST_TIMEOUT
+                ) as response:
                     if response.status == 200:
                         if await response.read():  # a method in the answer: Telegram calls it
                             await self.fake.webhook_reply(await response.json(content_type=None))
                         return
-            except aiohttp.ClientError:
+            except (aiohttp.ClientError, TimeoutError):  # Telegram, too, gives up and retries
                 pass
             await asyncio.sleep(pause)
             pause = min(pause * 2, 1.0)
@@ -149,15 +156,18 @@ async def seed_demo(env: Mapping[str, str], phase: str = "review") -> None:
     assert await seeded.wait() == 0
 
 
-async def start_serve(env: Mapping[str, str]) -> asyncio.subprocess.Process:
-    """``budgetbot serve`` in a child process (its output is discarded)."""
-    return await asyncio.create_subprocess_exec(
-        BUDGETBOT,
-        "serve",
-        env=dict(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+async def start_serve(
+    env: Mapping[str, str], log: str | os.PathLike[str] | None = None
+) -> asyncio.subprocess.Process:
+    """``budgetbot serve`` in a child process (its output goes to ``log``, or is discarded)."""
+    if log is None:
+        return await asyncio.create_subprocess_exec(
+            BUDGETBOT, "serve", env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    with open(log, "ab") as output:  # noqa: ASYNC230 - the child keeps its own copy of it
+        return await asyncio.create_subprocess_exec(
+            BUDGETBOT, "serve", env=dict(env), stdout=output, stderr=output
+        )
 
 
 async def stop_serve(server: asyncio.subprocess.Process) -> None:

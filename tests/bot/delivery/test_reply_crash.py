@@ -74,7 +74,7 @@ async def stored(database_url: str) -> tuple[dict[int, str], int]:
         await engine.dispose()
 
 
-async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(database_url):
+async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(database_url, tmp_path):
     url = database_url
     fake = FakeBotAPI(limits=Limits(overall=Window(RATE, 1.0)))
     env = serve_env(
@@ -90,7 +90,7 @@ async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(databa
     try:
         await build_rounds(url, Phase.VOTING)
         chats = await seed_crowd(url, fake, VOTERS)
-        servers.append(await start_serve(env))
+        servers.append(await start_serve(env, tmp_path / "serve.log"))
         async with aiohttp.ClientSession() as http:
             voting = asyncio.gather(*(voters.vote(http, chat) for chat in chats))
             while len((await stored(url))[0]) < VOTERS // 3:  # noqa: ASYNC110 - serve votes
@@ -100,9 +100,12 @@ async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(databa
             at_kill, waiting = await stored(url)
             receipts_then = sum(1 for chat, code in at_kill.items() if got(fake, chat, code))
             killed_at = time.monotonic()
-            servers.append(await start_serve(env))
-            async with asyncio.timeout(120):
-                await voting
+            servers.append(await start_serve(env, tmp_path / "serve.log"))
+            try:
+                async with asyncio.timeout(240):
+                    await voting
+            except TimeoutError:
+                raise AssertionError((tmp_path / "serve.log").read_text()[-3000:]) from None
             finished_in = time.monotonic() - killed_at
         await asyncio.sleep(1.5)  # later rounds of the outbox must not send anything again
         codes, left = await stored(url)
