@@ -88,19 +88,29 @@ class DialogEngine:
         if len(self._running) < self.workers:
             task = asyncio.create_task(self._work())
             self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            task.add_done_callback(self._running.discard)  # if it never ran (cancelled)
         return await asyncio.shield(turn.done)
 
     async def _work(self) -> None:
-        """Handle batches until no waiting event can be taken."""
-        while batch := self._take():
-            try:
-                await self._run_batch(batch)
-            finally:
-                self._busy.difference_update(turn.key for turn in batch)
-                for turn in batch:  # stopped half way (the server shuts down)
-                    if not turn.done.done():
-                        turn.done.cancel()
+        """Handle batches until no waiting event can be taken.
+
+        A worker leaves ``_running`` in the same step in which it finds nothing to take:
+        were it left to the done callback, an event arriving in between would see the
+        worker still counted, start none, and wait until some later event started one.
+        """
+        try:
+            while batch := self._take():
+                try:
+                    await self._run_batch(batch)
+                finally:
+                    self._busy.difference_update(turn.key for turn in batch)
+                    for turn in batch:  # stopped half way (the server shuts down)
+                        if not turn.done.done():
+                            turn.done.cancel()
+        finally:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.discard(task)
 
     def _take(self) -> list[Turn]:
         """The next batch: waiting events in arrival order, one per free participant."""
