@@ -9,7 +9,6 @@ next, and sent from storage. Nothing here talks to a channel.
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,16 +19,12 @@ from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import OutgoingReply
+from budgeting.services.outbox import new_owner
 
 LEASE = timedelta(seconds=20)
 """How long a process holds the replies it is sending unless it renews the lease."""
 MAX_ATTEMPTS = 8
 """Failed deliveries of one turn's replies before they are given up."""
-
-
-def new_owner() -> str:
-    """A fresh lease token for one process."""
-    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)
