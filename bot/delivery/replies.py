@@ -1,7 +1,7 @@
 """The reply outbox at work: turn replies recorded once sent, and sent again after a crash.
 
 The dialog engine stores each turn's replies with its effects, leased to this process
-(``owner``). The channel sends them as before, through a ``ReplyGuard``: a delivery slot
+(its ``holder``). The channel sends them as before, through a ``ReplyGuard``: a delivery slot
 is taken (at most ``concurrency`` at once), and the outcome is committed before the slot
 is free again, so a crash can repeat at most ``concurrency`` turns' replies that were
 sent but not yet recorded; nothing is lost. While replies wait for their turn (a chat's
@@ -102,9 +102,7 @@ class ReplyOutbox:
     ) -> None:
         self.sessions = sessions
         self.holder = LeaseHolder(lease=lease)
-        """What the dialog engine stores this process's replies under."""
-        self.owner = self.holder.owner
-        self.lease = lease
+        """What the dialog engine stores this process's replies under (token and lease)."""
         self.clock = clock
         self.slots = asyncio.Semaphore(concurrency)
         self.in_hand: set[Key] = set()
@@ -127,14 +125,15 @@ class ReplyOutbox:
                 await self.sweep(channels)
             except Exception as error:  # noqa: BLE001 - try again at the next round
                 log.warning("reply outbox round failed: %s", type(error).__name__)
-            await asyncio.sleep(self.lease.total_seconds() / 4)
+            await asyncio.sleep(self.holder.lease.total_seconds() / 4)
 
     async def renew(self) -> None:
         """Extend the leases of the replies in hand."""
         if self.in_hand:
             async with self.sessions() as session, session.begin():
+                holder = self.holder
                 await reply_outbox.renew(
-                    session, self.owner, list(self.in_hand), self.clock(), self.lease
+                    session, holder.owner, list(self.in_hand), self.clock(), holder.lease
                 )
 
     async def sweep(self, channels: Mapping[str, Channel]) -> int:
@@ -144,7 +143,11 @@ class ReplyOutbox:
             return 0  # the last sweep is still sending
         async with self.sessions() as session, session.begin():
             claimed = await claim_stale(
-                session, self.owner, self.clock(), channels=list(channels), lease=self.lease
+                session,
+                self.holder.owner,
+                self.clock(),
+                channels=list(channels),
+                lease=self.holder.lease,
             )
         by_recipient: dict[tuple[str, str], list[StoredReplies]] = defaultdict(list)
         for stored in claimed:
@@ -205,6 +208,6 @@ class ReplyOutbox:
             await asyncio.gather(self._writer, return_exceptions=True)
         try:
             async with self.sessions() as session, session.begin():
-                await reply_outbox.release_owner(session, self.owner, self.clock())
+                await reply_outbox.release_owner(session, self.holder.owner, self.clock())
         except Exception as error:  # noqa: BLE001 - the leases run out by themselves
             log.warning("reply leases not released: %s", type(error).__name__)
