@@ -1,6 +1,6 @@
 """Every mapped table of budgetbot, importable from one place."""
 
-from budgeting.models.ballot import Ballot, BallotRank, TallyRun, VotingCode
+from budgeting.models.ballot import Ballot, BallotRank, PublishedFile, TallyRun, VotingCode
 from budgeting.models.base import Base, utcnow
 from budgeting.models.notification import (
     Delivery,
@@ -27,7 +27,7 @@ from budgeting.models.proposal import (
     ProposalStatus,
     Review,
 )
-from budgeting.models.round import Area, Audience, Criterion, Round
+from budgeting.models.round import Area, Audience, BallotKind, Criterion, Round
 from budgeting.models.staff import (
     AuditEntry,
     Campaign,
@@ -46,6 +46,7 @@ __all__ = [
     "LoginFailure",
     "Audience",
     "Ballot",
+    "BallotKind",
     "BallotRank",
     "Base",
     "ChannelIdentity",
@@ -62,6 +63,7 @@ __all__ = [
     "OutgoingReply",
     "Participant",
     "ProcessedUpdate",
+    "PublishedFile",
     "Proposal",
     "ProposalStatus",
     "Review",

@@ -1,11 +1,11 @@
-"""Ranked ballots with receipt codes, and recorded tally runs."""
+"""Ballots with receipt codes, recorded tally runs and the files published with results."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budgeting.models.base import Base, utcnow
@@ -36,7 +36,10 @@ class Ballot(Base):
 
 
 class BallotRank(Base):
-    """The project a ballot puts at one position (0 is the first choice)."""
+    """The project a ballot puts at one position (0 is the first choice).
+
+    On a cumulative ballot ``points`` holds the points given to it (NULL otherwise).
+    """
 
     __tablename__ = "ballot_ranks"
     __table_args__ = (UniqueConstraint("ballot_id", "proposal_id"),)
@@ -48,6 +51,7 @@ class BallotRank(Base):
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
+    points: Mapped[int | None]
 
 
 class TallyRun(Base):
@@ -63,6 +67,21 @@ class TallyRun(Base):
     result: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+
+
+class PublishedFile(Base):
+    """An area's pabulib file as published with the results, frozen, with its SHA-256."""
+
+    __tablename__ = "published_files"
+    __table_args__ = (UniqueConstraint("round_id", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class VotingCode(Base):

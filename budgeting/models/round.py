@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budgeting.models.base import Base, localized, utcnow
@@ -17,6 +17,14 @@ class Audience(StrEnum):
 
     RESIDENTS = "residents"
     EMPLOYEES = "employees"
+
+
+class BallotKind(StrEnum):
+    """How residents vote: rank up to K, choose up to K, or spread points."""
+
+    RANKED = "ranked"
+    APPROVAL = "approval"
+    CUMULATIVE = "cumulative"
 
 
 class Round(Base):
@@ -31,8 +39,17 @@ class Round(Base):
     texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     budget: Mapped[int]
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
+    ballot_kind: Mapped[str] = mapped_column(String(16), default=BallotKind.RANKED)
     min_ranks: Mapped[int] = mapped_column(default=1)
+    """Ranked and approval: the fewest projects a ballot may hold."""
     max_ranks: Mapped[int] = mapped_column(default=3)
+    """Ranked and approval: K, the most projects a ballot may hold."""
+    points_total: Mapped[int] = mapped_column(default=10)
+    """Cumulative: the points each voter spreads (at most this many)."""
+    points_per_project: Mapped[int] = mapped_column(default=5)
+    """Cumulative: the most points a voter may give one project."""
+    min_project_score: Mapped[int] = mapped_column(default=1)
+    """The support (points, or votes on approval ballots) a project needs to be selected."""
     title_max_length: Mapped[int] = mapped_column(default=120)
     description_max_length: Mapped[int] = mapped_column(default=2000)
     ideas_opens_at: Mapped[datetime]
@@ -46,6 +63,8 @@ class Round(Base):
     requires_voting_code: Mapped[bool] = mapped_column(default=False)
     tie_break: Mapped[str] = mapped_column(String(8), default="lot")
     """How equal points are ordered: ``lot`` (drawn at tally) or ``listed`` (proposal order)."""
+    lot_seed: Mapped[int | None] = mapped_column(BigInteger)
+    """The lot's seed, drawn at the first count and kept for every later one."""
     results_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

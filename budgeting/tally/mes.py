@@ -39,7 +39,7 @@ from budgeting.tally.model import (
     TallyResult,
     Tie,
 )
-from budgeting.tally.points import project_points
+from budgeting.tally.points import project_points, scored_ballots
 
 Price = tuple[int, int]  # money per point as (numerator, denominator), denominator > 0
 _INFINITE: Price = (1, 0)
@@ -54,7 +54,7 @@ def equal_shares(inp: TallyInput) -> TallyResult:
     ids = [p.id for p in inp.projects]
     if election.n == 0:
         summary = MesSummary(0, Fraction(0), Fraction(0), 0, "exhaustive")
-        return TallyResult(MES, (), points, (), inp.budget, 0, (), summary)
+        return TallyResult(MES, (), points, (), inp.budget, 0, (), summary, inp.min_score, inp.kind)
 
     x, stop, final = _add1(election)
     steps: list[MesStep | MesLeftover] = []
@@ -82,7 +82,18 @@ def equal_shares(inp: TallyInput) -> TallyResult:
         stop=stop,
         free_project_ids=tuple(ids[j] for j in election.free),
     )
-    return TallyResult(MES, selected, points, tuple(steps), inp.budget, spent, tuple(ties), summary)
+    return TallyResult(
+        MES,
+        selected,
+        points,
+        tuple(steps),
+        inp.budget,
+        spent,
+        tuple(ties),
+        summary,
+        inp.min_score,
+        inp.kind,
+    )
 
 
 def _add1(election: _Election) -> tuple[int, str, _Run]:
@@ -174,25 +185,28 @@ class _Election:
         self.costs = [p.cost for p in inp.projects]
         self.budget = inp.budget
         self.n = len(inp.ballots)
-        self.k = k = inp.max_ranks
-        counts = {
-            tuple(index[pid] for pid in ballot): mult
-            for ballot, mult in Counter(inp.ballots).items()
-            if ballot
-        }
+        scored = Counter(scored_ballots(inp))
+        self.tot = tot = [0] * len(self.costs)
+        self.nsup = [0] * len(self.costs)
+        for ballot, mult in scored.items():
+            for pid, u in ballot:
+                tot[index[pid]] += mult * u
+                self.nsup[index[pid]] += mult
+        self.low = {j for j in range(len(tot)) if tot[j] < max(inp.min_score, 1)}
+        self.k = k = max((u for ballot in scored for _pid, u in ballot), default=1)
         self.tballot: list[tuple[tuple[int, int], ...]] = []
         self.tmult: list[int] = []
         self.sup: list[list[tuple[int, int]]] = [[] for _ in self.costs]  # (type, points)
-        tot = [0] * len(self.costs)
-        for t, (ballot, mult) in enumerate(counts.items()):
-            pairs = tuple((j, k - i) for i, j in enumerate(ballot))
+        for ballot, mult in scored.items():
+            pairs = tuple((index[pid], u) for pid, u in ballot if index[pid] not in self.low)
+            if not pairs:
+                continue
+            t = len(self.tballot)
             self.tballot.append(pairs)
             self.tmult.append(mult)
             for j, u in pairs:
-                tot[j] += mult * u
                 self.sup[j].append((t, u))
-        self.tot = tot
-        supported = [j for j in range(len(tot)) if tot[j] > 0]
+        supported = [j for j in range(len(tot)) if j not in self.low]
         self.free = [j for j in supported if self.costs[j] == 0]
         self.cands = [j for j in supported if self.costs[j] > 0]
         lcm = math.lcm(*range(1, k + 1)) if k else 1
@@ -566,6 +580,10 @@ class _Election:
 
     def leftover(self, st: _State, j: int) -> MesLeftover:
         """What the supporters of unbought ``j`` still held at the end."""
+        if j in self.low:
+            return MesLeftover(
+                self.ids[j], self.costs[j], self.tot[j], self.nsup[j], Fraction(0), True
+            )
         supporters = sum(w for _g, _u, w in st.level.entries.get(j, ()))
         return MesLeftover(
             project_id=self.ids[j],

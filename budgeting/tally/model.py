@@ -7,8 +7,22 @@ from fractions import Fraction
 from typing import Any
 
 GREEDY = "greedy"
+GREEDY_NO_SKIP = "greedy-no-skip"
 MES = "mes"
-RULES = (GREEDY, MES)
+RULES = (GREEDY, GREEDY_NO_SKIP, MES)
+
+ORDINAL = "ordinal"
+APPROVAL = "approval"
+CUMULATIVE = "cumulative"
+VOTE_TYPES = (ORDINAL, APPROVAL, CUMULATIVE)
+"""How a ballot gives points: by rank (K for the first, one less for each below), one per
+chosen project, or the points the voter spread."""
+
+# Why greedy did or did not select a project.
+SELECTED = "selected"
+NO_ROOM = "no_room"
+BELOW_MINIMUM = "below_minimum"
+STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +38,20 @@ class TallyProject:
 class TallyInput:
     """Everything a tally needs.
 
-    ``projects`` is in tie-break order (first wins a tie); each ballot lists project ids
-    best first and holds at most ``max_ranks`` (K) of them.
+    ``projects`` is in tie-break order (first wins a tie).  Each ballot lists project ids:
+    best first for ``ordinal`` (at most ``max_ranks``, K, of them), the chosen ones for
+    ``approval`` (at most K), the ones given points for ``cumulative``, with ``points``
+    holding, ballot by ballot, the points given to each.  A project whose score (its
+    points, or its votes on approval ballots) is below ``min_score`` is never selected.
     """
 
     projects: tuple[TallyProject, ...]
     budget: int
     ballots: tuple[tuple[str, ...], ...]
     max_ranks: int
+    kind: str = ORDINAL
+    points: tuple[tuple[int, ...], ...] | None = None
+    min_score: int = 1
 
     def project(self, project_id: str) -> TallyProject:
         """The project with this id (KeyError if there is none)."""
@@ -50,11 +70,21 @@ class TallyInput:
             raise ValueError("a project has a negative cost")
         if self.budget < 0:
             raise ValueError("negative budget")
-        if self.max_ranks < 1 and any(self.ballots):
+        if self.kind not in VOTE_TYPES:
+            raise ValueError(f"unknown vote type {self.kind!r}")
+        if (self.points is not None) != (self.kind == CUMULATIVE):
+            raise ValueError("points are given exactly for cumulative ballots")
+        if self.points is not None and len(self.points) != len(self.ballots):
+            raise ValueError("one row of points per ballot is needed")
+        if self.max_ranks < 1 and any(self.ballots) and self.kind != CUMULATIVE:
             raise ValueError("max_ranks must be at least 1")
-        for ballot in self.ballots:
-            if len(ballot) > self.max_ranks:
+        for i, ballot in enumerate(self.ballots):
+            if self.kind != CUMULATIVE and len(ballot) > self.max_ranks:
                 raise ValueError(f"ballot {ballot!r} ranks more than {self.max_ranks} projects")
+            if self.points is not None:
+                given = self.points[i]
+                if len(given) != len(ballot) or any(p < 1 for p in given):
+                    raise ValueError(f"ballot {ballot!r} needs a positive number per project")
             if len(set(ballot)) != len(ballot):
                 raise ValueError(f"ballot {ballot!r} ranks a project twice")
             unknown = [pid for pid in ballot if pid not in known]
@@ -91,6 +121,13 @@ class GreedyStep:
     remaining_before: int
     selected: bool
     tie: Tie | None = None
+    outcome: str = ""
+    """``selected``, ``no_room`` (did not fit), ``below_minimum`` (too little support) or
+    ``stopped`` (after the first project that did not fit, with greedy-no-skip)."""
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", SELECTED if self.selected else NO_ROOM)
 
     @property
     def remaining_after(self) -> int:
@@ -105,6 +142,7 @@ class GreedyStep:
             "remaining_before": self.remaining_before,
             "remaining_after": self.remaining_after,
             "selected": self.selected,
+            "outcome": self.outcome,
             "tie": self.tie.to_dict() if self.tie else None,
         }
 
@@ -117,6 +155,7 @@ class GreedyStep:
             remaining_before=int(data["remaining_before"]),
             selected=bool(data["selected"]),
             tie=_tie(data.get("tie")),
+            outcome=data.get("outcome", ""),
         )
 
 
@@ -185,13 +224,15 @@ class MesStep:
 
 @dataclass(frozen=True, slots=True)
 class MesLeftover:
-    """A project MES did not buy: its supporters had only ``supporters_money`` left."""
+    """A project MES did not buy: its supporters had only ``supporters_money`` left, or
+    (``below_minimum``) it had less support than the round's minimum."""
 
     project_id: str
     cost: int
     points: int
     supporters: int
     supporters_money: Fraction
+    below_minimum: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -201,6 +242,7 @@ class MesLeftover:
             "points": self.points,
             "supporters": self.supporters,
             **_number("supporters_money", self.supporters_money),
+            "below_minimum": self.below_minimum,
         }
 
     @classmethod
@@ -211,6 +253,7 @@ class MesLeftover:
             points=int(data["points"]),
             supporters=int(data["supporters"]),
             supporters_money=Fraction(_unnumber(data, "supporters_money")),
+            below_minimum=bool(data.get("below_minimum", False)),
         )
 
 
@@ -254,8 +297,9 @@ Step = GreedyStep | MesStep | MesLeftover
 class TallyResult:
     """The outcome of one rule: ``selected`` in order of selection, with the steps that led there.
 
-    ``points`` holds every project's points (0 if nobody ranked it); ``ties`` every tie the
-    rule had to break; ``mes`` the completion details when ``rule == "mes"``.
+    ``points`` holds every project's score (its points, or votes on approval ballots; 0 if
+    nobody chose it); ``ties`` every tie the rule had to break; ``mes`` the completion
+    details when ``rule == "mes"``; ``min_score`` the support a project needed.
     """
 
     rule: str
@@ -266,6 +310,8 @@ class TallyResult:
     spent: int
     ties: tuple[Tie, ...] = ()
     mes: MesSummary | None = field(default=None)
+    min_score: int = 1
+    kind: str = ORDINAL
 
     @property
     def left(self) -> int:
@@ -283,6 +329,8 @@ class TallyResult:
             "ties": [t.to_dict() for t in self.ties],
             "steps": [s.to_dict() for s in self.steps],
             "mes": self.mes.to_dict() if self.mes else None,
+            "min_score": self.min_score,
+            "kind": self.kind,
         }
 
     @classmethod
@@ -298,6 +346,8 @@ class TallyResult:
             spent=int(data["spent"]),
             ties=tuple(Tie.from_dict(t) for t in data.get("ties", ())),
             mes=MesSummary.from_dict(data["mes"]) if data.get("mes") else None,
+            min_score=int(data.get("min_score", 0)),
+            kind=data.get("kind", ORDINAL),
         )
 
 

@@ -1,23 +1,44 @@
-"""Positional points: on a ballot ranking up to K projects, position i (0-based) earns K - i."""
+"""Points per ballot: by rank (position i of K earns K - i), one per chosen project
+(approval), or as the voter spread them (cumulative)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from budgeting.tally.model import TallyInput
+from budgeting.tally.model import APPROVAL, CUMULATIVE, ORDINAL, TallyInput
 
 
-def ballot_points(ballot: Iterable[str], max_ranks: int) -> Iterator[tuple[str, int]]:
-    """Yield ``(project_id, points)`` for one ballot, best first."""
-    for position, project_id in enumerate(ballot):
-        yield project_id, max_ranks - position
+def ballot_points(
+    ballot: Iterable[str], max_ranks: int, kind: str = ORDINAL, given: Iterable[int] = ()
+) -> Iterator[tuple[str, int]]:
+    """Yield ``(project_id, points)`` for one ballot, in ballot order."""
+    if kind == CUMULATIVE:
+        yield from zip(ballot, given, strict=True)
+    elif kind == APPROVAL:
+        for project_id in ballot:
+            yield project_id, 1
+    else:
+        for position, project_id in enumerate(ballot):
+            yield project_id, max_ranks - position
+
+
+def scored_ballots(inp: TallyInput) -> Iterator[tuple[tuple[str, int], ...]]:
+    """Every ballot of ``inp`` as ``((project_id, points), ...)``."""
+    points = inp.points or ((),) * len(inp.ballots)
+    for ballot, given in zip(inp.ballots, points, strict=True):
+        yield tuple(ballot_points(ballot, inp.max_ranks, inp.kind, given))
 
 
 def project_points(inp: TallyInput) -> dict[str, int]:
-    """Total points of every project of the input (0 if nobody ranked it), in input order."""
+    """Total score of every project of the input (0 if nobody chose it), in input order."""
     totals = dict.fromkeys((p.id for p in inp.projects), 0)
-    k = inp.max_ranks
-    for ballot in inp.ballots:
-        for position, project_id in enumerate(ballot):
-            totals[project_id] += k - position
+    if inp.kind == ORDINAL:
+        k = inp.max_ranks
+        for ballot in inp.ballots:
+            for position, project_id in enumerate(ballot):
+                totals[project_id] += k - position
+        return totals
+    for scored in scored_ballots(inp):
+        for project_id, points in scored:
+            totals[project_id] += points
     return totals

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ import pytest
 from budgeting.pabulib import parse_pabulib, tally_input_from_pabulib, tally_pabulib
 from budgeting.tally import (
     GREEDY,
+    GREEDY_NO_SKIP,
     GreedyStep,
     TallyInput,
     TallyProject,
+    TallyResult,
     Tie,
     draw_lot,
     greedy,
@@ -124,8 +127,22 @@ def test_unranked_and_unaffordable_projects() -> None:
     inp = election(10, 500, 10, budget=100, ballots=["B", "B"])
     result = greedy(inp)
     assert result.points == {"A": 0, "B": 6, "C": 0}
-    assert result.selected == ("A", "C")  # 0 points, but they fit
+    assert result.selected == ()  # nobody ranked A or C, and B does not fit
+    assert [s.outcome for s in result.steps] == ["no_room", "below_minimum", "below_minimum"]
     assert result.ties == (Tie(("A", "C"), 0),)
+    without_minimum = greedy(replace(inp, min_score=0))
+    assert without_minimum.selected == ("A", "C")  # 0 points, but they fit
+
+
+def test_a_minimum_score_is_applied_and_no_skip_stops_at_the_first_misfit() -> None:
+    inp = election(50, 60, 30, 10, budget=100, ballots=["ABC", "BAD", "BCA", "D"])
+    # points: A 3+2+1=6, B 2+3+3=8, C 1+2=3, D 1+3=4
+    assert greedy(inp).selected == ("B", "D", "C")
+    assert greedy(replace(inp, min_score=4)).selected == ("B", "D")
+    no_skip = greedy(inp, GREEDY_NO_SKIP)
+    assert no_skip.selected == ("B",)
+    assert [s.outcome for s in no_skip.steps] == ["selected", "no_room", "stopped", "stopped"]
+    assert TallyResult.from_dict(no_skip.to_dict()) == no_skip
 
 
 def test_rejects_malformed_input() -> None:

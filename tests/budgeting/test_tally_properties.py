@@ -28,7 +28,8 @@ def test_budget_is_never_exceeded(rule: str, inp: TallyInput) -> None:
 def test_greedy_leaves_nothing_that_would_still_fit(inp: TallyInput) -> None:
     result = run_tally(inp, GREEDY)
     left_out = [p for p in inp.projects if p.id not in result.selected]
-    assert all(p.cost > result.left for p in left_out)
+    assert all(p.cost > result.left or result.points[p.id] < inp.min_score for p in left_out)
+    assert all(result.points[pid] >= inp.min_score for pid in result.selected)
 
 
 @rules
