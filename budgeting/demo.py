@@ -22,6 +22,7 @@ from budgeting.models import (
     Participant,
     Proposal,
     ProposalStatus,
+    PublishedFile,
     Review,
     Round,
     TallyRun,
@@ -30,6 +31,8 @@ from budgeting.phases import SCHEDULED, Phase, schedule
 
 RESIDENTS_SLUG = "sater-medborgarbudget"
 EMPLOYEES_SLUG = "sater-medarbetarbudget"
+DEMO_LOT_SEED = 2027
+"""The lot of the demo's count (it decides Stora Skedvi's tie)."""
 
 
 def _texts(sv: str, en: str, ar: str, field: str = "name") -> dict[str, dict[str, str]]:
@@ -201,8 +204,11 @@ async def seed_demo(session: AsyncSession, now: datetime, phase: Phase = Phase.I
 
 
 async def _unpublish(session: AsyncSession, round_: Round) -> None:
-    """Back to before the count: proposals on the ballot again, no recorded counts."""
+    """Back to before the count: proposals on the ballot again, no recorded counts, no
+    published files, no lot drawn."""
     await session.execute(delete(TallyRun).where(TallyRun.round_id == round_.id))
+    await session.execute(delete(PublishedFile).where(PublishedFile.round_id == round_.id))
+    round_.lot_seed = None
     await session.execute(
         update(Proposal)
         .where(
@@ -227,7 +233,8 @@ async def _results(session: AsyncSession, round_: Round, phase: Phase, now: date
     )
     if not has_ballots:
         await seed_demo_ballots(session, round_)
-    await count_round(session, round_, "greedy", now=now, seed=2027)
+    await session.execute(delete(PublishedFile).where(PublishedFile.round_id == round_.id))
+    await count_round(session, round_, "greedy", now=now, seed=DEMO_LOT_SEED)
     await publish_results(session, round_, now)
     if phase is Phase.DECISION:
         return

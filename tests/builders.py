@@ -29,6 +29,7 @@ from budgeting.models import (
     Participant,
     Proposal,
     ProposalStatus,
+    PublishedFile,
     Review,
     Round,
     TallyRun,
@@ -185,6 +186,7 @@ async def put_in_phase(session: AsyncSession, round_: Round, phase: Phase, now: 
     """Dates for ``phase``; a published count from the decision on, none before it."""
     schedule(round_, phase, now)
     round_.results_published_at = None
+    await session.execute(delete(PublishedFile).where(PublishedFile.round_id == round_.id))
     await session.flush()
     if phase not in COUNTED:
         await _uncount(session, round_)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,17 +15,26 @@ from budgeting.models import (
     Area,
     Audience,
     Ballot,
+    BallotKind,
     BallotRank,
     Proposal,
     ProposalStatus,
+    PublishedFile,
     Round,
     TallyRun,
     utcnow,
 )
-from budgeting.pabulib import PabulibInstance, parse_amount, parse_pabulib, write_pabulib
+from budgeting.pabulib import (
+    PabulibInstance,
+    parse_pabulib,
+    tally_input_from_pabulib,
+    write_pabulib,
+)
 from budgeting.phases import SCHEDULED
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.rounds import area_of
+from budgeting.services.tally import vote_type
+from budgeting.tally import APPROVAL, CUMULATIVE, GREEDY, GREEDY_NO_SKIP, MES, ORDINAL, draw_lot
 
 IMPORT_BATCH = 10_000
 
@@ -32,95 +43,184 @@ def _pb_date(moment: datetime) -> str:
     return moment.strftime("%d.%m.%Y")
 
 
+PABULIB_RULES = {GREEDY: "greedy", GREEDY_NO_SKIP: "greedy-no-skip", MES: "equalshares/add1"}
+"""Our rules by the names pabulib's META ``rule`` gives them."""
+
+
+def pabulib_rule(rule: str, min_score: int) -> str:
+    """The rule as pabulib names it; greedy with a threshold above one point is Katowice's
+    ``greedy-threshold``."""
+    if rule == GREEDY and min_score > 1:
+        return "greedy-threshold"
+    return PABULIB_RULES.get(rule, rule)
+
+
+def area_filename(round_: Round, area: Area) -> str:
+    """The name an area's pabulib file is published (and downloaded) under."""
+    return f"{round_.slug}-area-{area.id}.pb"
+
+
 async def export_pabulib(session: AsyncSession, round_: Round, area_id: int) -> str:
     """One area's projects and ballots as a pabulib file anyone can recount.
 
-    Voter ids are random numbers, the order of ballots is shuffled, and each ballot
-    carries its receipt code so a voter can find their own.
+    Once the results are published this is exactly the file published with them (see
+    :func:`published_file`); before that, the file as it would be published from the
+    newest count (or, not yet counted, from the ballots alone).
     """
     area = area_of(round_, area_id)
     if area is None:
         raise ValueError(f"area {area_id} is not part of round {round_.id}")
-    proposals = (
-        await session.scalars(
-            select(Proposal)
-            .where(Proposal.area_id == area.id, Proposal.status.in_(_ON_BALLOT))
-            .order_by(Proposal.id)
+    stored = await session.scalar(
+        select(PublishedFile.content).where(
+            PublishedFile.round_id == round_.id, PublishedFile.area_id == area.id
         )
-    ).all()
+    )
+    if stored is not None:
+        return stored
+    run = (
+        await session.scalars(
+            select(TallyRun)
+            .where(TallyRun.round_id == round_.id, TallyRun.area_id == area.id)
+            .order_by(TallyRun.created_at.desc(), TallyRun.id.desc())
+        )
+    ).first()
+    return write_pabulib(await area_instance(session, round_, area, run))
+
+
+async def published_file(
+    session: AsyncSession, round_: Round, run: TallyRun, now: datetime
+) -> PublishedFile:
+    """The pabulib file of ``run``'s area as published with ``run``, with its SHA-256."""
+    area = area_of(round_, run.area_id)
+    assert area is not None
+    content = write_pabulib(await area_instance(session, round_, area, run, published=True))
+    return PublishedFile(
+        round_id=round_.id,
+        area_id=area.id,
+        filename=area_filename(round_, area),
+        sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        content=content,
+        published_at=now,
+    )
+
+
+async def area_instance(
+    session: AsyncSession,
+    round_: Round,
+    area: Area,
+    run: TallyRun | None,
+    published: bool = False,
+) -> PabulibInstance:
+    """One area's pabulib instance as counted by ``run``.
+
+    PROJECTS are in the tie-break order the count used (so a recount that breaks ties by
+    file order, as pabutools and ``budgetbot tally --pabulib`` do, agrees); META names the
+    rule as pabulib does, the minimum support, the tie-break and the lot's seed; a
+    published file marks the selected projects.  Ballots are shuffled and numbered anew,
+    each with its voter's receipt code.
+    """
+    kind = vote_type(round_)
+    proposals = {
+        str(p.id): p
+        for p in (
+            await session.scalars(
+                select(Proposal)
+                .where(Proposal.area_id == area.id, Proposal.status.in_(_ON_BALLOT))
+                .order_by(Proposal.id)
+            )
+        ).all()
+    }
+    order = [pid for pid in (run.result.get("order", []) if run else []) if pid in proposals]
+    if run is None and round_.tie_break == "lot" and round_.lot_seed is not None:
+        order = list(draw_lot(list(proposals), round_.lot_seed))
+    order += [pid for pid in proposals if pid not in order]
     rows = (
         await session.execute(
-            select(Ballot.id, Ballot.receipt_code, BallotRank.proposal_id)
+            select(Ballot.id, Ballot.receipt_code, BallotRank.proposal_id, BallotRank.points)
             .join(BallotRank, BallotRank.ballot_id == Ballot.id)
             .where(Ballot.round_id == round_.id, Ballot.area_id == area.id)
             .order_by(Ballot.id, BallotRank.position)
         )
     ).all()
-    ballots: dict[int, tuple[str, list[int]]] = {}
-    for ballot_id, receipt, proposal_id in rows:
-        ballots.setdefault(ballot_id, (receipt, []))[1].append(proposal_id)
+    ballots: dict[int, tuple[str, list[str], list[int]]] = {}
+    for ballot_id, receipt, proposal_id, points in rows:
+        _receipt, ids, given = ballots.setdefault(ballot_id, (receipt, [], []))
+        ids.append(str(proposal_id))
+        given.append(points or 0)
     k = round_.max_ranks
-    votes = {p.id: 0 for p in proposals}
-    score = {p.id: 0 for p in proposals}
-    for _receipt, ranking in ballots.values():
-        for position, pid in enumerate(ranking):
+    votes = dict.fromkeys(order, 0)
+    score = dict.fromkeys(order, 0)
+    for _receipt, ids, given in ballots.values():
+        for position, pid in enumerate(ids):
             if pid in votes:
                 votes[pid] += 1
-                score[pid] += k - position
-    selected = await _selected(session, round_, area.id)
+                score[pid] += (
+                    given[position]
+                    if kind == CUMULATIVE
+                    else 1
+                    if kind == APPROVAL
+                    else k - position
+                )
+    selected = {str(pid) for pid in run.result.get("selected", [])} if run and published else None
     shuffled = list(ballots.values())
     random.SystemRandom().shuffle(shuffled)
-    instance = PabulibInstance(
-        meta={
-            "description": f"{round_.text('title', 'sv')} — {area.name('sv')}",
-            "country": "Sweden",
-            "unit": round_.organisation or round_.slug,
-            "subunit": area.name("sv"),
-            "instance": str(round_.voting_opens_at.year),
-            "num_projects": str(len(proposals)),
-            "num_votes": str(len(shuffled)),
-            "budget": str(area.budget),
-            "vote_type": "ordinal",
-            "rule": "greedy",
-            "date_begin": _pb_date(round_.voting_opens_at),
-            "date_end": _pb_date(round_.decision_opens_at),
-            "min_length": str(round_.min_ranks),
-            "max_length": str(k),
-            "language": "sv",
-            "currency": "SEK",
-        },
+    rule = run.rule if run else GREEDY
+    seed = run.seed if run else round_.lot_seed
+    meta = {
+        "description": f"{round_.text('title', 'sv')} — {area.name('sv')}",
+        "country": "Sweden",
+        "unit": round_.organisation or round_.slug,
+        "subunit": area.name("sv"),
+        "instance": str(round_.voting_opens_at.year),
+        "num_projects": str(len(order)),
+        "num_votes": str(len(shuffled)),
+        "budget": str(area.budget),
+        "vote_type": kind,
+        "rule": pabulib_rule(rule, round_.min_project_score),
+        "date_begin": _pb_date(round_.voting_opens_at),
+        "date_end": _pb_date(round_.decision_opens_at),
+    }
+    if kind == CUMULATIVE:
+        meta["max_sum_points"] = str(round_.points_total)
+        meta["max_points"] = str(round_.points_per_project)
+    else:
+        meta["min_length"] = str(round_.min_ranks)
+        meta["max_length"] = str(k)
+    meta["min_project_score_threshold"] = str(round_.min_project_score)
+    meta["tie_break"] = round_.tie_break
+    if round_.tie_break == "lot" and seed is not None:
+        meta["lot_seed"] = str(seed)
+    meta["language"] = "sv"
+    meta["currency"] = "SEK"
+    project_columns = ["project_id", "cost", "votes", "score", "name"]
+    if selected is not None:
+        project_columns.append("selected")
+    vote_columns = ["voter_id", "vote", *(["points"] if kind == CUMULATIVE else []), "receipt"]
+    return PabulibInstance(
+        meta=meta,
         projects=[
             {
-                "project_id": str(p.id),
-                "cost": str(p.cost),
-                "votes": str(votes[p.id]),
-                "score": str(score[p.id]),
-                "name": p.title,
-                **({"selected": "1" if str(p.id) in selected else "0"} if selected else {}),
+                "project_id": pid,
+                "cost": str(proposals[pid].cost),
+                "votes": str(votes[pid]),
+                "score": str(score[pid]),
+                "name": proposals[pid].title,
+                **({"selected": "1" if pid in selected else "0"} if selected is not None else {}),
             }
-            for p in proposals
+            for pid in order
         ],
         votes=[
-            {"voter_id": str(n), "vote": ",".join(map(str, ranking)), "receipt": receipt}
-            for n, (receipt, ranking) in enumerate(shuffled, start=1)
+            {
+                "voter_id": str(n),
+                "vote": ",".join(ids),
+                **({"points": ",".join(map(str, given))} if kind == CUMULATIVE else {}),
+                "receipt": receipt,
+            }
+            for n, (receipt, ids, given) in enumerate(shuffled, start=1)
         ],
+        project_columns=project_columns,
+        vote_columns=vote_columns,
     )
-    return write_pabulib(instance)
-
-
-async def _selected(session: AsyncSession, round_: Round, area_id: int) -> set[str]:
-    run = (
-        await session.scalars(
-            select(TallyRun)
-            .where(
-                TallyRun.round_id == round_.id,
-                TallyRun.area_id == area_id,
-                TallyRun.published_at.is_not(None),
-            )
-            .order_by(TallyRun.published_at.desc())
-        )
-    ).first()
-    return {str(pid) for pid in run.result.get("selected", [])} if run else set()
 
 
 _ON_BALLOT = [
@@ -137,25 +237,42 @@ async def import_pabulib(
     return await import_instance(session, parse_pabulib(source), slug)
 
 
+IMPORTED_KINDS = {
+    ORDINAL: BallotKind.RANKED,
+    APPROVAL: BallotKind.APPROVAL,
+    CUMULATIVE: BallotKind.CUMULATIVE,
+}
+"""The ballot kind of a round imported from each vote type (choose-1 is approval, K = 1)."""
+
+
 async def import_instance(
     session: AsyncSession, instance: PabulibInstance, slug: str | None = None
 ) -> Round:
     """Create a closed round from a parsed pabulib instance: one area, projects, ballots.
 
-    Projects keep the file's order (their ids ascend in it), which is the tie-break
-    order of the imported round.
+    The file is read as the tally reads it (:func:`tally_input_from_pabulib`): the round
+    gets its ballot kind, K, points and minimum support; cumulative ballots keep their
+    points.  Projects keep the file's order (their ids ascend in it), which is the
+    tie-break order of the imported round.
     """
+    inp = tally_input_from_pabulib(instance)
     meta = instance.meta
     title = meta.get("description") or "Imported round"
     ended = utcnow() - timedelta(days=1)
-    max_ranks = instance.max_length or max((len(b) for b in instance.ballots), default=1)
+    longest = max((len(b) for b in inp.ballots), default=1)
+    given = [sum(row) for row in inp.points or ()]
+    most = [max(row, default=0) for row in inp.points or ()]
     round_ = Round(
         slug=slug or f"pabulib-{utcnow().strftime('%Y%m%d%H%M%S%f')}",
         audience=Audience.RESIDENTS,
         organisation=meta.get("unit"),
-        budget=instance.budget,
+        budget=inp.budget,
+        ballot_kind=IMPORTED_KINDS[inp.kind],
         min_ranks=instance.min_length or 1,
-        max_ranks=max_ranks,
+        max_ranks=max(inp.max_ranks, 1) if inp.kind != CUMULATIVE else max(longest, 1),
+        points_total=_meta_int(meta, "max_sum_points") or max(given, default=1),
+        points_per_project=_meta_int(meta, "max_points") or max(most, default=1),
+        min_project_score=inp.min_score,
         tie_break="listed",
         texts={"sv": {"title": title}, "en": {"title": title}},
         closes_at=ended,
@@ -173,21 +290,32 @@ async def import_instance(
     await session.flush()
     area = round_.areas[0]
     ids: dict[str, int] = {}
-    for project in instance.projects:
+    for project in inp.projects:
         proposal = Proposal(
             round_id=round_.id,
             area_id=area.id,
-            external_id=project["project_id"].strip(),
-            title=(project.get("name") or project["project_id"])[:200],
-            description=project.get("name") or "",
-            estimated_cost=parse_amount(project["cost"], "cost"),
+            external_id=project.id,
+            title=(project.name or project.id)[:200],
+            description=project.name or "",
+            estimated_cost=project.cost,
             status=ProposalStatus.ACCEPTED,
         )
         session.add(proposal)
         await session.flush()
-        ids[project["project_id"].strip()] = proposal.id
-    await _insert_ballots(session, round_, area, instance, ids)
+        ids[project.id] = proposal.id
+    receipts = [row.get("receipt") for row in instance.votes]
+    if len(receipts) != len(inp.ballots):
+        receipts = [None] * len(inp.ballots)
+    points = inp.points if inp.kind == CUMULATIVE else None
+    await _insert_ballots(session, round_, area, inp.ballots, points, receipts, ids)
     return round_
+
+
+def _meta_int(meta: dict[str, str], key: str) -> int | None:
+    try:
+        return int(meta.get(key, "").strip())
+    except ValueError:
+        return None
 
 
 async def _receipts(session: AsyncSession, given: list[str | None]) -> list[str]:
@@ -227,15 +355,22 @@ async def _reserve_ballot_ids(session: AsyncSession, count: int) -> list[int]:
 
 
 async def _insert_ballots(
-    session: AsyncSession, round_: Round, area: Area, instance: PabulibInstance, ids: dict[str, int]
+    session: AsyncSession,
+    round_: Round,
+    area: Area,
+    ballots: Sequence[tuple[str, ...]],
+    points: Sequence[tuple[int, ...]] | None,
+    given_receipts: Sequence[str | None],
+    ids: dict[str, int],
 ) -> None:
-    """Bulk-insert the ballots and their ranks, a batch at a time (no per-row round trips)."""
+    """Bulk-insert the ballots and their ranks (with points, for cumulative ballots), a
+    batch at a time (no per-row round trips)."""
     now = utcnow()
-    votes = list(zip(instance.votes, instance.ballots, strict=True))
-    for start in range(0, len(votes), IMPORT_BATCH):
-        batch = votes[start : start + IMPORT_BATCH]
+    rows = list(zip(ballots, points or [()] * len(ballots), given_receipts, strict=True))
+    for start in range(0, len(rows), IMPORT_BATCH):
+        batch = rows[start : start + IMPORT_BATCH]
         ballot_ids = await _reserve_ballot_ids(session, len(batch))
-        receipts = await _receipts(session, [row.get("receipt") for row, _ranking in batch])
+        receipts = await _receipts(session, [receipt for _b, _p, receipt in batch])
         await session.execute(
             insert(Ballot),
             [
@@ -251,14 +386,18 @@ async def _insert_ballots(
                 for ballot_id, receipt in zip(ballot_ids, receipts, strict=True)
             ],
         )
-        await session.execute(
-            insert(BallotRank),
-            [
-                {"ballot_id": ballot_id, "position": position, "proposal_id": ids[pid]}
-                for ballot_id, (_row, ranking) in zip(ballot_ids, batch, strict=True)
-                for position, pid in enumerate(ranking)
-            ],
-        )
+        ranks = [
+            {
+                "ballot_id": ballot_id,
+                "position": position,
+                "proposal_id": ids[pid],
+                "points": given[position] if points is not None else None,
+            }
+            for ballot_id, (ranking, given, _receipt) in zip(ballot_ids, batch, strict=True)
+            for position, pid in enumerate(ranking)
+        ]
+        if ranks:
+            await session.execute(insert(BallotRank), ranks)
 
 
 def _csv_cell(value: object) -> str:

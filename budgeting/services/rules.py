@@ -39,6 +39,14 @@ REFUSALS = {
     # results
     "unknown_tally_rule": _("Unknown counting rule."),
     "already_published": _("The results are already published."),
+    "count_frozen": _("The results are published and frozen: the ballots cannot be counted again."),
+    "settings_frozen": _(
+        "The results are published: the budget, the ballot kind, K, the points, the minimum "
+        "support and the tie-break can no longer change."
+    ),
+    "area_budget_frozen": _("The results are published: the area's budget can no longer change."),
+    "redraw_reason": _("Give a reason for drawing the lot again; it is kept in the audit log."),
+    "no_lot": _("This round breaks ties by the listed order; there is no lot to draw."),
     "voting_not_closed": _("Ballots can be counted when voting has closed."),
     "nothing_counted": _("Count the ballots before publishing."),
     "decision_not_selected": _("Only selected projects get a council decision."),
@@ -216,7 +224,12 @@ def check_round_budget(area_budgets: Iterable[int], budget: int) -> None:
 
 
 def check_area_budget(round_: Round, area_id: int | None, budget: int | None) -> None:
-    """A positive share that, with the other areas', stays within the round's budget."""
+    """A positive share that, with the other areas', stays within the round's budget; no
+    area changes its share (and none is added) once the results are published."""
+    if round_.results_published_at is not None:
+        current = next((a.budget for a in round_.areas if a.id == area_id), None)
+        if area_id is None or budget != current:
+            raise refusal("area_budget_frozen")
     if budget is None or budget <= 0:
         raise refusal("area_budget")
     others = sum(a.budget for a in round_.areas if area_id is None or a.id != area_id)
@@ -240,15 +253,46 @@ def check_count(round_: Round, rule: str, now: datetime) -> None:
     """A known counting rule, unpublished results, voting closed."""
     if rule not in TALLY_RULES:
         raise refusal("unknown_tally_rule")
-    check_unpublished(round_)
+    check_unpublished(round_, "count_frozen")
     if current_phase(round_, now) not in COUNTABLE:
         raise refusal("voting_not_closed")
 
 
-def check_unpublished(round_: Round) -> None:
-    """Results are published once."""
+def check_unpublished(round_: Round, code: str = "already_published") -> None:
+    """Results are published once; after that they are frozen (``code`` says what is refused)."""
     if round_.results_published_at is not None:
-        raise refusal("already_published")
+        raise refusal(code)
+
+
+def check_redraw(round_: Round, reason: str) -> None:
+    """Staff may draw a round's lot again before publication, with a reason."""
+    check_unpublished(round_, "count_frozen")
+    if round_.tie_break != "lot":
+        raise refusal("no_lot")
+    if not reason.strip():
+        raise refusal("redraw_reason")
+
+
+FROZEN_SETTINGS = (
+    "budget",
+    "ballot_kind",
+    "min_ranks",
+    "max_ranks",
+    "points_total",
+    "points_per_project",
+    "min_project_score",
+    "tie_break",
+)
+"""What a published result rests on, so what cannot change after publication (with the
+rule, recorded in the published counts, and the areas' budgets)."""
+
+
+def check_settings_change(round_: Round, values: Mapping[str, Any]) -> None:
+    """After publication none of :data:`FROZEN_SETTINGS` may change."""
+    if round_.results_published_at is None:
+        return
+    if any(name in values and values[name] != getattr(round_, name) for name in FROZEN_SETTINGS):
+        raise refusal("settings_frozen")
 
 
 def check_phase_override(phase: str | None) -> None:

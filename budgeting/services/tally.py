@@ -1,10 +1,17 @@
-"""Counting a round's ballots per area, recording the count, and publishing the result."""
+"""Counting a round's ballots per area, recording the count, and publishing the result.
+
+Ties are broken by the round's tie-break order: the proposals as listed, or a lot drawn
+with a seed that is drawn at the first count, kept in ``Round.lot_seed`` and reused by
+every later count (staff may redraw it, with a reason, until the results are published).
+Greedy needs only each project's score, which the database sums; MES reads the ballots.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +20,7 @@ from budgeting.models import (
     ON_BALLOT,
     Area,
     Ballot,
+    BallotKind,
     BallotRank,
     NotificationKind,
     Proposal,
@@ -21,22 +29,57 @@ from budgeting.models import (
     TallyRun,
     utcnow,
 )
+from budgeting.services import rules
 from budgeting.services.notifications import enqueue
 from budgeting.tally import (
+    APPROVAL,
+    CUMULATIVE,
+    GREEDY,
+    GREEDY_NO_SKIP,
+    ORDINAL,
     TallyInput,
     TallyProject,
     TallyResult,
     draw_lot,
     explain_lines,
     file_order_note,
+    greedy_from_points,
     lot_note,
     new_seed,
     run_tally,
 )
 
+VOTE_TYPE = {
+    BallotKind.RANKED.value: ORDINAL,
+    BallotKind.APPROVAL.value: APPROVAL,
+    BallotKind.CUMULATIVE.value: CUMULATIVE,
+}
+"""The tally's (and pabulib's) vote type for each ballot kind of a round."""
+SUMMED_RULES = (GREEDY, GREEDY_NO_SKIP)
+"""Rules that need only each project's score, which the database sums."""
 
-async def tally_input(session: AsyncSession, round_: Round, area: Area, seed: int) -> TallyInput:
-    """The area's projects (in tie-break order) and ballots, read in two queries."""
+
+def vote_type(round_: Round) -> str:
+    """``ordinal``, ``approval`` or ``cumulative`` for the round's ballot kind."""
+    return VOTE_TYPE[round_.ballot_kind or BallotKind.RANKED.value]
+
+
+def lot_seed(round_: Round, seed: int | None = None, redraw: bool = False) -> int:
+    """The seed this count uses: ``seed`` if given, else the kept one (or a new one at the
+    first count, or when staff redraw).  Kept in ``round_.lot_seed`` for a ``lot`` round;
+    a round whose ties follow the listed order keeps none (its counts record 0)."""
+    if round_.tie_break != "lot":
+        return seed if seed is not None else 0
+    if seed is None:
+        seed = new_seed() if redraw or round_.lot_seed is None else round_.lot_seed
+    round_.lot_seed = seed
+    return seed
+
+
+async def _projects(
+    session: AsyncSession, round_: Round, area: Area, seed: int
+) -> tuple[TallyProject, ...]:
+    """The area's projects on the ballot, in tie-break order."""
     proposals = (
         await session.scalars(
             select(Proposal)
@@ -49,66 +92,174 @@ async def tally_input(session: AsyncSession, round_: Round, area: Area, seed: in
     ).all()
     projects = {str(p.id): TallyProject(str(p.id), p.cost, p.title) for p in proposals}
     order = list(projects) if round_.tie_break == "listed" else draw_lot(list(projects), seed)
-    ballots = await _rankings(session, round_.id, area.id)
+    return tuple(projects[pid] for pid in order)
+
+
+def _input(
+    round_: Round,
+    area: Area,
+    projects: tuple[TallyProject, ...],
+    ballots: tuple[tuple[str, ...], ...] = (),
+    points: tuple[tuple[int, ...], ...] | None = None,
+) -> TallyInput:
+    kind = vote_type(round_)
     return TallyInput(
-        projects=tuple(projects[pid] for pid in order),
+        projects=projects,
         budget=area.budget,
-        ballots=tuple(ballots),
+        ballots=ballots,
         max_ranks=round_.max_ranks,
+        kind=kind,
+        points=(points or ()) if kind == CUMULATIVE else None,
+        min_score=round_.min_project_score,
     )
 
 
-async def _rankings(session: AsyncSession, round_id: int, area_id: int) -> list[tuple[str, ...]]:
-    """Every ballot of the area as project ids best first, in ballot order."""
+async def tally_input(session: AsyncSession, round_: Round, area: Area, seed: int) -> TallyInput:
+    """The area's projects (in tie-break order) and ballots, read in two queries.
+
+    Ranked ballots list projects best first, approval ballots the chosen ones, cumulative
+    ballots the ones given points, with the points (``BallotRank.points``) alongside.
+    """
+    projects = await _projects(session, round_, area, seed)
+    ballots = await _ballots(
+        session, round_.id, area.id, with_points=vote_type(round_) == CUMULATIVE
+    )
+    rows = tuple(ids for ids, _points in ballots)
+    points = tuple(given for _ids, given in ballots)
+    return _input(round_, area, projects, rows, points)
+
+
+async def _ballots(
+    session: AsyncSession, round_id: int, area_id: int, with_points: bool
+) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
+    """Every ballot of the area: project ids in ballot order (and their points), by ballot."""
     where = (Ballot.round_id == round_id, Ballot.area_id == area_id)
     if session.bind.dialect.name == "postgresql":
-        ranked = func.array_agg(aggregate_order_by(BallotRank.proposal_id, BallotRank.position))
+        ids = func.array_agg(aggregate_order_by(BallotRank.proposal_id, BallotRank.position))
+        given = func.array_agg(aggregate_order_by(BallotRank.points, BallotRank.position))
         rows = await session.execute(
-            select(ranked)
+            select(ids, given if with_points else ids)
             .join(Ballot, Ballot.id == BallotRank.ballot_id)
             .where(*where)
             .group_by(BallotRank.ballot_id)
             .order_by(BallotRank.ballot_id)
         )
-        return [tuple(map(str, ranking)) for (ranking,) in rows]
+        return [
+            (tuple(map(str, ranking)), tuple(points) if with_points else ())
+            for ranking, points in rows
+        ]
     rows = await session.execute(
-        select(BallotRank.ballot_id, BallotRank.proposal_id)
+        select(BallotRank.ballot_id, BallotRank.proposal_id, BallotRank.points)
         .join(Ballot, Ballot.id == BallotRank.ballot_id)
         .where(*where)
         .order_by(BallotRank.ballot_id, BallotRank.position)
     )
-    ballots: list[tuple[str, ...]] = []
-    current_id, current = None, []
-    for ballot_id, proposal_id in rows:
+    ballots: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+    current_id, ids, points = None, [], []
+    for ballot_id, proposal_id, given in rows:
         if ballot_id != current_id:
-            if current:
-                ballots.append(tuple(current))
-            current_id, current = ballot_id, []
-        current.append(str(proposal_id))
-    if current:
-        ballots.append(tuple(current))
+            if ids:
+                ballots.append((tuple(ids), tuple(points)))
+            current_id, ids, points = ballot_id, [], []
+        ids.append(str(proposal_id))
+        if with_points:
+            points.append(given)
+    if ids:
+        ballots.append((tuple(ids), tuple(points)))
     return ballots
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """What the database summed for an area: each project's score and supporters, and the
+    number of (non-empty) ballots."""
+
+    points: dict[str, int]
+    votes: dict[str, int]
+    ballots: int
+
+
+async def project_scores(
+    session: AsyncSession, round_: Round, projects: tuple[TallyProject, ...]
+) -> Scores:
+    """Each project's score summed in SQL: K − position on ranked ballots, one per choice on
+    approval ballots, the points given on cumulative ones; with the number of ballots.
+
+    Every rank of a ballot names a project of the ballot's area, so the ranks are read by
+    project (an index) rather than through the ballots; a ballot's first rank has
+    position 0, so counting those counts the ballots that chose anything.
+    """
+    kind = vote_type(round_)
+    if kind == CUMULATIVE:
+        score = func.sum(BallotRank.points)
+    elif kind == APPROVAL:
+        score = func.count()
+    else:
+        score = func.sum(round_.max_ranks - BallotRank.position)
+    firsts = func.sum(case((BallotRank.position == 0, 1), else_=0))
+    ids = [int(p.id) for p in projects]
+    rows = (
+        await session.execute(
+            select(BallotRank.proposal_id, score, func.count(), firsts)
+            .where(BallotRank.proposal_id.in_(ids))
+            .group_by(BallotRank.proposal_id)
+        )
+        if ids
+        else []
+    )
+    points = dict.fromkeys((p.id for p in projects), 0)
+    votes = dict(points)
+    ballots = 0
+    for proposal_id, total, supporters, first in rows:
+        points[str(proposal_id)] = int(total or 0)
+        votes[str(proposal_id)] = int(supporters)
+        ballots += int(first or 0)
+    return Scores(points, votes, ballots)
+
+
+async def count_area(
+    session: AsyncSession, round_: Round, area: Area, rule: str, seed: int
+) -> tuple[TallyInput, TallyResult, int, dict[str, int]]:
+    """Count one area with ``rule``: the input (its ballots read only when the rule needs
+    them), the result, the number of ballots and each project's supporters."""
+    if rule in SUMMED_RULES:
+        projects = await _projects(session, round_, area, seed)
+        scores = await project_scores(session, round_, projects)
+        inp = _input(round_, area, projects)
+        return inp, greedy_from_points(inp, scores.points, rule), scores.ballots, scores.votes
+    inp = await tally_input(session, round_, area, seed)
+    votes = dict.fromkeys((p.id for p in inp.projects), 0)
+    for ballot in inp.ballots:
+        for pid in ballot:
+            votes[pid] += 1
+    return inp, run_tally(inp, rule), len(inp.ballots), votes
 
 
 async def count_round(
     session: AsyncSession,
     round_: Round,
-    rule: str = "greedy",
+    rule: str = GREEDY,
     now: datetime | None = None,
     seed: int | None = None,
+    redraw: bool = False,
 ) -> list[TallyRun]:
-    """Count every area and record each count (unpublished), with the lot's seed."""
-    seed = new_seed() if seed is None else seed
+    """Count every area and record each count (unpublished), with the lot's seed.
+
+    The seed is ``seed`` if given, else the round's kept lot (drawn now at the first count,
+    or anew if ``redraw``).  A published round is never counted again.
+    """
+    rules.check_unpublished(round_, "count_frozen")
+    seed = lot_seed(round_, seed, redraw)
     runs = []
     for area in round_.areas:
-        inp = await tally_input(session, round_, area, seed)
-        result = run_tally(inp, rule)
+        inp, result, ballots, votes = await count_area(session, round_, area, rule, seed)
         record = result.to_dict()
         record["seed"] = seed
         record["tie_break"] = round_.tie_break
         record["order"] = [p.id for p in inp.projects]
         record["projects"] = {p.id: {"cost": p.cost, "name": p.name} for p in inp.projects}
-        record["ballots"] = len(inp.ballots)
+        record["ballots"] = ballots
+        record["votes"] = votes
         record["explanation"] = {
             locale: explanation(inp, result, round_, seed, locale) for locale in LANGUAGES
         }
@@ -142,7 +293,14 @@ async def latest_runs(session: AsyncSession, round_: Round) -> list[TallyRun]:
 
 
 async def publish_results(session: AsyncSession, round_: Round, now: datetime) -> list[TallyRun]:
-    """Publish the newest count of each area, mark proposals selected, tell participants."""
+    """Publish the newest count of each area, mark proposals selected, tell participants.
+
+    Each area's pabulib file is written now, once, and kept with its SHA-256
+    (:class:`PublishedFile`); the result and the settings it rests on are then frozen.
+    """
+    from budgeting.services.exchange import published_file
+
+    rules.check_unpublished(round_)
     runs = await latest_runs(session, round_)
     if not runs:
         raise ValueError("nothing to publish: count the ballots first")
@@ -162,6 +320,9 @@ async def publish_results(session: AsyncSession, round_: Round, now: datetime) -
             .values(status=ProposalStatus.SELECTED.value)
         )
     round_.results_published_at = now
+    order = {area.id: area.position for area in round_.areas}
+    for run in sorted(runs, key=lambda r: order.get(r.area_id, 0)):
+        session.add(await published_file(session, round_, run, now))
     await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=now)
     await session.flush()
     return runs

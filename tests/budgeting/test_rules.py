@@ -220,8 +220,9 @@ def test_ballots_are_counted_once_voting_has_closed(phase: Phase) -> None:
 def test_nothing_about_the_ballot_changes_after_publication() -> None:
     round_ = a_round(phase_override=Phase.DECISION.value, results_published_at=NOW)
     assert not rules.can_count(round_, NOW)
-    assert refused(lambda: rules.check_count(round_, "mes", NOW)).code == "already_published"
+    assert refused(lambda: rules.check_count(round_, "mes", NOW)).code == "count_frozen"
     assert refused(lambda: rules.check_unpublished(round_)).code == "already_published"
+    assert refused(lambda: rules.check_redraw(round_, "a mistake")).code == "count_frozen"
     for check in (
         lambda: rules.check_accept(round_, a_proposal()),
         lambda: rules.check_reject(round_, a_proposal(), "why"),
@@ -230,6 +231,41 @@ def test_nothing_about_the_ballot_changes_after_publication() -> None:
         assert refused(check).code == "ballot_frozen"
     assert not rules.may_decide(round_, a_proposal())
     assert rules.may_decide(a_round(), a_proposal())
+
+
+def test_the_settings_a_result_rests_on_are_frozen_after_publication() -> None:
+    open_round, published = a_round(), a_round(results_published_at=NOW)
+    same = {name: getattr(published, name) for name in rules.FROZEN_SETTINGS}
+    rules.check_settings_change(published, {**same, "slug": "renamed"})
+    for name, value in (
+        ("budget", 2000),
+        ("max_ranks", 5),
+        ("min_ranks", 2),
+        ("ballot_kind", "approval"),
+        ("points_total", 20),
+        ("points_per_project", 2),
+        ("min_project_score", 10),
+        ("tie_break", "listed"),
+    ):
+        rules.check_settings_change(open_round, {**same, name: value})
+        changed = {**same, name: value}
+        assert refused(lambda c=changed: rules.check_settings_change(published, c)).code == (
+            "settings_frozen"
+        )
+    rules.check_area_budget(open_round, 1, 500)
+    rules.check_area_budget(published, 1, 400)  # saving a renamed area keeps its budget
+    assert refused(lambda: rules.check_area_budget(published, 1, 500)).code == "area_budget_frozen"
+    assert refused(lambda: rules.check_area_budget(published, None, 1)).code == (
+        "area_budget_frozen"
+    )
+
+
+def test_a_lot_is_redrawn_only_with_a_reason_and_only_for_a_lot() -> None:
+    round_ = a_round(tie_break="lot")
+    rules.check_redraw(round_, "The seed was read out wrong at the meeting")
+    assert refused(lambda: rules.check_redraw(round_, "  ")).code == "redraw_reason"
+    listed = a_round(tie_break="listed")
+    assert refused(lambda: rules.check_redraw(listed, "why")).code == "no_lot"
 
 
 def test_a_phase_override_is_a_known_phase_or_none() -> None:

@@ -16,8 +16,13 @@ from budgeting.services.staff.followers import tell_followers
 async def count_ballots(
     session: AsyncSession, staff: StaffUser, round_: Round, rule: str, now: datetime
 ) -> list[TallyRun]:
-    """Count every area with ``rule`` and record the (unpublished) runs."""
+    """Count every area with ``rule`` and record the (unpublished) runs.
+
+    The lot is drawn at the first count and reused by every later one; see
+    :func:`redraw_lot` for drawing it again.
+    """
     rules.check_count(round_, rule, now)
+    drawn = round_.tie_break == "lot" and round_.lot_seed is None
     runs = await tally.count_round(session, round_, rule, now=now)
     await audit(
         session,
@@ -27,6 +32,36 @@ async def count_ballots(
         rule=rule,
         runs=[run.id for run in runs],
         seed=runs[0].seed if runs else None,
+        lot="drawn" if drawn else "kept" if round_.tie_break == "lot" else "listed",
+    )
+    return runs
+
+
+async def redraw_lot(
+    session: AsyncSession,
+    staff: StaffUser,
+    round_: Round,
+    rule: str,
+    reason: str,
+    now: datetime,
+) -> list[TallyRun]:
+    """Draw the lot anew and count again with it; only before publication, with a reason
+    that is kept in the audit log with the old and the new seed."""
+    reason = clean_text(reason)[:500]
+    rules.check_count(round_, rule, now)
+    rules.check_redraw(round_, reason)
+    previous = round_.lot_seed
+    runs = await tally.count_round(session, round_, rule, now=now, redraw=True)
+    await audit(
+        session,
+        staff,
+        "tally.redraw",
+        f"round:{round_.id}",
+        rule=rule,
+        reason=reason,
+        previous_seed=previous,
+        seed=round_.lot_seed,
+        runs=[run.id for run in runs],
     )
     return runs
 

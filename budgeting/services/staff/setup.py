@@ -36,6 +36,7 @@ async def save_round(
         raise rules.refusal("slug_taken")
     created = round_ is None
     if round_ is not None:
+        rules.check_settings_change(round_, values)
         rules.check_round_budget((a.budget for a in round_.areas), values["budget"])
     if round_ is None:
         round_ = Round(areas=[], criteria=[])
