@@ -6,8 +6,11 @@ Prints, on the same files in one run: the time to import the city-wide Kraków 2
 file (50 004 ballots), the time to count it from the database, our MES time against
 pabutools' on a district file (same outcome required), peak memory, and the same
 count for a synthetic round of N ballots (1 000 000 by default).
-Targets: greedy from the database under 1 s for 50 000 ballots; MES at least 50x
-faster than pabutools with the same outcome.
+Greedy from the database needs only each project's points, which the database sums
+(``count_area``); the time to read every ballot and count in Python is printed beside it,
+and both must select the same projects with the same points.
+Targets: greedy from the database under 1 s for 50 000 ballots and at most 2 s for
+1 000 000; MES at least 50x faster than pabutools with the same outcome.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from budgeting.migrate import upgrade_async  # noqa: E402
 from budgeting.pabulib import PabulibInstance, parse_pabulib, tally_pabulib  # noqa: E402
 from budgeting.services.exchange import import_instance  # noqa: E402
 from budgeting.services.rounds import load_round  # noqa: E402
-from budgeting.services.tally import count_round, tally_input  # noqa: E402
+from budgeting.services.tally import count_area, count_round, tally_input  # noqa: E402
 from budgeting.tally import equal_shares, run_tally  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"
@@ -91,8 +94,15 @@ async def database_run(url: str, instance: PabulibInstance, label: str) -> dict[
         loaded = time.perf_counter() - started
         result = run_tally(inp, "greedy")
         counted = time.perf_counter() - started
+        started = time.perf_counter()
+        _inp, summed, _ballots, _votes = await count_area(
+            session, round_, round_.areas[0], "greedy", seed=0
+        )
+        in_sql = time.perf_counter() - started
+        if (summed.selected, summed.points) != (result.selected, result.points):
+            raise SystemExit(f"{label}: greedy summed in SQL differs from counting in Python")
         tracemalloc.start()  # a second, traced pass: tracing slows Python down
-        await tally_input(session, round_, round_.areas[0], seed=0)
+        await count_area(session, round_, round_.areas[0], "greedy", seed=0)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     async with sessions() as session, session.begin():
@@ -103,11 +113,11 @@ async def database_run(url: str, instance: PabulibInstance, label: str) -> dict[
     await engine.dispose()
     print(
         f"  {label}: {len(inp.ballots):>9,} ballots | import {imported:7.2f} s | "
-        f"read {loaded:6.3f} s | read+greedy {counted:6.3f} s | recorded count with "
-        f"explanations {recorded:6.3f} s | tally peak {peak / 2**20:6.1f} MiB | "
-        f"{len(result.selected)} selected"
+        f"greedy summed in SQL {in_sql:6.3f} s (same result) | in Python: read {loaded:6.3f} s, "
+        f"read+greedy {counted:6.3f} s | recorded count with explanations {recorded:6.3f} s | "
+        f"tally peak {peak / 2**20:6.1f} MiB | {len(result.selected)} selected"
     )
-    return {"import": imported, "count": counted}
+    return {"import": imported, "count": in_sql, "python": counted}
 
 
 def mes_against_pabutools(path: Path) -> tuple[float, float, bool]:
@@ -159,8 +169,9 @@ async def main() -> None:
         synthetic_sqlite = await database_run(
             f"sqlite+aiosqlite:///{tmp}/synthetic.sqlite3", big, "SQLite"
         )
+        synthetic_postgres = None
         if postgres_url:
-            await database_run(
+            synthetic_postgres = await database_run(
                 await fresh_postgres(postgres_url) or postgres_url, big, "PostgreSQL"
             )
 
@@ -177,9 +188,15 @@ async def main() -> None:
         f"  MES speed-up over pabutools: {theirs / ours:,.0f}x (target >= 50x, same outcome): "
         f"{'met' if same and theirs / ours >= 50 else 'MISSED'}"
     )
+    big_runs = [("SQLite", synthetic_sqlite), ("PostgreSQL", synthetic_postgres)]
     print(
-        f"  synthetic {args.synthetic:,} ballots counted from SQLite in "
-        f"{synthetic_sqlite['count']:.2f} s"
+        f"  greedy from the database, {args.synthetic:,} synthetic ballots (target <= 2 s): "
+        + ", ".join(
+            f"{name} {v['count']:.2f} s {'met' if v['count'] <= 2 else 'MISSED'} "
+            f"(reading every ballot: {v['python']:.2f} s)"
+            for name, v in big_runs
+            if v
+        )
     )
 
 

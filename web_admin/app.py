@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from budgeting.models import utcnow
+from budgeting.services.results import FILES_PREFIX
 from web_admin.body_limit import BodyLimit
 from web_admin.client_address import ClientAddressMiddleware, TrustedProxies
 from web_admin.deps import LoginRequired
@@ -46,9 +47,11 @@ PREFS_MAX_AGE = 30 * 24 * 60 * 60
 LOGINS_AT_ONCE = 4
 """Logins checked at once; the others wait for their turn without a database connection,
 so a crowd of logins cannot take the pool from ``/healthz`` and the webhooks."""
-PUBLIC_PATHS = frozenset({"/healthz", "/admin", "/admin/login", "/media/{name}"})
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/admin", "/admin/login", "/media/{name}", FILES_PREFIX + "/{round_id}/{filename}"}
+)
 """The only routes reachable without logging in (plus the static CSS; ``/admin`` only
-sends the browser on to ``/admin/``)."""
+sends the browser on to ``/admin/``); published files are for anyone to recount."""
 
 
 def create_app(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budgeting.models.base import Base, utcnow
@@ -42,15 +42,17 @@ class BallotRank(Base):
     """
 
     __tablename__ = "ballot_ranks"
-    __table_args__ = (UniqueConstraint("ballot_id", "proposal_id"),)
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "proposal_id"),
+        # counting sums points per project from this index alone (migration 0008)
+        Index("ix_ballot_ranks_tally", "proposal_id", "position", "points"),
+    )
 
     ballot_id: Mapped[int] = mapped_column(
         ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
-    )
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     points: Mapped[int | None]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -185,24 +185,25 @@ async def project_scores(
     """Each project's score summed in SQL: K − position on ranked ballots, one per choice on
     approval ballots, the points given on cumulative ones; with the number of ballots.
 
+    The database counts the ranks per project and position (and sums their points) from
+    the index ``ix_ballot_ranks_tally`` alone; the few resulting rows are weighed here.
     Every rank of a ballot names a project of the ballot's area, so the ranks are read by
-    project (an index) rather than through the ballots; a ballot's first rank has
-    position 0, so counting those counts the ballots that chose anything.
+    project rather than through the ballots; a ballot's first rank has position 0, so
+    counting those counts the ballots that chose anything.
     """
     kind = vote_type(round_)
-    if kind == CUMULATIVE:
-        score = func.sum(BallotRank.points)
-    elif kind == APPROVAL:
-        score = func.count()
-    else:
-        score = func.sum(round_.max_ranks - BallotRank.position)
-    firsts = func.sum(case((BallotRank.position == 0, 1), else_=0))
+    k = round_.max_ranks
     ids = [int(p.id) for p in projects]
     rows = (
         await session.execute(
-            select(BallotRank.proposal_id, score, func.count(), firsts)
+            select(
+                BallotRank.proposal_id,
+                BallotRank.position,
+                func.count(),
+                func.sum(BallotRank.points),
+            )
             .where(BallotRank.proposal_id.in_(ids))
-            .group_by(BallotRank.proposal_id)
+            .group_by(BallotRank.proposal_id, BallotRank.position)
         )
         if ids
         else []
@@ -210,10 +211,17 @@ async def project_scores(
     points = dict.fromkeys((p.id for p in projects), 0)
     votes = dict(points)
     ballots = 0
-    for proposal_id, total, supporters, first in rows:
-        points[str(proposal_id)] = int(total or 0)
-        votes[str(proposal_id)] = int(supporters)
-        ballots += int(first or 0)
+    for proposal_id, position, count, given in rows:
+        pid = str(proposal_id)
+        if kind == CUMULATIVE:
+            points[pid] += int(given or 0)
+        elif kind == APPROVAL:
+            points[pid] += count
+        else:
+            points[pid] += count * (k - position)
+        votes[pid] += count
+        if position == 0:
+            ballots += count
     return Scores(points, votes, ballots)
 
 

@@ -11,6 +11,7 @@ from web_admin.routes import (
     comments,
     dashboard,
     exports,
+    files,
     implementation,
     media,
     results,
@@ -38,4 +39,5 @@ ROUTERS = (
     users.router,
     account.router,
     media.router,
+    files.router,
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from starlette.responses import Response
 
-from budgeting.services.exchange import export_pabulib, proposals_csv
+from budgeting.services.exchange import area_filename, export_pabulib, proposals_csv
+from budgeting.services.results import PUBLISHED_FILE_TYPE
 from budgeting.services.staff.audit import audit
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, RowId, Staff
 
@@ -33,10 +34,12 @@ async def export_proposals(round_: RoundDep, db: DbSession, staff: Staff) -> Res
 async def export_area_pabulib(
     round_: RoundDep, area_id: RowId, db: DbSession, staff: Staff
 ) -> Response:
-    """One area's projects and anonymised ballots in the pabulib format."""
-    if area_id not in {a.id for a in round_.areas}:
+    """One area's projects and anonymised ballots in the pabulib format; once the results
+    are published, exactly the file published with them."""
+    area = next((a for a in round_.areas if a.id == area_id), None)
+    if area is None:
         raise HTTPException(status_code=404, detail="no such area")
     content = await export_pabulib(db, round_, area_id)
     await audit(db, staff, "export.pabulib", f"area:{area_id}")
     await db.commit()
-    return _download(content, "text/plain; charset=utf-8", f"{round_.slug}-area-{area_id}.pb")
+    return _download(content, PUBLISHED_FILE_TYPE, area_filename(round_, area))

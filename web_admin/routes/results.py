@@ -11,6 +11,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Area, ProposalStatus, TallyRun
 from budgeting.services import rules, tally
+from budgeting.services.results import file_path, published_files
 from budgeting.services.rounds import load_round
 from budgeting.services.staff import results
 from web_admin.charts import BarChart, bar_chart
@@ -84,6 +85,7 @@ async def round_results(
         if area.id in runs
     ]
     selected = await proposals_of(db, round_.id, [ProposalStatus.SELECTED.value])
+    files = {f.area_id: f for f in await published_files(db, round_)}
     return render_page(
         request,
         "round_results.html",
@@ -94,6 +96,9 @@ async def round_results(
             "can_publish": bool(runs) and round_.results_published_at is None,
             "selected": selected,
             "area_names": {a.id: a.name(t.locale) for a in round_.areas},
+            "files": files,
+            "file_path": file_path,
+            "can_redraw": rules.can_count(round_, now) and round_.tie_break == "lot" and bool(runs),
         },
     )
 
@@ -112,6 +117,25 @@ async def count_ballots(
         db,
         results.count_ballots(db, request.state.staff, round_, rule, now),
         _("The ballots are counted. Check the result, then publish it."),
+        f"/admin/rounds/{round_.id}/results",
+    )
+
+
+@router.post("/rounds/{round_id}/results/redraw", dependencies=[Depends(require_admin)])
+async def redraw_lot(
+    request: Request,
+    round_: RoundDep,
+    db: DbSession,
+    now: Now,
+    rule: Annotated[str, Form(max_length=16)] = "greedy",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Draw the lot anew and count again (before publication, with a reason)."""
+    return await act(
+        request,
+        db,
+        results.redraw_lot(db, request.state.staff, round_, rule, reason, now),
+        _("The lot is drawn again and the ballots are counted with it."),
         f"/admin/rounds/{round_.id}/results",
     )
 
