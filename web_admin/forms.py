@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.datastructures import FormData
 
 from budgeting.i18n import _
-from budgeting.models import Audience, Round
+from budgeting.models import Audience, BallotKind, Round
 from budgeting.phases import SCHEDULED, Phase
 from budgeting.services.proposals import clean_text
 from web_admin.templating import TEXT_LANGUAGES
@@ -21,6 +21,9 @@ DATE_FIELDS = (*(f"{p.value}_opens_at" for p in SCHEDULED), "closes_at")
 ROUND_TEXT_FIELDS = ("title", "description", "faq")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 MAX_RANKS_LIMIT = 10
+POINTS_LIMIT = 100
+"""The most points a cumulative ballot may spread."""
+MIN_SCORE_LIMIT = 10**9
 MAX_ROW_ID = 2**63 - 1
 """The largest id (or amount) a column holds: a signed 64-bit integer in both databases."""
 
@@ -108,6 +111,22 @@ def round_settings(form: FormData) -> RoundSettings:
     ranks_given = "min_ranks" not in errors and "max_ranks" not in errors
     if ranks_given and values["min_ranks"] > values["max_ranks"]:
         errors["min_ranks"] = _("At most the maximum number of ranks.")
+    values["ballot_kind"] = text(form, "ballot_kind") or BallotKind.RANKED.value
+    if values["ballot_kind"] not in {k.value for k in BallotKind}:
+        errors["ballot_kind"] = _("Choose how residents vote.")
+    for name, default, limit, message in (
+        ("points_total", 10, POINTS_LIMIT, _("A number from 1 to 100.")),
+        ("points_per_project", 5, POINTS_LIMIT, _("A number from 1 to 100.")),
+        ("min_project_score", 1, MIN_SCORE_LIMIT, _("A whole number, at least 1.")),
+    ):
+        given = text(form, name)
+        number = whole_number(given) if given else default
+        if number is None or not 1 <= number <= limit:
+            errors[name] = message
+        values[name] = number
+    points_given = "points_total" not in errors and "points_per_project" not in errors
+    if points_given and values["points_per_project"] > values["points_total"]:
+        errors["points_per_project"] = _("At most the points each voter has.")
     values["requires_voting_code"] = form.get("requires_voting_code") == "on"
     values["tie_break"] = text(form, "tie_break") or "lot"
     if values["tie_break"] not in ("lot", "listed"):
@@ -142,6 +161,10 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
             "timezone": "Europe/Stockholm",
             "min_ranks": "1",
             "max_ranks": "3",
+            "ballot_kind": BallotKind.RANKED.value,
+            "points_total": "10",
+            "points_per_project": "5",
+            "min_project_score": "1",
             "requires_voting_code": False,
             "tie_break": "lot",
             "phase_override": "",
@@ -156,6 +179,10 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
         "timezone": round_.timezone,
         "min_ranks": str(round_.min_ranks),
         "max_ranks": str(round_.max_ranks),
+        "ballot_kind": round_.ballot_kind,
+        "points_total": str(round_.points_total),
+        "points_per_project": str(round_.points_per_project),
+        "min_project_score": str(round_.min_project_score),
         "requires_voting_code": round_.requires_voting_code,
         "tie_break": round_.tie_break,
         "phase_override": round_.phase_override or "",

@@ -46,6 +46,11 @@ IMPLEMENTATION = {
 }
 DECISIONS = {"approved": _("Approved by the council"), "declined": _("Declined by the council")}
 RULES = {"greedy": _("Greedy by points (Kraków's rule)"), "mes": _("Method of Equal Shares")}
+BALLOT_KINDS = {
+    "ranked": _("Ranked: put up to K projects in order"),
+    "approval": _("Approval: choose up to K projects"),
+    "cumulative": _("Cumulative: spread points over projects"),
+}
 TIE_BREAKS = {
     "lot": _("A lot drawn at the count"),
     "listed": _("The order proposals were listed in"),

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Area, Criterion, Round
 from budgeting.services.errors import RuleViolation
+from budgeting.services.rules import FROZEN_SETTINGS
 from budgeting.services.staff import setup
 from web_admin.deps import ADMIN_ONLY, DbSession, RoundDep, RowId
 from web_admin.forms import (
@@ -43,6 +44,9 @@ def _form_page(
             "errors": errors or {},
             "date_fields": DATE_FIELDS,
             "text_fields": ROUND_TEXT_FIELDS,
+            "frozen": frozenset(FROZEN_SETTINGS)
+            if round_ is not None and round_.results_published_at is not None
+            else frozenset(),
         },
         status_code,
     )
@@ -56,7 +60,8 @@ async def _save(request: Request, db: DbSession, round_: Round | None) -> Respon
     try:
         saved = await setup.save_round(db, request.state.staff, round_, settings.values)
     except RuleViolation as refused:  # refused before any change; the session is not committed
-        errors = {"slug": refused.message or refused.code}
+        field = "slug" if refused.code == "slug_taken" else "_form"
+        errors = {field: refused.message or refused.code}
         return _form_page(request, round_, submitted_values(form), errors, 400)
     await db.commit()
     flash(request, _("The round is saved."))
