@@ -141,11 +141,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     from bot.app import subcommands
+    from budgeting.i18n import translator
+    from budgeting.services.errors import RuleViolation
 
     name = {"import": "import_"}.get(args.command, args.command.replace("-", "_"))
     handler = getattr(subcommands, name, None)
     if handler is not None:
-        return int(asyncio.run(handler(settings, args)) or 0)
+        try:
+            return int(asyncio.run(handler(settings, args)) or 0)
+        except RuleViolation as refused:  # e.g. counting a round whose result is frozen
+            t = translator(settings.default_locale)
+            print(
+                t.gettext(refused.message or refused.code).format(**refused.params), file=sys.stderr
+            )
+            return 2
     return run_basic(settings, args)
 
 
