@@ -33,10 +33,20 @@ from budgeting.pabulib import (
 from budgeting.phases import SCHEDULED
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.rounds import area_of
-from budgeting.services.tally import vote_type
 from budgeting.tally import APPROVAL, CUMULATIVE, GREEDY, GREEDY_NO_SKIP, MES, ORDINAL, draw_lot
 
 IMPORT_BATCH = 10_000
+VOTE_TYPE = {
+    BallotKind.RANKED.value: ORDINAL,
+    BallotKind.APPROVAL.value: APPROVAL,
+    BallotKind.CUMULATIVE.value: CUMULATIVE,
+}
+"""The tally's (and pabulib's) vote type for each ballot kind of a round."""
+
+
+def vote_type(round_: Round) -> str:
+    """``ordinal``, ``approval`` or ``cumulative`` for the round's ballot kind."""
+    return VOTE_TYPE[round_.ballot_kind or BallotKind.RANKED.value]
 
 
 def _pb_date(moment: datetime) -> str:

@@ -20,7 +20,6 @@ from budgeting.models import (
     ON_BALLOT,
     Area,
     Ballot,
-    BallotKind,
     BallotRank,
     NotificationKind,
     Proposal,
@@ -30,13 +29,13 @@ from budgeting.models import (
     utcnow,
 )
 from budgeting.services import rules
+from budgeting.services.exchange import published_file, vote_type
 from budgeting.services.notifications import enqueue
 from budgeting.tally import (
     APPROVAL,
     CUMULATIVE,
     GREEDY,
     GREEDY_NO_SKIP,
-    ORDINAL,
     TallyInput,
     TallyProject,
     TallyResult,
@@ -49,19 +48,8 @@ from budgeting.tally import (
     run_tally,
 )
 
-VOTE_TYPE = {
-    BallotKind.RANKED.value: ORDINAL,
-    BallotKind.APPROVAL.value: APPROVAL,
-    BallotKind.CUMULATIVE.value: CUMULATIVE,
-}
-"""The tally's (and pabulib's) vote type for each ballot kind of a round."""
 SUMMED_RULES = (GREEDY, GREEDY_NO_SKIP)
 """Rules that need only each project's score, which the database sums."""
-
-
-def vote_type(round_: Round) -> str:
-    """``ordinal``, ``approval`` or ``cumulative`` for the round's ballot kind."""
-    return VOTE_TYPE[round_.ballot_kind or BallotKind.RANKED.value]
 
 
 def lot_seed(round_: Round, seed: int | None = None, redraw: bool = False) -> int:
@@ -306,8 +294,6 @@ async def publish_results(session: AsyncSession, round_: Round, now: datetime) -
     Each area's pabulib file is written now, once, and kept with its SHA-256
     (:class:`PublishedFile`); the result and the settings it rests on are then frozen.
     """
-    from budgeting.services.exchange import published_file
-
     rules.check_unpublished(round_)
     runs = await latest_runs(session, round_)
     if not runs:
