@@ -45,7 +45,11 @@ IMPLEMENTATION = {
     "cancelled": _("Cancelled"),
 }
 DECISIONS = {"approved": _("Approved by the council"), "declined": _("Declined by the council")}
-RULES = {"greedy": _("Greedy by points (Kraków's rule)"), "mes": _("Method of Equal Shares")}
+RULES = {
+    "greedy": _("Greedy by points (Kraków's rule)"),
+    "greedy-no-skip": _("Greedy by points, stopping at the first project that does not fit"),
+    "mes": _("Method of Equal Shares"),
+}
 BALLOT_KINDS = {
     "ranked": _("Ranked: put up to K projects in order"),
     "approval": _("Approval: choose up to K projects"),

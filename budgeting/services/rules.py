@@ -239,7 +239,7 @@ def check_area_budget(round_: Round, area_id: int | None, budget: int | None) ->
 
 # -- phases --------------------------------------------------------------------------------
 
-TALLY_RULES = ("greedy", "mes")
+TALLY_RULES = ("greedy", "greedy-no-skip", "mes")
 COUNTABLE = (Phase.DECISION, Phase.IMPLEMENTATION, Phase.FOLLOWUP, Phase.CLOSED)
 """Ballots are counted once voting has closed, never while it is open."""
 
