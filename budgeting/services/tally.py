@@ -125,17 +125,15 @@ async def _ballots(
     if session.bind.dialect.name == "postgresql":
         ids = func.array_agg(aggregate_order_by(BallotRank.proposal_id, BallotRank.position))
         given = func.array_agg(aggregate_order_by(BallotRank.points, BallotRank.position))
+        columns = (ids, given) if with_points else (ids,)
         rows = await session.execute(
-            select(ids, given if with_points else ids)
+            select(*columns)
             .join(Ballot, Ballot.id == BallotRank.ballot_id)
             .where(*where)
             .group_by(BallotRank.ballot_id)
             .order_by(BallotRank.ballot_id)
         )
-        return [
-            (tuple(map(str, ranking)), tuple(points) if with_points else ())
-            for ranking, points in rows
-        ]
+        return [(tuple(map(str, row[0])), tuple(row[1]) if with_points else ()) for row in rows]
     rows = await session.execute(
         select(BallotRank.ballot_id, BallotRank.proposal_id, BallotRank.points)
         .join(Ballot, Ballot.id == BallotRank.ballot_id)
