@@ -37,6 +37,8 @@ from budgeting.services.rounds import load_round  # noqa: E402
 from budgeting.services.tally import count_area, count_round, tally_input  # noqa: E402
 from budgeting.tally import equal_shares, run_tally  # noqa: E402
 
+REPEATS = 3
+"""How often greedy from the database is timed (the best time is the one reported)."""
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"
 CITY = DATA / "Poland_Krakow_2019.pb"
 DISTRICT = DATA / "Poland_Krakow_2019_Zwierzyniec.pb"
@@ -100,11 +102,14 @@ async def database_run(url: str, instance: PabulibInstance, label: str) -> dict[
         loaded = time.perf_counter() - started
         result = run_tally(inp, "greedy")
         counted = time.perf_counter() - started
-        started = time.perf_counter()
-        _inp, summed, _ballots, _votes = await count_area(
-            session, round_, round_.areas[0], "greedy", seed=0
-        )
-        in_sql = time.perf_counter() - started
+        times = []
+        for _ in range(REPEATS):  # the best of a few: a shared machine's load comes and goes
+            started = time.perf_counter()
+            _inp, summed, _ballots, _votes = await count_area(
+                session, round_, round_.areas[0], "greedy", seed=0
+            )
+            times.append(time.perf_counter() - started)
+        in_sql = min(times)
         if (summed.selected, summed.points) != (result.selected, result.points):
             raise SystemExit(f"{label}: greedy summed in SQL differs from counting in Python")
         tracemalloc.start()  # a second, traced pass: tracing slows Python down
@@ -119,7 +124,8 @@ async def database_run(url: str, instance: PabulibInstance, label: str) -> dict[
     await engine.dispose()
     print(
         f"  {label}: {len(inp.ballots):>9,} ballots | import {imported:7.2f} s | "
-        f"greedy summed in SQL {in_sql:6.3f} s (same result; first count right after the "
+        f"greedy summed in SQL {in_sql:6.3f} s (best of {REPEATS}: "
+        f"{', '.join(f'{t:.2f}' for t in times)}; same result; first count right after the "
         f"import {first:6.3f} s{vacuumed}) | in Python: read {loaded:6.3f} s, "
         f"read+greedy {counted:6.3f} s | recorded count with explanations {recorded:6.3f} s | "
         f"tally peak {peak / 2**20:6.1f} MiB | {len(result.selected)} selected"
