@@ -1,12 +1,20 @@
-"""Method of Equal Shares (MES) with points as utilities, completed by Add1.
+"""Method of Equal Shares (MES), completed by Add1.
 
-Semantics follow pabutools' ``method_of_equal_shares(..., voter_budget_increment=1)``:
-every voter starts with ``budget / voters``; in each round the project that its supporters
-can buy at the lowest price per point ``rho`` is bought (a supporter pays ``rho * points``,
-or all they have left if that is less); ties in ``rho`` go to the earlier project in the
+A voter's utility from a project is the points they gave it (ranked and cumulative
+ballots) or, on approval ballots, the project's cost (*cost utilities*, the satisfaction
+equalshares.net uses: pabutools' ``Cost_Sat``).  Semantics follow pabutools'
+``method_of_equal_shares(..., voter_budget_increment=1)``: every voter starts with
+``budget / voters``; in each round the project that its supporters can buy at the lowest
+price per unit of utility ``rho`` is bought (a supporter pays ``rho * utility``, or all
+they have left if that is less); ties in ``rho`` go to the earlier project in the
 tie-break order; the round ends when no remaining project is affordable.  Add1 then gives
 every voter one more unit and starts again, until the outcome is exhaustive (nothing that
 fits would still be added) or the next outcome would overspend (the previous one is kept).
+
+With cost utilities every supporter of ``j`` has utility ``cost_j``: the money is shared out
+per point as with points (every point being 1), and only the comparison of prices between
+projects divides by ``cost_j`` (the utility of one point, ``unit``).  A project that costs nothing
+gives no utility then and is never bought, as in pabutools.
 
 All arithmetic is exact (integers over a common denominator).  Two things make it fast:
 
@@ -30,6 +38,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from budgeting.tally.model import (
+    APPROVAL,
     MES,
     MesLeftover,
     MesStep,
@@ -39,21 +48,38 @@ from budgeting.tally.model import (
     TallyResult,
     Tie,
 )
-from budgeting.tally.points import project_points, scored_ballots
+from budgeting.tally.points import ballot_points
 
-Price = tuple[int, int]  # money per point as (numerator, denominator), denominator > 0
+Price = tuple[int, int]  # money per unit of utility as (numerator, denominator), denominator > 0
 _INFINITE: Price = (1, 0)
 _MAX_PIECES = 12  # piecewise certificates tried per competing project before giving up
 _STEP_AFTER_RUN = 4
 
 
-def equal_shares(inp: TallyInput) -> TallyResult:
-    """Run MES with Add1 completion on ``inp`` (ties: ``inp.projects`` order)."""
-    election = _Election(inp)
-    points = project_points(inp)
+POINTS = "points"
+COST = "cost"
+SATISFACTIONS = (POINTS, COST)
+
+
+def satisfaction_of(kind: str) -> str:
+    """The utilities MES uses for a kind of ballot: cost on approval ballots, else points."""
+    return COST if kind == APPROVAL else POINTS
+
+
+def equal_shares(inp: TallyInput, satisfaction: str | None = None) -> TallyResult:
+    """Run MES with Add1 completion on ``inp`` (ties: ``inp.projects`` order).
+
+    ``satisfaction`` is ``"points"`` or ``"cost"``; by default cost for approval ballots
+    and points otherwise (:func:`satisfaction_of`).
+    """
+    satisfaction = satisfaction or satisfaction_of(inp.kind)
+    if satisfaction not in SATISFACTIONS:
+        raise ValueError(f"unknown satisfaction {satisfaction!r}")
+    election = _Election(inp, satisfaction == COST)
+    points = dict(zip(election.ids, election.tot, strict=True))
     ids = [p.id for p in inp.projects]
     if election.n == 0:
-        summary = MesSummary(0, Fraction(0), Fraction(0), 0, "exhaustive")
+        summary = MesSummary(0, Fraction(0), Fraction(0), 0, "exhaustive", (), satisfaction)
         return TallyResult(MES, (), points, (), inp.budget, 0, (), summary, inp.min_score, inp.kind)
 
     x, stop, final = _add1(election)
@@ -63,7 +89,7 @@ def equal_shares(inp: TallyInput) -> TallyResult:
     for rnd, s in enumerate(final.selected[nz:]):
         tie = None
         if final.ties[rnd]:
-            tie = Tie(tuple(ids[j] for j in final.ties[rnd]), Fraction(*final.rhos[rnd]))
+            tie = Tie(tuple(ids[j] for j in final.ties[rnd]), election.tie_value(final.rhos[rnd]))
             ties.append(tie)
         steps.append(election.step_details(final.states[rnd], s, final.rhos[rnd], tie))
     chosen = set(final.selected)
@@ -81,6 +107,7 @@ def equal_shares(inp: TallyInput) -> TallyResult:
         increments=x,
         stop=stop,
         free_project_ids=tuple(ids[j] for j in election.free),
+        satisfaction=satisfaction,
     )
     return TallyResult(
         MES,
@@ -177,15 +204,27 @@ class _Run:
 
 
 class _Election:
-    """The input in integer form, with the cache of voter groupings."""
+    """The input in integer form, with the cache of voter groupings.
 
-    def __init__(self, inp: TallyInput) -> None:
+    A voter's utility from ``j`` is ``unit[j]`` times their points on it: 1 (points
+    as utilities) or ``cost_j`` (cost utilities, every point being 1).  Prices (``Price``)
+    are per unit of utility; budgets and payments are worked out per point.
+    """
+
+    def __init__(self, inp: TallyInput, cost_utility: bool | None = None) -> None:
+        if cost_utility is None:  # the default for the kind of ballot
+            cost_utility = satisfaction_of(inp.kind) == COST
         index = {p.id: i for i, p in enumerate(inp.projects)}
         self.ids = [p.id for p in inp.projects]
         self.costs = [p.cost for p in inp.projects]
+        self.cost_utility = cost_utility
+        self.unit = [max(c, 1) if cost_utility else 1 for c in self.costs]
         self.budget = inp.budget
         self.n = len(inp.ballots)
-        scored = Counter(scored_ballots(inp))
+        given = inp.points or ((),) * len(inp.ballots)
+        scored: Counter[tuple[tuple[str, int], ...]] = Counter()
+        for (ballot, pts), mult in Counter(zip(inp.ballots, given, strict=True)).items():
+            scored[tuple(ballot_points(ballot, inp.max_ranks, inp.kind, pts))] += mult
         self.tot = tot = [0] * len(self.costs)
         self.nsup = [0] * len(self.costs)
         for ballot, mult in scored.items():
@@ -207,7 +246,8 @@ class _Election:
             for j, u in pairs:
                 self.sup[j].append((t, u))
         supported = [j for j in range(len(tot)) if j not in self.low]
-        self.free = [j for j in supported if self.costs[j] == 0]
+        # a free project is selected at once, unless it gives no utility (cost utilities)
+        self.free = [j for j in supported if self.costs[j] == 0 and not cost_utility]
         self.cands = [j for j in supported if self.costs[j] > 0]
         lcm = math.lcm(*range(1, k + 1)) if k else 1
         self.lu = [0] + [lcm // u for u in range(1, k + 1)]
@@ -300,9 +340,10 @@ class _Election:
         return _State(self.root, [self.budget + self.n * x], [0], [1], self.n)
 
     def pay(self, st: _State, s: int, price: Price) -> None:
-        """Supporters of ``s`` pay ``price`` per point; rescale by the price's denominator."""
+        """Supporters of ``s`` pay ``price`` per unit of utility (as :meth:`price` returned
+        it); rescale by the denominator of the price per point."""
         num, den = price
-        scale = den // st.nq  # den == points * nq
+        scale = den // (st.nq * self.unit[s])  # den == points * nq * unit
         node = self.child(st.level, s)
         mb, rb, f = st.mb, st.rb, st.F
         if node.size > len(mb):
@@ -322,7 +363,7 @@ class _Election:
         st.level = node
 
     def price(self, st: _State, j: int, shift: int = 0) -> Price | None:
-        """Exact price per point of ``j``, or None if its supporters cannot afford it.
+        """Exact price per unit of utility of ``j``, or None if its supporters cannot afford it.
 
         ``shift`` (in scaled units) is added to every unclipped budget first: positive for
         the lower bounds of a certificate, negative for the upper bounds.
@@ -349,7 +390,7 @@ class _Election:
                 break
             need -= w * m
             points -= w * u
-        return need, points * st.nq
+        return need, points * st.nq * self.unit[j]
 
     def excess(self, st: _State, j: int, rho: Price, shift: int = 0) -> int:
         """Sign of (what the supporters of ``j`` would pay at price ``rho``) - cost of ``j``.
@@ -357,6 +398,7 @@ class _Election:
         Negative means the price of ``j`` is above ``rho`` (or ``j`` is unaffordable).
         """
         num, den = rho
+        num *= self.unit[j]  # price per point
         mb, rb, f = st.mb, st.rb, st.F
         cap = [num * st.nq * u for u in range(self.k + 1)]
         total = 0
@@ -384,7 +426,7 @@ class _Election:
         return total
 
     def beats(self, st: _State, j: int, rho: Price, strict: bool, shift: int = 0) -> bool:
-        """Whether ``j`` costs more than ``rho`` per point (at least ``rho`` if not strict)."""
+        """Whether ``j`` costs more than ``rho`` per unit of utility (at least if not strict)."""
         sign = self.excess(st, j, rho, shift)
         if sign < 0:
             return True
@@ -410,8 +452,9 @@ class _Election:
         costs = self.costs
         st = self.initial(x)
         alive = set(self.cands)
-        lb: dict[int, Price] = {j: (costs[j], self.tot[j]) for j in alive}  # price bounds
-        lbf = {j: costs[j] / self.tot[j] for j in alive}
+        unit = self.unit
+        lb: dict[int, Price] = {j: (costs[j], self.tot[j] * unit[j]) for j in alive}  # bounds
+        lbf = {j: lb[j][0] / lb[j][1] for j in alive}
         out = _Run(x, list(self.free))
         while alive:
             best = -1
@@ -457,7 +500,7 @@ class _Election:
         x1 = ref.x
         st = self.initial(x2)
         alive = set(self.cands)
-        lb: dict[int, Price] = {j: (costs[j], self.tot[j]) for j in alive}
+        lb: dict[int, Price] = {j: (costs[j], self.tot[j] * self.unit[j]) for j in alive}
         reach = x2
         out = _Run(x2, list(ref.selected), probe=True)
         for rnd, s in enumerate(ref.selected[len(self.free) :]):
@@ -549,9 +592,14 @@ class _Election:
 
     # -- details for the explanation -------------------------------------------------------
 
+    def tie_value(self, rho: Price) -> Fraction:
+        """What tied projects share: the price per point, or per unit of cost (cost utilities)."""
+        return Fraction(*rho)
+
     def step_details(self, st: _State, s: int, rho: Price, tie: Tie | None) -> MesStep:
         """Who paid what when ``s`` was bought at price ``rho`` from budgets ``st``."""
         num, den = rho
+        num *= self.unit[s]  # price per point
         mb, rb, f, nq = st.mb, st.rb, st.F, st.nq
         full: Counter[int] = Counter()
         exhausted = 0
