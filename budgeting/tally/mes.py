@@ -176,7 +176,10 @@ class _State:
     """Budgets at the start of a round: group g holds ``mb[g] * F[rb[g]] / nq`` money.
 
     Budgets are kept unclipped (a voter who could not pay their full share has a budget
-    <= 0, and has no money); the unclipped value is what the certificates need.
+    <= 0, and has no money); the unclipped value is what the certificates need.  ``mf``
+    shadows them in floating point (money, unscaled) to settle comparisons that are not
+    close without big-integer arithmetic; ``share`` is the starting share, for the bound
+    on the shadow's error.
     """
 
     level: _Level
@@ -184,10 +187,30 @@ class _State:
     rb: list[int]
     F: list[int]
     nq: int
+    mf: list[float]
+    share: float
     r: int = 0
 
     def copy(self) -> _State:
-        return _State(self.level, self.mb.copy(), self.rb.copy(), self.F, self.nq, self.r)
+        return _State(
+            self.level,
+            self.mb.copy(),
+            self.rb.copy(),
+            self.F,
+            self.nq,
+            self.mf.copy(),
+            self.share,
+            self.r,
+        )
+
+    def slack(self, shift: float, voters: int, cost: int) -> float:
+        """More than the error of a sum of shadow budgets over ``voters`` voters.
+
+        A shadow budget is off by about ``rounds**2 * share * 2**-52`` at most (each round
+        subtracts one rounded payment, budgets stay within ``(rounds + 2) * share``); the
+        bound allows a billion times that, and more than the rounding of the sum.
+        """
+        return (self.r + 2) * 1e-9 * (self.share + abs(shift)) * voters + cost * 1e-12
 
 
 @dataclass(slots=True)
@@ -300,10 +323,10 @@ class _Election:
         for t, u in self.sup[s]:
             parts.setdefault(tgroup[t], {}).setdefault(u, []).append(t)
         split: list[tuple[int, tuple[tuple[int, int], ...]]] = []
-        affected: set[int] = set()
+        changed: dict[int, list[int]] = {}  # project -> split groups whose row for it changed
         for g in sorted(parts):
-            rest = {j: row.copy() for j, row in gweights[g].items()}  # who did not rank s
-            affected.update(rest)
+            rest = dict(gweights[g])  # who did not rank s; rows are copied before a change
+            mine: set[int] = set()
             kids: list[tuple[int, int]] = []
             for u in sorted(parts[g]):
                 c = len(gweights)
@@ -312,23 +335,39 @@ class _Election:
                 for t in parts[g][u]:
                     tgroup[t] = c
                 for j, row in weights.items():
-                    left = rest[j]
+                    if j in mine:
+                        left = rest[j]
+                    else:
+                        mine.add(j)
+                        left = rest[j] = rest[j].copy()
                     for i, v in enumerate(row):
                         left[i] -= v
                 kids.append((c, u))
-            rest = {j: row for j, row in rest.items() if any(row)}
+            for j in mine:
+                if not any(rest[j]):
+                    del rest[j]
+                changed.setdefault(j, []).append(g)
             gweights[g] = rest
             if rest:
                 kids.insert(0, (g, 0))
             split.append((g, tuple(kids)))
-        entries = dict(level.entries)
+        entries = dict(level.entries)  # lists are shared with the parent until replaced
         entries.pop(s, None)
-        for j in affected:
-            if j in entries:
-                entries[j] = [e for e in entries[j] if e[0] not in parts]
+        width = self.k + 1
+        for j, groups in changed.items():
+            old = entries.get(j)
+            if old is None:
+                continue  # s, or bought in an earlier round
+            drop = set(groups)
+            lst = entries[j] = [e for e in old if e[0] not in drop]
+            for g in groups:
+                row = gweights[g].get(j)
+                if row is not None:
+                    lst.extend((g, u, row[u]) for u in range(1, width) if row[u])
         for _, kids in split:
-            for c, _u in kids:
-                self._add_entries(entries, c, gweights[c], s)
+            for c, u in kids:
+                if u:  # the rest (u == 0) was updated above
+                    self._add_entries(entries, c, gweights[c], s)
         node = _Level(tgroup, gweights, entries, split)
         level.children[s] = node
         return node
@@ -337,25 +376,34 @@ class _Election:
 
     def initial(self, x: int) -> _State:
         """Everyone holds ``budget / n + x`` (scaled by n)."""
-        return _State(self.root, [self.budget + self.n * x], [0], [1], self.n)
+        share = self.budget / self.n + x
+        return _State(self.root, [self.budget + self.n * x], [0], [1], self.n, [share], share)
 
     def pay(self, st: _State, s: int, price: Price) -> None:
         """Supporters of ``s`` pay ``price`` per unit of utility (as :meth:`price` returned
         it); rescale by the denominator of the price per point."""
         num, den = price
-        scale = den // (st.nq * self.unit[s])  # den == points * nq * unit
+        unit = self.unit[s]
+        if den % (st.nq * unit) == 0:  # as price() gives it: den == points * nq * unit
+            scale = den // (st.nq * unit)
+        else:  # any price whose denominator is a multiple of nq
+            scale, num = den // st.nq, num * unit
         node = self.child(st.level, s)
-        mb, rb, f = st.mb, st.rb, st.F
+        mb, rb, f, mf = st.mb, st.rb, st.F, st.mf
         if node.size > len(mb):
             grow = node.size - len(mb)
             mb.extend([0] * grow)
             rb.extend([0] * grow)
+            mf.extend([0.0] * grow)
         r1 = st.r + 1
+        pf = num / (scale * st.nq)  # per point, rounded
         for g, kids in node.split:
             m = mb[g] * f[rb[g]] * scale
+            m_f = mf[g]
             for c, u in kids:
                 mb[c] = m - num * u
                 rb[c] = r1
+                mf[c] = m_f - pf * u
         st.F = [v * scale for v in f]
         st.F.append(1)
         st.nq *= scale
@@ -367,7 +415,79 @@ class _Election:
 
         ``shift`` (in scaled units) is added to every unclipped budget first: positive for
         the lower bounds of a certificate, negative for the upper bounds.
+
+        The shadow budgets find who pays everything they have (the "poor") and who pays
+        the price times their points; only the poor and the rows near the price are then
+        worked out exactly.  The price ``P`` so found is exact when every poor row has
+        ``budget / points < P`` and every other ``>= P`` (then the cost splits exactly at
+        ``P``, and only one price does that); rows far from ``P`` are sorted right by the
+        shadow, near ones are checked exactly, and anything else falls back to
+        :meth:`exact_price`.
         """
+        mb, rb, f, mf = st.mb, st.rb, st.F, st.mf
+        sf = shift / st.nq
+        err = (st.r + 2) * 1e-9 * (st.share + abs(sf))  # > error of one shadow budget
+        rows: list[tuple[float, float, int, int, int]] = []
+        total_f = 0.0
+        voters = 0
+        points = 0
+        for g, u, w in st.level.entries.get(j, ()):
+            m_f = mf[g] + sf
+            if m_f > -err:
+                rows.append((m_f / u, m_f, u, w, g))
+                total_f += w * m_f
+                voters += w
+                points += w * u
+        cost = self.costs[j]
+        gap = total_f - cost
+        if gap < -st.slack(sf, voters, cost):
+            return None
+        if gap <= st.slack(sf, voters, cost):
+            return self.exact_price(st, j, shift)
+        rows.sort()
+        need_f = float(cost)
+        points_f = points
+        cut = len(rows)
+        for i, (_k, m_f, u, w, _g) in enumerate(rows):
+            if need_f * u <= m_f * points_f:
+                cut = i
+                break
+            need_f -= w * m_f
+            points_f -= w * u
+        need = cost * st.nq
+        exact: list[int] = []
+        for _k, _m_f, u, w, g in rows[:cut]:  # the poor pay all they have
+            m = mb[g]
+            if m > 0 or shift > 0:
+                m = m * f[rb[g]] + shift
+            if m > 0:
+                need -= w * m
+            points -= w * u
+            exact.append(m)
+        if points <= 0 or need <= 0:
+            return self.exact_price(st, j, shift)
+        p_f = need / (points * st.nq)
+        band = 2 * err + 1e-12 * p_f
+        for i in range(cut - 1, -1, -1):  # poor near the price: budget / points < price
+            key, _m_f, u, _w, _g = rows[i]
+            if key < p_f - band:
+                break
+            m = exact[i]
+            if m > 0 and m * points >= need * u:
+                return self.exact_price(st, j, shift)
+        for i in range(cut, len(rows)):  # the others near the price: budget / points >= it
+            key, _m_f, u, _w, g = rows[i]
+            if key > p_f + band:
+                break
+            m = mb[g]
+            if m > 0 or shift > 0:
+                m = m * f[rb[g]] + shift
+            if m * points < need * u:
+                return self.exact_price(st, j, shift)
+        return need, points * st.nq * self.unit[j]
+
+    def exact_price(self, st: _State, j: int, shift: int = 0) -> Price | None:
+        """:meth:`price` worked out on the exact budgets only."""
         lu, mb, rb, f = self.lu, st.mb, st.rb, st.F
         total = 0
         points = 0
@@ -396,13 +516,32 @@ class _Election:
         """Sign of (what the supporters of ``j`` would pay at price ``rho``) - cost of ``j``.
 
         Negative means the price of ``j`` is above ``rho`` (or ``j`` is unaffordable).
+        Settled on the shadow budgets unless it is close.
         """
         num, den = rho
         num *= self.unit[j]  # price per point
+        entries = st.level.entries.get(j, ())
+        pf = num / den
+        sf = shift / st.nq
+        mf = st.mf
+        total_f = 0.0
+        voters = 0
+        for g, u, w in entries:
+            m_f = mf[g] + sf
+            if m_f > 0:
+                c_f = pf * u
+                total_f += w * (m_f if m_f < c_f else c_f)
+                voters += w
+        gap = total_f - self.costs[j]
+        slack = st.slack(sf, voters, self.costs[j])
+        if gap > slack:
+            return 1
+        if gap < -slack:
+            return -1
         mb, rb, f = st.mb, st.rb, st.F
         cap = [num * st.nq * u for u in range(self.k + 1)]
         total = 0
-        for g, u, w in st.level.entries.get(j, ()):
+        for g, u, w in entries:
             m = mb[g]
             if m > 0 or shift > 0:
                 m = m * f[rb[g]] + shift
@@ -424,6 +563,28 @@ class _Election:
                 if m > 0:
                     total += w * m
         return total
+
+    def affords(self, st: _State, j: int, shift: int = 0) -> bool:
+        """Whether the supporters of ``j`` hold its cost, budgets shifted down by ``shift``
+        (settled on the shadow budgets unless it is close)."""
+        sf = shift / st.nq
+        mf = st.mf
+        total_f = 0.0
+        voters = 0
+        for g, _u, w in st.level.entries.get(j, ()):
+            m_f = mf[g]
+            if m_f > 0:
+                m_f -= sf
+                if m_f > 0:
+                    total_f += w * m_f
+                    voters += w
+        gap = total_f - self.costs[j]
+        slack = st.slack(sf, voters, self.costs[j])
+        if gap > slack:
+            return True
+        if gap < -slack:
+            return False
+        return self.money(st, j, shift) >= self.costs[j] * st.nq
 
     def beats(self, st: _State, j: int, rho: Price, strict: bool, shift: int = 0) -> bool:
         """Whether ``j`` costs more than ``rho`` per unit of utility (at least if not strict)."""
@@ -478,7 +639,8 @@ class _Election:
                     best, bp, bf, tied = j, pj, lbf[j], [j]
                 elif c1 == c2:
                     tied.append(j)
-                    best = min(best, j)
+                    if j < best:  # the same price, as worked out for j
+                        best, bp = j, pj
             if best < 0:
                 break
             out.states.append(st.copy())
@@ -527,13 +689,12 @@ class _Election:
             alive.discard(s)
             self.pay(st, s, p2)
         for j in alive:  # nothing else may become affordable
-            need = costs[j] * st.nq
-            if self.money(st, j) < need:
+            if not self.affords(st, j):
                 continue
             lo, hi = x1, reach
             while lo < hi:
                 mid = (lo + hi + 1) // 2
-                if self.money(st, j, (x2 - mid) * st.nq) < need:
+                if not self.affords(st, j, (x2 - mid) * st.nq):
                     lo = mid
                 else:
                     hi = mid - 1

@@ -17,6 +17,7 @@ from budgeting.tally import (
     APPROVAL,
     CUMULATIVE,
     MES,
+    ORDINAL,
     MesLeftover,
     MesStep,
     Share,
@@ -417,3 +418,38 @@ def test_cost_utility_ties_follow_the_input_order() -> None:
     assert list(forward.selected) == pabutools_outcome(
         TallyInput(projects, 400, ballots, 1, APPROVAL)
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
+    # price(), excess() and affords() settle most comparisons on floating-point shadow
+    # budgets; along a run, with budgets shifted both ways, they agree with exact arithmetic
+    rng = random.Random(200 + seed)
+    for kind in (ORDINAL, APPROVAL):
+        ranked = random_election(rng, voters=400, projects=12)
+        inp = TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, kind)
+        election = _Election(inp)
+        run = election.run(rng.randrange(0, 40))
+        for st in run.states:
+            for j in election.cands:
+                nq = st.nq
+                for shift in (0, nq, -nq, 7 * nq // 3, -(5 * nq) // 2):
+                    assert election.price(st, j, shift) == election.exact_price(st, j, shift)
+                    exact = election.money(st, j, max(shift, 0)) >= election.costs[j] * nq
+                    assert election.affords(st, j, max(shift, 0)) == exact
+                rho = election.exact_price(st, j)
+                if rho is not None:
+                    for factor in (Fraction(1), Fraction(999_999, 1_000_000), Fraction(3, 2)):
+                        near = (rho[0] * factor.numerator, rho[1] * factor.denominator)
+                        assert election.excess(st, j, near) == exact_excess(election, st, j, near)
+
+
+def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int:  # noqa: ANN001
+    """The sign of what the supporters of ``j`` pay at ``rho`` minus its cost, in fractions."""
+    price_per_point = Fraction(rho[0] * election.unit[j], rho[1])
+    paid = Fraction(0)
+    for g, u, w in st.level.entries.get(j, ()):
+        money = Fraction(st.mb[g] * st.F[st.rb[g]], st.nq)
+        if money > 0:
+            paid += w * min(money, price_per_point * u)
+    return (paid > election.costs[j]) - (paid < election.costs[j])
