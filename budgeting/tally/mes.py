@@ -151,20 +151,24 @@ class _Level:
     """Voters grouped by their points on the projects bought so far (one node per prefix).
 
     Group ids are stable from parent to child: a group split by the new purchase keeps its
-    id for the part that did not rank it and gets new ids for the parts that did.
+    id for the part that did not rank it and gets new ids for the parts that did; a group
+    whose voters all gave the new purchase the same points keeps its id and stays whole.
+    Rows are never changed once made (a level shares them with its parent).
     """
 
-    __slots__ = ("tgroup", "gweights", "entries", "split", "size", "children")
+    __slots__ = ("tgroup", "gweights", "gsize", "entries", "split", "size", "children")
 
     def __init__(
         self,
         tgroup: list[int],
         gweights: list[dict[int, list[int]]],
+        gsize: list[int],
         entries: dict[int, list[tuple[int, int, int]]],
         split: list[tuple[int, tuple[tuple[int, int], ...]]],
     ) -> None:
         self.tgroup = tgroup  # ballot type -> its group
         self.gweights = gweights  # group -> project -> voters per points value
+        self.gsize = gsize  # group -> voters
         self.entries = entries  # project -> [(group, points, voters)] of its supporters
         self.split = split  # parent group -> [(child group, points on the new purchase)]
         self.size = len(gweights)
@@ -277,7 +281,7 @@ class _Election:
         weights = self._weights(range(len(self.tballot)))
         entries: dict[int, list[tuple[int, int, int]]] = {}
         self._add_entries(entries, 0, weights, None)
-        self.root = _Level([0] * len(self.tballot), [weights], entries, [])
+        self.root = _Level([0] * len(self.tballot), [weights], [sum(self.tmult)], entries, [])
 
     # -- groupings -------------------------------------------------------------------------
 
@@ -317,32 +321,42 @@ class _Election:
         cached = level.children.get(s)
         if cached is not None:
             return cached
-        tgroup = level.tgroup.copy()
+        tgroup = level.tgroup
         gweights = level.gweights.copy()
+        gsize = level.gsize.copy()
+        tmult = self.tmult
         parts: dict[int, dict[int, list[int]]] = {}  # group -> points on s -> types
+        moved: dict[int, int] = {}  # group -> voters who gave s points
         for t, u in self.sup[s]:
-            parts.setdefault(tgroup[t], {}).setdefault(u, []).append(t)
+            g = tgroup[t]
+            parts.setdefault(g, {}).setdefault(u, []).append(t)
+            moved[g] = moved.get(g, 0) + tmult[t]
         split: list[tuple[int, tuple[tuple[int, int], ...]]] = []
         changed: dict[int, list[int]] = {}  # project -> split groups whose row for it changed
+        copied = False
         for g in sorted(parts):
-            rest = dict(gweights[g])  # who did not rank s; rows are copied before a change
+            if len(parts[g]) == 1 and moved[g] == gsize[g]:  # the whole group, same points
+                split.append((g, ((g, next(iter(parts[g]))),)))
+                continue
+            if not copied:
+                tgroup = tgroup.copy()
+                copied = True
+            rest = dict(gweights[g])  # who did not rank s
             mine: set[int] = set()
             kids: list[tuple[int, int]] = []
             for u in sorted(parts[g]):
                 c = len(gweights)
                 weights = self._weights(parts[g][u])
                 gweights.append(weights)
+                gsize.append(sum(tmult[t] for t in parts[g][u]))
                 for t in parts[g][u]:
                     tgroup[t] = c
                 for j, row in weights.items():
-                    if j in mine:
-                        left = rest[j]
-                    else:
+                    if j not in mine:
                         mine.add(j)
-                        left = rest[j] = rest[j].copy()
-                    for i, v in enumerate(row):
-                        left[i] -= v
+                    rest[j] = [a - b for a, b in zip(rest[j], row, strict=True)]
                 kids.append((c, u))
+            gsize[g] -= moved[g]
             for j in mine:
                 if not any(rest[j]):
                     del rest[j]
@@ -364,11 +378,11 @@ class _Election:
                 row = gweights[g].get(j)
                 if row is not None:
                     lst.extend((g, u, row[u]) for u in range(1, width) if row[u])
-        for _, kids in split:
-            for c, u in kids:
-                if u:  # the rest (u == 0) was updated above
+        for g, kids in split:
+            for c, _u in kids:
+                if c != g:  # the rest, or a group kept whole, keeps its entries
                     self._add_entries(entries, c, gweights[c], s)
-        node = _Level(tgroup, gweights, entries, split)
+        node = _Level(tgroup, gweights, gsize, entries, split)
         level.children[s] = node
         return node
 
