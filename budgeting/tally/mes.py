@@ -182,8 +182,8 @@ class _State:
     Budgets are kept unclipped (a voter who could not pay their full share has a budget
     <= 0, and has no money); the unclipped value is what the certificates need.  ``mf``
     shadows them in floating point (money, unscaled) to settle comparisons that are not
-    close without big-integer arithmetic; ``share`` is the starting share, for the bound
-    on the shadow's error.
+    close without big-integer arithmetic; ``share`` is the starting share times K + 1 (K
+    the most points on one project), the scale of the bound on the shadow's error.
     """
 
     level: _Level
@@ -210,9 +210,10 @@ class _State:
     def slack(self, shift: float, voters: int, cost: int) -> float:
         """More than the error of a sum of shadow budgets over ``voters`` voters.
 
-        A shadow budget is off by about ``rounds**2 * share * 2**-52`` at most (each round
-        subtracts one rounded payment, budgets stay within ``(rounds + 2) * share``); the
-        bound allows a billion times that, and more than the rounding of the sum.
+        A shadow budget is off by at most about ``rounds**2 * (K + 1) * share * 2**-52``
+        (each round subtracts one rounded payment of at most ``K`` times a payer's budget,
+        and unclipped budgets stay within ``(K + 1) * (rounds + 2)`` starting shares, shift
+        apart); the bound allows millions of times that, and the rounding of the sum.
         """
         return (self.r + 2) * 1e-9 * (self.share + abs(shift)) * voters + cost * 1e-12
 
@@ -391,7 +392,8 @@ class _Election:
     def initial(self, x: int) -> _State:
         """Everyone holds ``budget / n + x`` (scaled by n)."""
         share = self.budget / self.n + x
-        return _State(self.root, [self.budget + self.n * x], [0], [1], self.n, [share], share)
+        bound = share * (self.k + 1)  # see _State.slack
+        return _State(self.root, [self.budget + self.n * x], [0], [1], self.n, [share], bound)
 
     def pay(self, st: _State, s: int, price: Price) -> None:
         """Supporters of ``s`` pay ``price`` per unit of utility (as :meth:`price` returned
@@ -542,10 +544,10 @@ class _Election:
         voters = 0
         for g, u, w in entries:
             m_f = mf[g] + sf
+            voters += w
             if m_f > 0:
                 c_f = pf * u
                 total_f += w * (m_f if m_f < c_f else c_f)
-                voters += w
         gap = total_f - self.costs[j]
         slack = st.slack(sf, voters, self.costs[j])
         if gap > slack:
@@ -587,11 +589,11 @@ class _Election:
         voters = 0
         for g, _u, w in st.level.entries.get(j, ()):
             m_f = mf[g]
+            voters += w
             if m_f > 0:
                 m_f -= sf
                 if m_f > 0:
                     total_f += w * m_f
-                    voters += w
         gap = total_f - self.costs[j]
         slack = st.slack(sf, voters, self.costs[j])
         if gap > slack:
