@@ -4,19 +4,27 @@ Run: .venv/bin/python bench/tally.py [--postgres URL] [--district FILE] [--synth
 
 Prints, on the same files in one run: the time to import the city-wide Kraków 2019
 file (50 004 ballots), the time to count it from the database, our MES time against
-pabutools' on a district file (same outcome required), peak memory, and the same
-count for a synthetic round of N ballots (1 000 000 by default).
+pabutools' (same outcome required) on a district file, on the city-wide Kraków 2019
+file and, with approval ballots and cost utilities, on the city-wide Gdynia 2020 file,
+peak memory, and the same count for a synthetic round of N ballots (1 000 000 by default).
 Greedy from the database needs only each project's points, which the database sums
 (``count_area``); the time to read every ballot and count in Python is printed beside it,
 and both must select the same projects with the same points.
 Targets: greedy from the database under 1 s for 50 000 ballots and at most 2 s for
-1 000 000; MES at least 50x faster than pabutools with the same outcome.
+1 000 000; MES at least 50x faster than pabutools on the district, 300x on city-wide
+Kraków, 100x on Gdynia, each with the same outcome.  pabutools needs a long time on
+city-wide Kraków (it reruns MES for each of the 322 Add1 increments);
+``--city-pabutools-cache FILE`` takes its outcome and time from a file written by an
+earlier run (``--write-city-pabutools``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
+import math
 import os
 import random
 import resource
@@ -24,6 +32,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.postgres import fresh_postgres  # noqa: E402
 from budgeting.db import create_engine, session_factory  # noqa: E402
 from budgeting.migrate import upgrade_async  # noqa: E402
-from budgeting.pabulib import PabulibInstance, parse_pabulib, tally_pabulib  # noqa: E402
+from budgeting.pabulib import (  # noqa: E402
+    PabulibInstance,
+    parse_pabulib,
+    tally_input_from_pabulib,
+)
 from budgeting.services.exchange import import_instance  # noqa: E402
 from budgeting.services.rounds import load_round  # noqa: E402
 from budgeting.services.tally import count_area, count_round, tally_input  # noqa: E402
@@ -42,6 +55,8 @@ REPEATS = 3
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"
 CITY = DATA / "Poland_Krakow_2019.pb"
 DISTRICT = DATA / "Poland_Krakow_2019_Zwierzyniec.pb"
+APPROVAL = DATA / "Poland_Gdynia_2020.pb"
+MES_TARGETS = {"district": 50, "city": 300, "approval": 100}
 
 
 def synthetic(ballots: int, projects: int = 60, k: int = 3, seed: int = 1) -> PabulibInstance:
@@ -145,19 +160,64 @@ async def settle(engine) -> str:
     return f", then VACUUM ANALYZE {time.perf_counter() - started:.2f} s"
 
 
-def mes_against_pabutools(path: Path) -> tuple[float, float, bool]:
-    """Our MES and pabutools' on one file: seconds each, and whether they agree."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.budgeting.elections import pabutools_outcome
+def mes_against_pabutools(path: Path, cached: dict | None = None) -> dict:
+    """Our MES and pabutools' (Add1, ties in file order, the satisfaction our MES uses:
+    points, or cost on approval ballots) on one file: seconds each, parsing apart, and
+    whether they agree.  ``cached`` holds pabutools' outcome and time from an earlier run."""
+    from pabutools.election import parse_pabulib as pabutools_parse
 
-    inp, _greedy = tally_pabulib(path, "greedy")
+    from tests.budgeting.elections import pabutools_mes
+
+    started = time.perf_counter()
+    inp = tally_input_from_pabulib(parse_pabulib(path))
+    our_parse = time.perf_counter() - started
     started = time.perf_counter()
     ours = equal_shares(inp)
     our_time = time.perf_counter() - started
-    started = time.perf_counter()
-    theirs = pabutools_outcome(inp)
-    their_time = time.perf_counter() - started
-    return our_time, their_time, list(ours.selected) == theirs
+    if cached is None:
+        started = time.perf_counter()
+        instance, profile = pabutools_parse(str(path))
+        their_parse = time.perf_counter() - started
+        started = time.perf_counter()
+        theirs = pabutools_mes(instance, profile, inp.max_ranks)
+        their_time = time.perf_counter() - started
+    else:
+        theirs, their_time, their_parse = cached["selected"], cached["seconds"], math.nan
+    return {
+        "file": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "kind": inp.kind,
+        "voters": len(inp.ballots),
+        "ours": our_time,
+        "our_parse": our_parse,
+        "theirs": their_time,
+        "their_parse": their_parse,
+        "ratio": their_time / our_time,
+        "same": list(ours.selected) == theirs,
+        "selected": theirs,
+        "cached": cached is not None,
+        "satisfaction": ours.mes.satisfaction if ours.mes else "",
+    }
+
+
+def print_mes(label: str, run: dict) -> None:
+    source = " (pabutools from cache)" if run["cached"] else ""
+    print(
+        f"  {label}: {run['file']} ({run['kind']}, {run['voters']:,} voters, "
+        f"{run['satisfaction']} utilities): ours {run['ours']:.3f} s "
+        f"(+ {run['our_parse']:.2f} s reading) | pabutools {run['theirs']:,.2f} s"
+        f"{source} | ratio {run['ratio']:,.0f}x | same outcome: {run['same']}"
+    )
+
+
+def city_cache(path: Path | None) -> dict | None:
+    """pabutools' outcome on the city-wide file from an earlier run, if it fits the data."""
+    if path is None:
+        return None
+    cached = json.loads(path.read_text(encoding="utf-8"))
+    if cached["sha256"] != hashlib.sha256(CITY.read_bytes()).hexdigest():
+        raise SystemExit(f"{path} was written for other data than {CITY}")
+    return cached
 
 
 async def main() -> None:
@@ -169,6 +229,16 @@ async def main() -> None:
     )
     parser.add_argument("--district", type=Path, default=DISTRICT)
     parser.add_argument("--synthetic", type=int, default=1_000_000)
+    parser.add_argument(
+        "--city-pabutools-cache",
+        type=Path,
+        help="pabutools' outcome and time on city-wide Kraków from an earlier run",
+    )
+    parser.add_argument(
+        "--write-city-pabutools",
+        type=Path,
+        help="write pabutools' outcome and time on city-wide Kraków to this file",
+    )
     args = parser.parse_args()
 
     city = parse_pabulib(CITY)
@@ -182,12 +252,19 @@ async def main() -> None:
             postgres = None
             print("  PostgreSQL: skipped (give --postgres URL or BUDGETBOT_BENCH_POSTGRES_URL)")
 
-        print(f"MES against pabutools on {args.district.name}:")
-        ours, theirs, same = mes_against_pabutools(args.district)
-        print(
-            f"  ours {ours:.3f} s | pabutools {theirs:.2f} s | ratio {theirs / ours:,.0f}x | "
-            f"same outcome: {same}"
-        )
+        print("MES against pabutools (Add1, ties in file order):")
+        mes_runs = {"district": mes_against_pabutools(args.district)}
+        print_mes("district", mes_runs["district"])
+        mes_runs["city"] = mes_against_pabutools(CITY, city_cache(args.city_pabutools_cache))
+        print_mes("city-wide", mes_runs["city"])
+        if args.write_city_pabutools and not mes_runs["city"]["cached"]:
+            keys = ("file", "sha256", "voters", "selected")
+            record = {k: mes_runs["city"][k] for k in keys}
+            record["seconds"] = round(mes_runs["city"]["theirs"], 2)
+            record["pabutools"] = version("pabutools")
+            args.write_city_pabutools.write_text(json.dumps(record, indent=1) + "\n")
+        mes_runs["approval"] = mes_against_pabutools(APPROVAL)
+        print_mes("approval", mes_runs["approval"])
 
         print(f"Synthetic round: {args.synthetic:,} ballots")
         big = synthetic(args.synthetic)
@@ -209,10 +286,15 @@ async def main() -> None:
         f"{'met' if sqlite['count'] < 1 else 'MISSED'} on SQLite"
         + (f", {'met' if postgres['count'] < 1 else 'MISSED'} on PostgreSQL" if postgres else "")
     )
-    print(
-        f"  MES speed-up over pabutools: {theirs / ours:,.0f}x (target >= 50x, same outcome): "
-        f"{'met' if same and theirs / ours >= 50 else 'MISSED'}"
-    )
+    for name, run in mes_runs.items():
+        target = MES_TARGETS[name]
+        met = run["same"] and run["ratio"] >= target
+        print(
+            f"  MES speed-up over pabutools, {name} ({run['file']}): {run['ratio']:,.0f}x "
+            f"(target >= {target}x, same outcome): {'met' if met else 'MISSED'}"
+        )
+    if not all(run["same"] for run in mes_runs.values()):
+        raise SystemExit("MES and pabutools disagree")
     big_runs = [("SQLite", synthetic_sqlite), ("PostgreSQL", synthetic_postgres)]
     print(
         f"  greedy from the database, {args.synthetic:,} synthetic ballots (target <= 2 s): "

@@ -14,6 +14,14 @@ from budgeting.phases import SCHEDULED, Phase
 from budgeting.settings import Settings
 
 PHASE_CHOICES = [phase.value for phase in SCHEDULED]
+TALLY_RULES = [
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "mes",
+    "equalshares",
+    "equalshares/add1",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = tally.add_mutually_exclusive_group(required=True)
     source.add_argument("round_id", nargs="?", type=int, help="a round in the database")
     source.add_argument("--pabulib", type=Path, help="a pabulib .pb file")
-    tally.add_argument("--rule", choices=["greedy", "mes"], default="greedy")
+    tally.add_argument(
+        "--rule",
+        choices=TALLY_RULES,
+        help="default: the rule a pabulib file's META names; greedy for a round",
+    )
     tally.add_argument("--explain", action="store_true", help="print the step-by-step trace")
     tally.add_argument("--json", action="store_true", help="print JSON")
     tally.add_argument("--seed", type=int, help="the lot's seed (default: drawn now)")

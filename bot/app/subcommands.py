@@ -9,24 +9,23 @@ import json
 import re
 import sys
 
-from budgeting.i18n import translator
+from budgeting.i18n import Translator, translator
 from budgeting.settings import Settings
 
 
 async def tally(settings: Settings, args: argparse.Namespace) -> int:
-    """Print the selected project ids (one per line or JSON); ``--explain`` adds the trace."""
-    from budgeting.pabulib import tally_pabulib
-    from budgeting.tally.explain import explain_lines
+    """Print the selected project ids (one per line or JSON); ``--explain`` adds the trace.
+
+    A pabulib file is counted with the rule its META names unless ``--rule`` is given; a
+    file that cannot be counted gets one line on stderr and exit status 2.
+    """
+    from budgeting.pabulib import rule_from_pabulib
+    from budgeting.tally import RULES
 
     t = translator(args.lang or settings.default_locale)
+    rule = args.rule if args.rule in RULES or not args.rule else rule_from_pabulib(args.rule)
     if args.pabulib is not None:
-        inp, result = tally_pabulib(args.pabulib, args.rule)
-        note = t.gettext("Equal points were ordered as the projects are listed.")
-        lines = (
-            explain_lines(result, inp, t.gettext, t.money, t.number, note) if args.explain else []
-        )
-        _print_result(args, list(result.selected), result.to_dict(), lines)
-        return 0
+        return _tally_file(args, rule, t)
     from bot.app.bootstrap import open_runtime
     from budgeting.services.rounds import load_round
     from budgeting.services.tally import count_round, explain_run
@@ -38,7 +37,7 @@ async def tally(settings: Settings, args: argparse.Namespace) -> int:
             if round_ is None:
                 print(f"no round {args.round_id}", file=sys.stderr)
                 return 2
-            runs = await count_round(session, round_, args.rule, seed=args.seed)
+            runs = await count_round(session, round_, rule or "greedy", seed=args.seed)
             selected = [pid for run in runs for pid in run.result["selected"]]
             lines = []
             if args.explain:
@@ -50,6 +49,25 @@ async def tally(settings: Settings, args: argparse.Namespace) -> int:
             )
     finally:
         await runtime.close()
+    return 0
+
+
+def _tally_file(args: argparse.Namespace, rule: str | None, t: Translator) -> int:
+    """Count a pabulib file; a file that cannot be counted is one line on stderr, status 2."""
+    from budgeting.pabulib import tally_pabulib
+    from budgeting.tally.explain import explain_lines
+
+    try:
+        inp, result = tally_pabulib(args.pabulib, rule)
+    except (OSError, ValueError, csv.Error) as problem:
+        reason = problem.strerror if isinstance(problem, OSError) else str(problem)
+        reason = " ".join((reason or type(problem).__name__).split())
+        text = t.gettext("Cannot count {file}: {reason}").format(file=args.pabulib, reason=reason)
+        print(text, file=sys.stderr)
+        return 2
+    note = t.gettext("Equal points were ordered as the projects are listed.")
+    lines = explain_lines(result, inp, t.gettext, t.money, t.number, note) if args.explain else []
+    _print_result(args, list(result.selected), result.to_dict(), lines)
     return 0
 
 

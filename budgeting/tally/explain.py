@@ -11,7 +11,12 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from budgeting.tally.model import (
-    GREEDY,
+    APPROVAL,
+    BELOW_MINIMUM,
+    CUMULATIVE,
+    GREEDY_NO_SKIP,
+    MES,
+    STOPPED,
     GreedyStep,
     MesLeftover,
     MesStep,
@@ -52,7 +57,7 @@ def explain_lines(
     :func:`file_order_note` and :func:`lot_note`); it is shown once, before the first tie.
     """
     words = _Words(inp, _, money, number, tie_break_note)
-    lines = _greedy_lines(result, words) if result.rule == GREEDY else _mes_lines(result, words)
+    lines = _mes_lines(result, words) if result.rule == MES else _greedy_lines(result, words)
     lines.append(
         _(
             "Selected {count} of {total} projects for {spent}; "
@@ -86,6 +91,7 @@ class _Words:
         self.note = tie_break_note or _("Ties are broken by the round's tie-break order.")
         self.noted = False
         self.names = {p.id: p.name for p in inp.projects}
+        self.cost_shares = False  # MES with cost utilities (approval ballots)
 
     def project(self, project_id: str) -> str:
         _ = self._
@@ -99,6 +105,15 @@ class _Words:
         if count == 1:
             return _("1 point")
         return _("{count} points").format(count=self.number(count))
+
+    def score(self, count: int) -> str:
+        """Points, or votes on approval ballots."""
+        _ = self._
+        if self.inp.kind != APPROVAL:
+            return self.points(count)
+        if count == 1:
+            return _("1 vote")
+        return _("{count} votes").format(count=self.number(count))
 
     def supporters(self, count: int) -> str:
         _ = self._
@@ -132,6 +147,10 @@ class _Words:
         return text
 
     def scoring(self) -> str:
+        if self.inp.kind == APPROVAL:
+            return self._("Each ballot gives one vote to each project it chooses.")
+        if self.inp.kind == CUMULATIVE:
+            return self._("Each ballot gives each project the points the voter put on it.")
         return self._(
             "On each ballot, first place gets {points} and each place below gets one point less."
         ).format(points=self.points(self.inp.max_ranks))
@@ -142,12 +161,17 @@ class _Words:
         labels = [self.project(pid) for pid in tie.project_ids]
         if greedy:
             text = _("{projects} had {points} each, so the tie-break order decides: {order}.")
+        elif self.cost_shares:
+            text = _(
+                "{projects} could be bought with each supporter paying the same part of the "
+                "cost, so the tie-break order decides: {order}."
+            )
         else:
             text = _(
                 "{projects} could be bought at the same price per point, "
                 "so the tie-break order decides: {order}."
             )
-        points = self.points(int(tie.value)) if greedy else ""
+        points = self.score(int(tie.value)) if greedy else ""
         lines = [] if self.noted else [self.note]
         self.noted = True
         lines.append(
@@ -158,12 +182,19 @@ class _Words:
 
 def _greedy_lines(result: TallyResult, w: _Words) -> list[str]:
     _ = w._
-    lines = [
-        _("Rule: greedy by points.") + " " + w.scoring(),
-        _(
+    if result.rule == GREEDY_NO_SKIP:
+        walk = _(
+            "Projects are taken from most to fewest points and selected while they fit in the "
+            "budget of {budget}; the count stops at the first one that does not fit."
+        )
+    else:
+        walk = _(
             "Projects are taken from most to fewest points; each one that still fits in the "
             "budget of {budget} is selected."
-        ).format(budget=w.money(result.budget)),
+        )
+    lines = [
+        _("Rule: greedy by points.") + " " + w.scoring(),
+        walk.format(budget=w.money(result.budget)),
     ]
     announced: set[Tie] = set()
     for step in result.steps:
@@ -172,7 +203,14 @@ def _greedy_lines(result: TallyResult, w: _Words) -> list[str]:
         if step.tie is not None and step.tie not in announced:
             announced.add(step.tie)
             lines.extend(w.tie(step.tie, greedy=True))
-        if step.selected:
+        if step.outcome == BELOW_MINIMUM:
+            text = _("{project} had {points}, less than the {minimum} needed, so it was skipped.")
+        elif step.outcome == STOPPED:
+            text = _(
+                "{project} had {points} and cost {cost}; the count stopped at the first "
+                "project that did not fit, so it was not selected."
+            )
+        elif step.selected:
             text = _("{project} had {points} and cost {cost}; {left} was left, so it was selected.")
         else:
             text = _(
@@ -182,9 +220,10 @@ def _greedy_lines(result: TallyResult, w: _Words) -> list[str]:
         lines.append(
             text.format(
                 project=w.project(step.project_id),
-                points=w.points(step.points),
+                points=w.score(step.points),
                 cost=w.money(step.cost),
                 left=w.money(step.remaining_before),
+                minimum=w.score(result.min_score),
             )
         )
     return lines
@@ -193,6 +232,7 @@ def _greedy_lines(result: TallyResult, w: _Words) -> list[str]:
 def _mes_lines(result: TallyResult, w: _Words) -> list[str]:
     _ = w._
     summary = result.mes
+    w.cost_shares = summary is not None and summary.satisfaction == "cost"
     lines = [_("Rule: Method of Equal Shares.") + " " + w.scoring()]
     if summary is not None and summary.voters:
         lines.append(
@@ -203,13 +243,19 @@ def _mes_lines(result: TallyResult, w: _Words) -> list[str]:
             )
         )
         lines.append(_completion(summary.increments, summary.stop, summary.voter_budget, w))
-    lines.append(
-        _(
+    if w.cost_shares:
+        rounds = _(
+            "Round by round, the project bought is the one whose supporters can pay for it with "
+            "the smallest part of its cost each: every supporter pays the same amount, or "
+            "everything they have left if that is less."
+        )
+    else:
+        rounds = _(
             "Round by round, the project that its supporters can pay for at the lowest price "
             "per point is bought: each supporter pays that price times the points they gave it, "
             "or everything they have left if that is less."
         )
-    )
+    lines.append(rounds)
     for project_id in summary.free_project_ids if summary else ():
         text = _("{project} costs nothing and is selected first.")
         lines.append(text.format(project=w.project(project_id)))
@@ -249,15 +295,19 @@ def _mes_step(step: MesStep, w: _Words) -> list[str]:
     lines = []
     if step.tie is not None:
         lines.extend(w.tie(step.tie, greedy=False))
+    if w.cost_shares:
+        text = _("{project} had {points} and cost {cost}; each supporter paid {price}.")
+    else:
+        text = _("{project} had {points} and cost {cost}; it was bought at {price} per point.")
     lines.append(
-        _("{project} had {points} and cost {cost}; it was bought at {price} per point.").format(
+        text.format(
             project=w.project(step.project_id),
-            points=w.points(step.points),
+            points=w.score(step.points),
             cost=w.money(step.cost),
             price=w.amount(step.price_per_point),
         )
     )
-    for share in step.shares:
+    for share in () if w.cost_shares else step.shares:
         lines.append(
             _("{supporters} who gave it {points} paid {amount} each.").format(
                 supporters=w.supporters(share.voters),

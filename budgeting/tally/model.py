@@ -97,7 +97,7 @@ class Tie:
     """Projects that could not be told apart by the rule, in the order the tie-break put them.
 
     For greedy, ``value`` is the shared number of points; for MES it is the shared price per
-    point.
+    point (per unit of cost with cost utilities: what each supporter pays over the cost).
     """
 
     project_ids: tuple[str, ...]
@@ -267,6 +267,9 @@ class MesSummary:
     increments: int
     stop: str  # "exhaustive" or "next_overspends"
     free_project_ids: tuple[str, ...] = ()
+    satisfaction: str = "points"
+    """A voter's utility from a project: the ``points`` they gave it, or its ``cost`` (approval
+    ballots, as equalshares.net); with cost, prices and tie values are per unit of cost."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -276,6 +279,7 @@ class MesSummary:
             "increments": self.increments,
             "stop": self.stop,
             "free_project_ids": list(self.free_project_ids),
+            "satisfaction": self.satisfaction,
         }
 
     @classmethod
@@ -287,6 +291,7 @@ class MesSummary:
             increments=int(data["increments"]),
             stop=data["stop"],
             free_project_ids=tuple(data.get("free_project_ids", ())),
+            satisfaction=data.get("satisfaction", "points"),
         )
 
 

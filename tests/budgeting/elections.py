@@ -9,10 +9,28 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from budgeting.pabulib import pabulib_from_tally_input, write_pabulib
-from budgeting.tally import TallyInput, TallyProject
+from budgeting.tally import APPROVAL, CUMULATIVE, ORDINAL, TallyInput, TallyProject
 
 PABULIB_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "pabulib").resolve()
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def approval_files() -> list[Path]:
+    """The shared approval files (Gdynia 2020: city-wide and districts)."""
+    return sorted(PABULIB_DIR.glob("Poland_Gdynia_2020*.pb"))
+
+
+def selected_files() -> list[Path]:
+    """Every shared file with the official ``selected`` column, of any vote type."""
+    files = []
+    for path in sorted(PABULIB_DIR.glob("*.pb")):
+        with path.open(encoding="utf-8-sig") as text:
+            for line in text:
+                if line.lower().startswith("project_id;"):
+                    if "selected" in [c.strip() for c in line.split(";")]:
+                        files.append(path)
+                    break
+    return files
 
 
 def krakow_files(years: str = "89", city: bool = True) -> list[Path]:
@@ -32,11 +50,13 @@ def elections(
     empty_ballots: bool = True,
     round_costs: bool = False,
     tight: bool = False,
+    kind: str = ORDINAL,
 ) -> TallyInput:
-    """A small ranked election.
+    """A small election of one ``kind`` (ranked by default).
 
     ``round_costs``: costs are multiples of 10 (more ties); ``tight``: the budget is less
-    than the total cost (Add1 more often stops before overspending).
+    than the total cost (Add1 more often stops before overspending).  Cumulative ballots
+    give 1 to ``max_ranks + 1`` points to each project they list.
     """
     count = draw(st.integers(1, max_projects))
     ids = draw(st.permutations([f"p{i}" for i in range(count)]))  # tie-break order
@@ -47,15 +67,32 @@ def elections(
     k = draw(st.integers(1, max_ranks))
     shortest = 0 if empty_ballots else 1
     ballots = []
+    points = []
     for _ in range(draw(st.integers(0, max_voters))):
         order = draw(st.permutations(ids))
-        ballots.append(tuple(order[: draw(st.integers(shortest, min(k, count)))]))
+        ballot = tuple(order[: draw(st.integers(shortest, min(k, count)))])
+        ballots.append(ballot)
+        points.append(tuple(draw(st.integers(1, k + 1)) for _ in ballot))
     if tight:
         budget = draw(st.integers(min(costs), max(min(costs), sum(costs) - 1)))
     else:
         budget = draw(st.integers(0, sum(costs) + max_cost))
     projects = tuple(TallyProject(pid, cost) for pid, cost in zip(ids, costs, strict=True))
-    return TallyInput(projects, budget, tuple(ballots), k)
+    given = tuple(points) if kind == CUMULATIVE else None
+    return TallyInput(projects, budget, tuple(ballots), k, kind, given)
+
+
+def utilities(inp: TallyInput) -> list[dict[str, int]]:
+    """Each voter's utility per project, as pabutools is given it: points (ranked, K - i;
+    cumulative, the points given) or, on approval ballots, the project's cost."""
+    if inp.kind == APPROVAL:
+        cost = {p.id: p.cost for p in inp.projects}
+        return [{pid: cost[pid] for pid in b if cost[pid] > 0} for b in inp.ballots]
+    if inp.kind == CUMULATIVE:
+        return [
+            dict(zip(b, p, strict=True)) for b, p in zip(inp.ballots, inp.points or (), strict=True)
+        ]
+    return [{pid: inp.max_ranks - i for i, pid in enumerate(b)} for b in inp.ballots]
 
 
 def reference_mes(inp: TallyInput) -> tuple[list[str], int, str]:
@@ -68,7 +105,7 @@ def reference_mes(inp: TallyInput) -> tuple[list[str], int, str]:
     n = len(inp.ballots)
     if n == 0:
         return [], 0, "exhaustive"
-    utility = [{pid: inp.max_ranks - i for i, pid in enumerate(b)} for b in inp.ballots]
+    utility = utilities(inp)
     supported = [p for p in order if any(p in u for u in utility)]
     free = [p for p in supported if cost[p] == 0]
     candidates = [p for p in supported if cost[p] > 0]
@@ -117,25 +154,37 @@ def reference_mes(inp: TallyInput) -> tuple[list[str], int, str]:
 def pabutools_outcome(inp: TallyInput) -> list[str]:
     """pabutools' MES (Add1) on ``inp``, read back from the pabulib text we write."""
     from pabutools.election.pabulib import parse_pabulib_from_string
+
+    instance, profile = parse_pabulib_from_string(write_pabulib(pabulib_from_tally_input(inp)))
+    return pabutools_mes(instance, profile, inp.max_ranks)
+
+
+def pabutools_mes(instance, profile, k: int) -> list[str]:  # noqa: ANN001 (pabutools types)
+    """pabutools' ``method_of_equal_shares`` with Add1 (``voter_budget_increment=1``), ties
+    broken by the order of PROJECTS, and the satisfaction our MES uses: ``Cost_Sat`` on
+    approval ballots, the points otherwise (ranked: position i earns K - i)."""
+    from pabutools.election import Cost_Sat
     from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfaction
     from pabutools.rules import method_of_equal_shares
     from pabutools.tiebreaking import TieBreakingRule
 
-    instance, profile = parse_pabulib_from_string(write_pabulib(pabulib_from_tally_input(inp)))
-    k = inp.max_ranks
+    vote_type = instance.meta.get("vote_type", "ordinal")
 
-    def points(instance, profile, ballot, project, precomputed):
-        return k - ballot.position(project) if project in ballot else 0
+    def points(instance, profile, ballot, project, precomputed):  # noqa: ANN001
+        if project not in ballot:
+            return 0
+        return ballot[project] if vote_type == "cumulative" else k - ballot.position(project)
 
     class PointsSat(AdditiveSatisfaction):
-        def __init__(self, instance, profile, ballot) -> None:
+        def __init__(self, instance, profile, ballot) -> None:  # noqa: ANN001
             super().__init__(instance, profile, ballot, points)
 
-    order = {p.id: i for i, p in enumerate(inp.projects)}
+    sat = Cost_Sat if vote_type in ("approval", "choose-1") else PointsSat
+    order = {p.name: i for i, p in enumerate(instance.project_meta)}  # file order
     outcome = method_of_equal_shares(
         instance,
         profile,
-        sat_class=PointsSat,
+        sat_class=sat,
         voter_budget_increment=1,
         tie_breaking=TieBreakingRule(lambda inst, prof, proj: order[proj.name]),
     )

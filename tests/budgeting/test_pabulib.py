@@ -7,15 +7,31 @@ from pathlib import Path
 import pytest
 
 from budgeting.pabulib import (
+    PABULIB_RULES,
     PabulibInstance,
     pabulib_from_tally_input,
+    pabulib_rule,
     parse_amount,
     parse_pabulib,
+    rule_from_pabulib,
     tally_input_from_pabulib,
+    tally_pabulib,
     write_pabulib,
 )
-from budgeting.tally import TallyInput, TallyProject, run_tally
-from tests.budgeting.elections import krakow_files
+from budgeting.tally import (
+    APPROVAL,
+    CUMULATIVE,
+    GREEDY,
+    GREEDY_NO_SKIP,
+    MES,
+    ORDINAL,
+    RULES,
+    TallyInput,
+    TallyProject,
+    project_points,
+    run_tally,
+)
+from tests.budgeting.elections import krakow_files, selected_files
 
 SMALL = '''META
 key;value
@@ -113,9 +129,9 @@ def test_max_ranks_defaults_to_the_longest_ballot() -> None:
     assert inp.max_ranks == 2
 
 
-def test_only_ordinal_files_are_tallied() -> None:
-    with pytest.raises(ValueError, match="approval"):
-        tally_input_from_pabulib(parse_pabulib(SMALL.replace("ordinal", "approval")))
+def test_unknown_vote_types_are_refused() -> None:
+    with pytest.raises(ValueError, match="'scoring'.*ordinal, approval, choose-1, cumulative"):
+        tally_input_from_pabulib(parse_pabulib(SMALL.replace("ordinal", "scoring")))
 
 
 def test_unknown_projects_in_votes_are_rejected() -> None:
@@ -170,3 +186,219 @@ def test_pabutools_reads_what_we_write() -> None:
     assert sorted(p.name for p in instance) == ["a", "b", "c"]
     assert instance.budget_limit == 100
     assert [[p.name for p in ballot] for ballot in profile] == [["a", "b"], ["b"], ["c", "a"]]
+
+
+APPROVAL_TEXT = """META
+key;value
+budget;100
+vote_type;approval
+rule;greedy-no-skip
+max_length;2
+min_project_score_threshold;2
+PROJECTS
+project_id;cost;name
+b;60;B
+a;40;A
+c;30;C
+VOTES
+voter_id;vote
+1;a,b
+2;b
+3;c,b
+4;a
+"""
+
+CUMULATIVE_TEXT = """META
+key;value
+budget;100
+vote_type;cumulative
+rule;greedy-threshold
+min_sum_points;1
+max_sum_points;5
+min_project_score_threshold;4
+PROJECTS
+project_id;cost
+b;60
+a;40
+c;30
+VOTES
+voter_id;vote;points
+1;a,b;3,2
+2;b;5
+3;c,a;2,1
+"""
+
+
+def test_reads_approval_ballots() -> None:
+    instance = parse_pabulib(APPROVAL_TEXT)
+    inp = tally_input_from_pabulib(instance)
+    assert (inp.kind, inp.max_ranks, inp.min_score, inp.points) == (APPROVAL, 2, 2, None)
+    assert inp.ballots == (("a", "b"), ("b",), ("c", "b"), ("a",))
+    assert instance.rule == GREEDY_NO_SKIP
+    assert project_points(inp) == {"b": 3, "a": 2, "c": 1}
+    # b (3 votes, 60) fits, a (2 votes, 40) fits; c has 1 vote, under the threshold of 2
+    assert run_tally(inp, instance.rule).selected == ("b", "a")
+
+
+def test_choose_1_is_approval_of_one_project() -> None:
+    text = APPROVAL_TEXT.replace("approval", "choose-1").replace("max_length;2\n", "")
+    text = text.replace("1;a,b", "1;a").replace("3;c,b", "3;c")
+    inp = tally_input_from_pabulib(parse_pabulib(text))
+    assert (inp.kind, inp.max_ranks) == (APPROVAL, 1)
+    inp.validate()
+    too_many = tally_input_from_pabulib(parse_pabulib(text.replace("1;a", "1;a,b")))
+    with pytest.raises(ValueError, match="more than 1"):
+        too_many.validate()
+
+
+def test_reads_cumulative_ballots_with_their_points() -> None:
+    instance = parse_pabulib(CUMULATIVE_TEXT)
+    inp = tally_input_from_pabulib(instance)
+    assert (inp.kind, inp.max_ranks, inp.min_score) == (CUMULATIVE, 5, 4)
+    assert inp.ballots == (("a", "b"), ("b",), ("c", "a"))
+    assert inp.points == ((3, 2), (5,), (2, 1))
+    assert instance.rule == GREEDY
+    assert project_points(inp) == {"b": 7, "a": 4, "c": 2}
+    # the threshold is on points: a has 4 (from 2 voters) and is selected, c has 2
+    assert run_tally(inp, instance.rule).selected == ("b", "a")
+
+
+def test_cumulative_points_must_match_the_projects() -> None:
+    short = parse_pabulib(CUMULATIVE_TEXT.replace("1;a,b;3,2", "1;a,b;3"))
+    with pytest.raises(ValueError, match="vote 1 .*2 project.*1 number"):
+        tally_input_from_pabulib(short)
+    words = parse_pabulib(CUMULATIVE_TEXT.replace("2;b;5", "2;b;five"))
+    with pytest.raises(ValueError, match="vote 2: points 'five'"):
+        tally_input_from_pabulib(words)
+
+
+@pytest.mark.parametrize("path", selected_files(), ids=lambda p: p.stem)
+def test_reads_every_shared_file_of_every_kind(path: Path, pabulib_dir: Path) -> None:
+    instance = parse_pabulib(path)
+    inp = tally_input_from_pabulib(instance)
+    inp.validate()
+    assert (
+        inp.kind
+        == {"ordinal": ORDINAL, "approval": APPROVAL, "cumulative": CUMULATIVE}[instance.vote_type]
+    )
+    assert len(inp.ballots) == int(instance.meta["num_votes"])
+    if instance.scores is not None:  # points (cumulative and ordinal), as the file states
+        assert project_points(inp) == instance.scores
+    if inp.kind == APPROVAL:
+        votes = {row["project_id"]: int(row["votes"]) for row in instance.projects}
+        assert project_points(inp) == votes
+
+
+def test_the_shared_files_hold_every_kind_and_rule(pabulib_dir: Path) -> None:
+    seen = {
+        (parse_pabulib(p).vote_type, parse_pabulib(p).meta["rule"].strip())
+        for p in selected_files()
+    }
+    assert seen == {
+        ("ordinal", "greedy"),
+        ("approval", "greedy-no-skip"),
+        ("cumulative", "greedy-threshold"),
+        ("cumulative", "greedy"),
+    }
+
+
+def test_the_threshold_counts_points_on_cumulative_files(pabulib_dir: Path) -> None:
+    # Zarzecze selects L20/05/XI and L20/06/XI: fewer than 50 voters, but 50 points or more
+    path = pabulib_dir / "Poland_Katowice_2024_Zarzecze.pb"
+    instance = parse_pabulib(path)
+    inp, result = tally_pabulib(path)
+    votes = {row["project_id"]: int(row["votes"]) for row in instance.projects}
+    under = [pid for pid in result.selected if votes[pid] < inp.min_score == 50]
+    assert under and all(result.points[pid] >= 50 for pid in under)
+    assert sorted(result.selected) == sorted(instance.selected_ids or ())
+
+
+def test_rule_names_map_both_ways() -> None:
+    assert pabulib_rule(GREEDY) == "greedy"
+    assert pabulib_rule(GREEDY, 50) == "greedy-threshold"
+    assert pabulib_rule(GREEDY_NO_SKIP, 1000) == "greedy-no-skip"
+    assert pabulib_rule(MES) == "equalshares/add1"
+    for rule in RULES:
+        for threshold in (1, 50):
+            assert rule_from_pabulib(pabulib_rule(rule, threshold)) == rule
+    assert rule_from_pabulib(" Equalshares ") == MES
+    assert set(PABULIB_RULES.values()) == set(RULES)
+    with pytest.raises(ValueError, match="'phragmen'"):
+        rule_from_pabulib("phragmen")
+    with pytest.raises(ValueError, match="unknown rule"):
+        pabulib_rule("lottery")
+    assert parse_pabulib(SMALL).rule == GREEDY  # META names none
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize(
+    "text", [SMALL, APPROVAL_TEXT, CUMULATIVE_TEXT], ids=["ordinal", "approval", "cumulative"]
+)
+def test_every_kind_round_trips_with_its_rule(text: str, rule: str) -> None:
+    inp = tally_input_from_pabulib(parse_pabulib(text))
+    written = write_pabulib(pabulib_from_tally_input(inp, rule=rule))
+    again = parse_pabulib(written)
+    assert tally_input_from_pabulib(again) == inp
+    assert again.rule == rule
+    assert again.meta["min_project_score_threshold"] == str(inp.min_score)
+    assert run_tally(tally_input_from_pabulib(again), again.rule) == run_tally(inp, rule)
+
+
+def test_cumulative_files_carry_points_and_sums() -> None:
+    inp = tally_input_from_pabulib(parse_pabulib(CUMULATIVE_TEXT))
+    instance = pabulib_from_tally_input(inp)
+    assert instance.meta["vote_type"] == "cumulative"
+    assert (instance.meta["min_sum_points"], instance.meta["max_sum_points"]) == ("1", "5")
+    assert "max_length" not in instance.meta
+    assert instance.vote_columns == ["voter_id", "vote", "points"]
+    assert instance.votes[0] == {"voter_id": "1", "vote": "a,b", "points": "3,2"}
+    approval = pabulib_from_tally_input(tally_input_from_pabulib(parse_pabulib(APPROVAL_TEXT)))
+    assert (approval.meta["vote_type"], approval.meta["max_length"]) == ("approval", "2")
+    assert "points" not in approval.vote_columns
+
+
+def test_pabutools_reads_every_kind_we_write() -> None:
+    from pabutools.election.pabulib import parse_pabulib_from_string
+
+    approval = tally_input_from_pabulib(parse_pabulib(APPROVAL_TEXT))
+    _instance, profile = parse_pabulib_from_string(
+        write_pabulib(pabulib_from_tally_input(approval))
+    )
+    assert sorted(sorted(p.name for p in b) for b in profile) == [
+        ["a"],
+        ["a", "b"],
+        ["b"],
+        ["b", "c"],
+    ]
+    cumulative = tally_input_from_pabulib(parse_pabulib(CUMULATIVE_TEXT))
+    _instance, profile = parse_pabulib_from_string(
+        write_pabulib(pabulib_from_tally_input(cumulative))
+    )
+    assert sorted(sorted((p.name, int(v)) for p, v in b.items()) for b in profile) == [
+        [("a", 1), ("c", 2)],
+        [("a", 3), ("b", 2)],
+        [("b", 5)],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("budget;100\n", ""), "no budget"),
+        (("budget;100", "budget;lots"), "budget: 'lots' is not a number"),
+        (("b;60;B", "b;sixty;B"), "cost of project 'b': 'sixty' is not a number"),
+        (("max_length;2", "max_length;two"), "META max_length: 'two' is not a whole number"),
+        (
+            ("min_project_score_threshold;2", "min_project_score_threshold;2.5"),
+            "min_project_score_threshold: '2.5' is not a whole number",
+        ),
+        (("project_id;cost;name", "project_id;price;name"), "without a cost column"),
+        (("voter_id;vote", "voter_id;ballot"), "without a vote column"),
+        (("b;60;B\na;40;A\nc;30;C\n", ""), "lists no projects"),
+    ],
+)
+def test_files_that_cannot_be_counted_say_why(change: tuple[str, str], message: str) -> None:
+    text = APPROVAL_TEXT.replace(*change)
+    assert text != APPROVAL_TEXT
+    with pytest.raises(ValueError, match=message):
+        tally_input_from_pabulib(parse_pabulib(text))

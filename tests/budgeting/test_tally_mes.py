@@ -14,7 +14,10 @@ from hypothesis import HealthCheck, given, settings
 
 from budgeting.pabulib import tally_pabulib
 from budgeting.tally import (
+    APPROVAL,
+    CUMULATIVE,
     MES,
+    ORDINAL,
     MesLeftover,
     MesStep,
     Share,
@@ -27,8 +30,10 @@ from budgeting.tally import (
 from budgeting.tally.mes import _Election
 from tests.budgeting.elections import (
     DATA_DIR,
+    approval_files,
     elections,
     krakow_files,
+    pabutools_mes,
     pabutools_outcome,
     reference_mes,
 )
@@ -264,3 +269,197 @@ def test_round_trips_through_a_dict() -> None:
     assert data["steps"][0]["price_per_point"] == pytest.approx(50 / 12)
     assert data["steps"][0]["price_per_point_exact"] == "25/6"
     assert type(result).from_dict(data) == result
+
+
+# -- approval ballots: cost utilities, as equalshares.net --------------------------------
+
+APPROVAL_CACHE = DATA_DIR / "pabutools_mes_approval.json"
+
+
+@cache
+def approval_cache() -> dict:
+    return json.loads(APPROVAL_CACHE.read_text(encoding="utf-8"))
+
+
+def test_approval_cache_covers_every_approval_file(pabulib_dir: Path) -> None:
+    cached = approval_cache()
+    assert sorted(cached["files"]) == [p.name for p in approval_files()] != []
+    assert cached["satisfaction"].startswith("Cost_Sat")
+    assert cached["tie_breaking"] == "order of the PROJECTS section"
+
+
+@pytest.mark.parametrize("path", approval_files(), ids=lambda p: p.stem)
+def test_matches_pabutools_on_approval_files(path: Path, pabulib_dir: Path) -> None:
+    expected = approval_cache()["files"][path.name]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == expected["sha256"], "data changed"
+    inp, result = tally_pabulib(path, MES)
+    assert inp.kind == APPROVAL
+    assert list(result.selected) == expected["selected"]
+    assert result.mes is not None and result.mes.satisfaction == "cost"
+    assert result.spent <= result.budget
+    for step in result.steps:
+        if isinstance(step, MesStep):
+            paid = sum(s.voters * s.amount for s in step.shares) + step.exhausted_paid
+            assert paid == step.cost
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in approval_files() if p.stat().st_size < 100_000], ids=lambda p: p.stem
+)
+def test_matches_pabutools_live_on_approval_districts(path: Path, pabulib_dir: Path) -> None:
+    from pabutools.election import parse_pabulib
+
+    instance, profile = parse_pabulib(str(path))
+    inp, result = tally_pabulib(path, MES)
+    assert list(result.selected) == pabutools_mes(instance, profile, inp.max_ranks)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_projects=5, max_voters=8, max_cost=30, empty_ballots=False, kind=APPROVAL))
+def test_matches_pabutools_live_on_approval(inp: TallyInput) -> None:
+    assert list(equal_shares(inp).selected) == pabutools_outcome(inp)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(max_projects=5, max_voters=8, max_cost=30, empty_ballots=False, kind=CUMULATIVE))
+def test_matches_pabutools_live_on_cumulative(inp: TallyInput) -> None:
+    assert list(equal_shares(inp).selected) == pabutools_outcome(inp)
+
+
+@settings(max_examples=200, deadline=None)
+@given(elections(min_cost=0, max_voters=14, round_costs=True, kind=APPROVAL))
+def test_approval_matches_a_plain_reference(inp: TallyInput) -> None:
+    result = equal_shares(inp)
+    assert result.mes is not None
+    assert (list(result.selected), result.mes.increments, result.mes.stop) == reference_mes(inp)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    elections(
+        max_projects=8, max_voters=30, max_cost=120, round_costs=True, tight=True, kind=APPROVAL
+    )
+)
+def test_approval_matches_a_plain_reference_on_tight_budgets(inp: TallyInput) -> None:
+    result = equal_shares(inp)
+    assert result.mes is not None
+    assert (list(result.selected), result.mes.increments, result.mes.stop) == reference_mes(inp)
+
+
+@settings(max_examples=150, deadline=None)
+@given(elections(min_cost=0, max_voters=14, round_costs=True, kind=CUMULATIVE))
+def test_cumulative_matches_a_plain_reference(inp: TallyInput) -> None:
+    result = equal_shares(inp)
+    assert result.mes is not None
+    assert (list(result.selected), result.mes.increments, result.mes.stop) == reference_mes(inp)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_add1_shortcut_matches_every_increment_on_approval(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    for _ in range(10):
+        ranked = random_election(rng, voters=300, projects=12)
+        inp = TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, APPROVAL)
+        result = equal_shares(inp)
+        assert result.mes is not None
+        assert (list(result.selected), result.mes.increments) == every_increment(inp)
+
+
+def test_cost_utilities_weigh_what_a_project_costs() -> None:
+    # 10 voters, 10 each. A (80) is approved by voters 1-8, B (20) by voters 1-4.
+    # With points, B is cheaper per supporter (5 against 10) and goes first; A then waits
+    # for 3 raises of the shares. With cost utilities A costs its supporters 10/80 of its
+    # cost each, B 5/20: A goes first and B waits until voters 1-4 have 5 left (5 raises).
+    inp = TallyInput(
+        projects=(TallyProject("A", 80), TallyProject("B", 20)),
+        budget=100,
+        ballots=voters((4, ("A", "B")), (4, ("A",)), (2, ())),
+        max_ranks=2,
+        kind=APPROVAL,
+    )
+    by_cost = equal_shares(inp)
+    assert by_cost.selected == ("A", "B")
+    assert by_cost.mes is not None and by_cost.mes.satisfaction == "cost"
+    assert (by_cost.mes.increments, by_cost.mes.stop) == (5, "exhaustive")
+    a, b = by_cost.steps
+    assert a.price_per_point == 10 and a.shares == (Share(1, 8, Fraction(10)),)
+    assert b.price_per_point == 5 and b.shares == (Share(1, 4, Fraction(5)),)
+    by_points = equal_shares(inp, "points")
+    assert by_points.selected == ("B", "A")
+    assert by_points.mes is not None and by_points.mes.increments == 3
+    assert list(by_cost.selected) == pabutools_outcome(inp) == reference_mes(inp)[0]
+
+
+def test_free_projects_give_no_cost_utility() -> None:
+    # as in pabutools: a project that costs nothing gives its approvers no satisfaction
+    inp = TallyInput(
+        projects=(TallyProject("A", 0), TallyProject("B", 10)),
+        budget=10,
+        ballots=(("A", "B"), ("A",)),
+        max_ranks=2,
+        kind=APPROVAL,
+    )
+    result = equal_shares(inp)
+    assert result.selected == ("B",)
+    assert list(result.selected) == pabutools_outcome(inp)
+    assert equal_shares(inp, "points").selected == ("A", "B")
+
+
+def test_cost_utility_ties_follow_the_input_order() -> None:
+    # 10 voters with 40 each. X (50) and Y (100) have 3 approvers each, who can pay in full:
+    # each pays a third of the cost, 1/3 per unit of utility for both, a tie.
+    projects = (TallyProject("X", 50), TallyProject("Y", 100))
+    ballots = voters((3, ("X",)), (3, ("Y",)), (4, ()))
+    forward = equal_shares(TallyInput(projects, 400, ballots, 1, APPROVAL))
+    backward = equal_shares(TallyInput(projects[::-1], 400, ballots, 1, APPROVAL))
+    assert forward.ties == (Tie(("X", "Y"), Fraction(1, 3)),)
+    assert backward.ties == (Tie(("Y", "X"), Fraction(1, 3)),)
+    assert forward.selected == ("X", "Y") and backward.selected == ("Y", "X")
+    assert list(forward.selected) == pabutools_outcome(
+        TallyInput(projects, 400, ballots, 1, APPROVAL)
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
+    # price(), excess() and affords() settle most comparisons on floating-point shadow
+    # budgets; along a run, with budgets shifted both ways, they agree with exact arithmetic
+    rng = random.Random(200 + seed)
+    for kind in (ORDINAL, APPROVAL):
+        ranked = random_election(rng, voters=400, projects=12)
+        inp = TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, kind)
+        election = _Election(inp)
+        run = election.run(rng.randrange(0, 40))
+        for st in run.states:
+            for j in election.cands:
+                nq = st.nq
+                for shift in (0, nq, -nq, 7 * nq // 3, -(5 * nq) // 2):
+                    assert election.price(st, j, shift) == election.exact_price(st, j, shift)
+                    exact = election.money(st, j, max(shift, 0)) >= election.costs[j] * nq
+                    assert election.affords(st, j, max(shift, 0)) == exact
+                rho = election.exact_price(st, j)
+                if rho is not None:
+                    for factor in (Fraction(1), Fraction(999_999, 1_000_000), Fraction(3, 2)):
+                        near = (rho[0] * factor.numerator, rho[1] * factor.denominator)
+                        assert election.excess(st, j, near) == exact_excess(election, st, j, near)
+
+
+def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int:  # noqa: ANN001
+    """The sign of what the supporters of ``j`` pay at ``rho`` minus its cost, in fractions."""
+    price_per_point = Fraction(rho[0] * election.unit[j], rho[1])
+    paid = Fraction(0)
+    for g, u, w in st.level.entries.get(j, ()):
+        money = Fraction(st.mb[g] * st.F[st.rb[g]], st.nq)
+        if money > 0:
+            paid += w * min(money, price_per_point * u)
+    return (paid > election.costs[j]) - (paid < election.costs[j])
+
+
+def test_matches_pabutools_on_the_city_wide_krakow_file(pabulib_dir: Path) -> None:
+    # 50,004 voters, 321 raises of the shares; pabutools took 20 minutes (cached)
+    expected = json.loads((DATA_DIR / "pabutools_mes_krakow_city.json").read_text())
+    path = pabulib_dir / expected["file"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == expected["sha256"], "data changed"
+    _inp, result = tally_pabulib(path, MES)
+    assert list(result.selected) == expected["selected"]
+    assert result.spent <= result.budget

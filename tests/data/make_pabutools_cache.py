@@ -4,6 +4,11 @@ pabutools is the reference implementation, but its MES with Add1 completion take
 to a minute per district, so tests compare against this cache instead of calling it.
 
     .venv/bin/python tests/data/make_pabutools_cache.py [--jobs 2] [--city] [--lexico]
+    .venv/bin/python tests/data/make_pabutools_cache.py --approval
+
+``--approval`` writes ``pabutools_mes_approval.json`` instead: the shared approval files
+(Gdynia 2020, city-wide and districts) with pabutools' ``Cost_Sat``, the satisfaction
+equalshares.net uses (a voter's utility from a project they approve is its cost).
 
 Utilities are the points the tally uses (position i of a ballot earns K - i, K = the file's
 ``max_length``), given to pabutools as an additive satisfaction; pabutools' own
@@ -25,11 +30,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PABULIB = HERE.parents[1] / ".." / "shared" / "data" / "pabulib"
 OUTPUT = HERE / "pabutools_mes_krakow.json"
+APPROVAL_OUTPUT = HERE / "pabutools_mes_approval.json"
+APPROVAL_FILES = "Poland_Gdynia_2020*.pb"
 
 
 def pabutools_mes(path: Path, lexico: bool) -> dict:
     """pabutools' MES (Add1) outcome for one file, with timing."""
-    from pabutools.election import parse_pabulib
+    from pabutools.election import Cost_Sat, parse_pabulib
     from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfaction
     from pabutools.rules import method_of_equal_shares
     from pabutools.tiebreaking import TieBreakingRule, lexico_tie_breaking
@@ -50,11 +57,12 @@ def pabutools_mes(path: Path, lexico: bool) -> dict:
         if lexico
         else TieBreakingRule(lambda inst, prof, proj: order[proj.name])
     )
+    approval = instance.meta.get("vote_type") in ("approval", "choose-1")
     start = time.perf_counter()
     outcome = method_of_equal_shares(
         instance,
         profile,
-        sat_class=PointsSat,
+        sat_class=Cost_Sat if approval else PointsSat,
         voter_budget_increment=1,
         tie_breaking=tie_breaking,
     )
@@ -80,11 +88,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--city", action="store_true", help="include the city-wide files")
     parser.add_argument("--lexico", action="store_true", help="lexicographic tie-breaking")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--approval", action="store_true", help="the approval files, Cost_Sat")
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args()
 
-    files = sorted(PABULIB.resolve().glob("Poland_Krakow_201[89]*.pb"))
-    if not args.city:
+    if args.approval:
+        files = sorted(PABULIB.resolve().glob(APPROVAL_FILES))
+        output = args.output or APPROVAL_OUTPUT
+    else:
+        files = sorted(PABULIB.resolve().glob("Poland_Krakow_201[89]*.pb"))
+        output = args.output or OUTPUT
+    if not args.city and not args.approval:
         files = [f for f in files if f.stem.count("_") > 2]  # Poland_Krakow_YYYY_District
     files.sort(key=lambda f: -f.stat().st_size)  # longest first keeps the pool busy
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -93,12 +107,16 @@ def main() -> None:
         "generator": "tests/data/make_pabutools_cache.py",
         "pabutools": version("pabutools"),
         "rule": "method_of_equal_shares(voter_budget_increment=1)",
-        "satisfaction": "additive; position i of a ballot earns max_length - i points",
+        "satisfaction": (
+            "Cost_Sat: a voter's utility from a project they approve is its cost"
+            if args.approval
+            else "additive; position i of a ballot earns max_length - i points"
+        ),
         "tie_breaking": "lexicographic" if args.lexico else "order of the PROJECTS section",
         "files": {name: results[name] for name in sorted(results)},
     }
-    args.output.write_text(json.dumps(cache, indent=1, ensure_ascii=False) + "\n")
-    print(f"wrote {args.output}")
+    output.write_text(json.dumps(cache, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":
