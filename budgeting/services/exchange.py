@@ -26,6 +26,7 @@ from budgeting.models import (
 )
 from budgeting.pabulib import (
     PabulibInstance,
+    pabulib_rule,
     parse_pabulib,
     tally_input_from_pabulib,
     write_pabulib,
@@ -33,7 +34,7 @@ from budgeting.pabulib import (
 from budgeting.phases import SCHEDULED
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.rounds import area_of
-from budgeting.tally import APPROVAL, CUMULATIVE, GREEDY, GREEDY_NO_SKIP, MES, ORDINAL, draw_lot
+from budgeting.tally import APPROVAL, CUMULATIVE, GREEDY, ORDINAL, draw_lot
 
 IMPORT_BATCH = 10_000
 VOTE_TYPE = {
@@ -51,18 +52,6 @@ def vote_type(round_: Round) -> str:
 
 def _pb_date(moment: datetime) -> str:
     return moment.strftime("%d.%m.%Y")
-
-
-PABULIB_RULES = {GREEDY: "greedy", GREEDY_NO_SKIP: "greedy-no-skip", MES: "equalshares/add1"}
-"""Our rules by the names pabulib's META ``rule`` gives them."""
-
-
-def pabulib_rule(rule: str, min_score: int) -> str:
-    """The rule as pabulib names it; greedy with a threshold above one point is Katowice's
-    ``greedy-threshold``."""
-    if rule == GREEDY and min_score > 1:
-        return "greedy-threshold"
-    return PABULIB_RULES.get(rule, rule)
 
 
 def area_filename(round_: Round, area: Area) -> str:

@@ -95,7 +95,7 @@ def _input(
         projects=projects,
         budget=area.budget,
         ballots=ballots,
-        max_ranks=round_.max_ranks,
+        max_ranks=round_.points_total if kind == CUMULATIVE else round_.max_ranks,
         kind=kind,
         points=(points or ()) if kind == CUMULATIVE else None,
         min_score=round_.min_project_score,
