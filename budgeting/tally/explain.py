@@ -159,7 +159,7 @@ class _Words:
 def _greedy_lines(result: TallyResult, w: _Words) -> list[str]:
     _ = w._
     lines = [
-        _("Rule: greedy by points.") + " " + w.scoring(),
+        _("Rule: most points first.") + " " + w.scoring(),
         _(
             "Projects are taken from most to fewest points; each one that still fits in the "
             "budget of {budget} is selected."

@@ -99,9 +99,7 @@ def outcomes(
     return found
 
 
-def _reason(
-    selected: bool, score: int, step: GreedyStep | None, left: MesLeftover | None
-) -> str:
+def _reason(selected: bool, score: int, step: GreedyStep | None, left: MesLeftover | None) -> str:
     if selected:
         return SELECTED
     if score == 0:
