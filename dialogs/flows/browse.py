@@ -154,9 +154,9 @@ async def proposal_story(ctx: Context, proposal: Proposal) -> list[str]:
             lines.append(reason_sentence(ctx.t, area, outcome))
     if proposal.council_decision:
         decision = ctx._(DECISIONS[CouncilDecision(proposal.council_decision)])
-        lines.append(_("The council's decision: {decision}.").format(decision=decision))
+        lines.append(_("Decision: {decision}.").format(decision=decision))
         if proposal.decision_note:
-            lines.append(_("The council's note: {note}").format(note=proposal.decision_note))
+            lines.append(_("Note on the decision: {note}").format(note=proposal.decision_note))
     elif outcome is not None and outcome.selected:
         lines.append(_("The council has not decided on it yet."))
     if proposal.implementation_status:

@@ -192,9 +192,9 @@ async def test_full_results_with_a_reason_for_every_project(lang, seeded, chat, 
     assert all(len(reply.text) <= 3500 for reply in user.last)
     assert all(reply.rtl == (lang == "ar") for reply in user.last)
     if lang == "sv":
-        assert "Inte vald: ingen röstade på det." in out
+        assert "Inte valt: ingen röstade på det." in out
         assert "3 röstsedlar" in out and "0 röstsedlar" in out
-        assert "Vald: 8 poäng, 250\xa0000\xa0kr." in out
+        assert "Valt: 8 poäng, 250\xa0000 kr." in out
     if lang == "en":
         assert (
             "Not selected: 3 points, but only 40,000 SEK of the area's money was left "
@@ -319,10 +319,10 @@ async def test_the_whole_story_of_a_proposal(lang, seeded, chat, sessions, clock
         gettext(lang, "Selected: {score}, {cost}.", score=points(lang, 8), cost=t.money(250_000)),
         gettext(
             lang,
-            "The council's decision: {decision}.",
+            "Decision: {decision}.",
             decision=gettext(lang, "approved by the council"),
         ),
-        gettext(lang, "The council's note: {note}", note="Beslutat i fullmäktige den 12 mars."),
+        gettext(lang, "Note on the decision: {note}", note="Beslutat i fullmäktige den 12 mars."),
         gettext(
             lang,
             "Implementation: {status}, {progress} % done.",
@@ -364,7 +364,7 @@ async def test_the_whole_story_of_a_proposal(lang, seeded, chat, sessions, clock
         )
         in out
     )
-    assert gettext(lang, "The council's decision: {decision}.", decision="")[:6] not in out
+    assert gettext(lang, "Decision: {decision}.", decision="")[:6] not in out
 
 
 @pytest.mark.parametrize("lang", LANGS)
