@@ -29,6 +29,9 @@ class Context:
     now: datetime
     audiences: tuple[str, ...]
     round: Round | None = None
+    public_url: str = ""
+    """Where this server is reached from outside (``Settings.public_url``): published
+    files are linked under it."""
     replies: list[Reply] = field(default_factory=list)
     forgotten: bool = False
     interrupted: str | None = None

@@ -56,7 +56,8 @@ class DialogEngine:
     ``routers`` are the flows it offers (every flow of :mod:`dialogs.flows` by default).
     With ``reply_holder`` (whoever sends them), the replies of every event with an update
     key are stored in the batch's transaction, leased to it, so that they survive a crash
-    (``budgeting.services.reply_outbox``).
+    (``budgeting.services.reply_outbox``). ``public_url`` is where this server is reached
+    from outside; the dialogs link published files under it.
     """
 
     def __init__(
@@ -68,6 +69,7 @@ class DialogEngine:
         batch_limit: int = 50,
         routers: Iterable[FlowRouter] | None = None,
         reply_holder: LeaseHolder | None = None,
+        public_url: str = "",
     ) -> None:
         self.sessions = sessions
         self.routes = Routes(all_routers() if routers is None else routers)
@@ -76,6 +78,7 @@ class DialogEngine:
         self.workers = workers or default_workers(sessions)
         self.batch_limit = batch_limit
         self.reply_holder = reply_holder
+        self.public_url = public_url
         self._waiting: deque[Turn] = deque()
         self._busy: set[tuple[str, str]] = set()
         """Participants whose event is in a batch under way."""
@@ -199,6 +202,7 @@ class DialogEngine:
             state=state,
             now=self.clock(),
             audiences=self.audiences.get(incoming.channel, ("residents",)),
+            public_url=self.public_url,
         )
         if (round_id := participant.round_id) is not None:
             if round_id not in rounds:

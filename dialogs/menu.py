@@ -12,6 +12,7 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
     ("browse", N_("read and discuss proposals")),
     ("vote", N_("rank your favourite projects")),
     ("results", N_("the result of the vote")),
+    ("verify", N_("check your ballot: receipt, stored ballot, published file")),
     ("follow", N_("proposals you follow")),
     ("survey", N_("tell us how the round went")),
     ("language", N_("change language")),

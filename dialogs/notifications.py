@@ -8,7 +8,7 @@ from budgeting.i18n import translator
 from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
 from budgeting.models.base import localized
 from budgeting.phases import Phase, closes_at
-from dialogs.flows import browse
+from dialogs.flows import browse, results
 from dialogs.types import Button, Reply
 
 
@@ -76,6 +76,13 @@ async def notification_replies(
     elif kind is NotificationKind.RESULTS:
         text = _("The result of the vote is published.")
         buttons = [Button(_("Results"), "results")]
+        story = await results.voter_story(session, t, round_, participant) if round_ else None
+        if story is not None:  # a voter: what became of each project on their ballot
+            text += "\n\n" + story
+            buttons += [
+                Button(_("Your ballot"), results.router.payload("ballot")),
+                Button(_("Check your ballot"), "verify"),
+            ]
     elif kind is NotificationKind.DECISION:
         if params.get("decision") == "approved":
             text = _("The council approved {title}.").format(title=title)
@@ -102,4 +109,14 @@ async def notification_replies(
     image = params.get("photo") if kind is NotificationKind.IMPLEMENTATION else None
     if not text:
         return []
-    return [Reply(text=text, buttons=tuple((b,) for b in buttons), image=image, rtl=t.rtl)]
+    texts = results.packed([text])
+    rows = tuple((b,) for b in buttons)
+    return [
+        Reply(
+            text=part,
+            buttons=rows if n == len(texts) else (),
+            image=image if n == 1 else None,
+            rtl=t.rtl,
+        )
+        for n, part in enumerate(texts, start=1)
+    ]

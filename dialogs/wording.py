@@ -109,6 +109,8 @@ def menu_buttons(ctx: Context) -> list[Button]:
         buttons.append(Button(_("Results"), "results"))
     if phase in (Phase.FOLLOWUP, Phase.CLOSED):
         buttons.append(Button(_("Survey"), "survey"))
+    if phase not in (Phase.UPCOMING, Phase.IDEAS, Phase.REVIEW):
+        buttons.append(Button(_("Check your ballot"), "verify"))
     if phase is not Phase.UPCOMING:
         label = _("Browse ideas") if phase in (Phase.IDEAS, Phase.REVIEW) else _("Proposals")
         buttons.append(Button(label, "browse"))

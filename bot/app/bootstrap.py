@@ -59,7 +59,11 @@ def runtime_on(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -
         lease=timedelta(seconds=settings.reply_lease_seconds),
     )
     dialogs = DialogEngine(
-        sessions, audiences_for(settings), routers=all_routers(), reply_holder=replies.holder
+        sessions,
+        audiences_for(settings),
+        routers=all_routers(),
+        reply_holder=replies.holder,
+        public_url=settings.public_url,
     )
     return Runtime(settings, sessions.kw["bind"], sessions, dialogs, replies)
 

@@ -193,7 +193,7 @@ def _greedy_lines(result: TallyResult, w: _Words) -> list[str]:
             "budget of {budget} is selected."
         )
     lines = [
-        _("Rule: greedy by points.") + " " + w.scoring(),
+        _("Rule: most points first.") + " " + w.scoring(),
         walk.format(budget=w.money(result.budget)),
     ]
     announced: set[Tie] = set()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from budgeting.models import (
+    CouncilDecision,
+    ImplementationStatus,
+    ImplementationUpdate,
+    Proposal,
+)
 from budgeting.phases import Phase
 from budgeting.services import discussion, proposals
 from budgeting.services.errors import RuleViolation
+from budgeting.services.results import published_results
 from budgeting.services.rounds import area_of
+from budgeting.tally.outcomes import area_outcomes
 from dialogs.context import Context
 from dialogs.flows.ideas import status_name
+from dialogs.flows.results import DECISIONS, IMPLEMENTATION, reason_sentence, say_packed
 from dialogs.routing import FlowRouter
 from dialogs.states import CommentStep, Flow
 from dialogs.types import Button
@@ -86,20 +97,18 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
         return
     area = area_of(ctx.round, proposal.area_id)
     count = (await proposals.comment_counts(ctx.session, [proposal.id])).get(proposal.id, 0)
-    text = "\n".join(
-        [
-            f"#{proposal.id} {proposal.title}",
-            _("Area: {area}").format(
-                area=area.name(ctx.participant.locale or "sv") if area else ""
-            ),
-            _("Cost: {cost}").format(cost=ctx.t.money(proposal.cost)),
-            _("Status: {status}").format(status=status_name(ctx, proposal.status)),
-            "",
-            proposal.description,
-            "",
-            ctx.ngettext("{n} comment", "{n} comments", count).format(n=count),
-        ]
-    )
+    card = [
+        f"#{proposal.id} {proposal.title}",
+        _("Area: {area}").format(area=area.name(ctx.t.locale) if area else ""),
+        _("Cost: {cost}").format(cost=ctx.t.money(proposal.cost)),
+        _("Status: {status}").format(status=status_name(ctx, proposal.status)),
+        "",
+        proposal.description,
+    ]
+    story = await proposal_story(ctx, proposal)
+    if story:
+        card += ["", *story]
+    card += ["", ctx.ngettext("{n} comment", "{n} comments", count).format(n=count)]
     following = await discussion.is_following(ctx.session, ctx.participant, proposal.id)
     buttons = [
         Button(_("Read comments"), router.payload("comments", proposal.id)),
@@ -110,7 +119,97 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
         ),
         Button(_("Back"), router.payload("area", proposal.area_id)),
     ]
-    ctx.say(text, buttons, image=proposal.photo_ref)
+    updates = await implementation_updates(ctx, proposal)
+    if not updates:
+        ctx.say("\n".join(card), buttons, image=proposal.photo_ref)
+        return
+    ctx.say("\n".join(card), image=proposal.photo_ref)
+    say_updates(ctx, updates, buttons)
+
+
+async def proposal_story(ctx: Context, proposal: Proposal) -> list[str]:
+    """After the vote: points and place, selected or not and why, the council's decision
+    and note, and how far the implementation has come."""
+    assert ctx.round is not None
+    _ = ctx._
+    lines: list[str] = []
+    run = next(
+        (
+            r
+            for r in await published_results(ctx.session, ctx.round)
+            if r.area_id == proposal.area_id
+        ),
+        None,
+    )
+    outcome = None
+    if run is not None:
+        area = area_outcomes(run.result)
+        outcome = area.project(str(proposal.id))
+        if outcome is not None:
+            lines.append(
+                _("Result of the vote: place {place} of {total}.").format(
+                    place=ctx.t.number(outcome.place), total=ctx.t.number(len(area.projects))
+                )
+            )
+            lines.append(reason_sentence(ctx.t, area, outcome))
+    if proposal.council_decision:
+        decision = ctx._(DECISIONS[CouncilDecision(proposal.council_decision)])
+        lines.append(_("Decision: {decision}.").format(decision=decision))
+        if proposal.decision_note:
+            lines.append(_("Note on the decision: {note}").format(note=proposal.decision_note))
+    elif outcome is not None and outcome.selected:
+        lines.append(_("The council has not decided on it yet."))
+    if proposal.implementation_status:
+        status = ImplementationStatus(proposal.implementation_status)
+        lines.append(
+            _("Implementation: {status}; done: {progress} %.").format(
+                status=ctx._(IMPLEMENTATION[status]), progress=ctx.t.number(proposal.progress)
+            )
+        )
+    return lines
+
+
+async def implementation_updates(ctx: Context, proposal: Proposal) -> list[ImplementationUpdate]:
+    """Every implementation update of the proposal, oldest first."""
+    return list(
+        (
+            await ctx.session.scalars(
+                select(ImplementationUpdate)
+                .where(ImplementationUpdate.proposal_id == proposal.id)
+                .order_by(ImplementationUpdate.created_at, ImplementationUpdate.id)
+            )
+        ).all()
+    )
+
+
+def update_line(ctx: Context, update: ImplementationUpdate) -> str:
+    """``3 Dec 2027 10:00 — in progress, 40 %: The work has started.``"""
+    status = ctx._(IMPLEMENTATION[ImplementationStatus(update.status)])
+    return ctx._("{date} — {status}, {progress} %: {text}").format(
+        date=ctx.date(update.created_at),
+        status=status,
+        progress=ctx.t.number(update.progress),
+        text=update.body,
+    )
+
+
+def say_updates(ctx: Context, updates: list[ImplementationUpdate], buttons: list[Button]) -> None:
+    """The updates in order: those without a photo together, each photo with its own text."""
+    heading = ctx.ngettext(
+        "{n} update on the implementation:", "{n} updates on the implementation:", len(updates)
+    ).format(n=ctx.t.number(len(updates)))
+    pending: list[str] = [heading]
+    for n, update in enumerate(updates, start=1):
+        last = n == len(updates)
+        if update.photo_ref is None:
+            pending.append(update_line(ctx, update))
+            continue
+        if pending:
+            say_packed(ctx, ["\n".join(pending)], ())
+            pending = []
+        ctx.say(update_line(ctx, update), buttons if last else (), image=update.photo_ref)
+    if pending:
+        say_packed(ctx, ["\n".join(pending)], buttons)
 
 
 @router.action("comments")

@@ -58,7 +58,7 @@ def test_greedy_walk_and_ties() -> None:
     result = run_tally(PARK, GREEDY)
     lines = lines_for(result, PARK, file_order_note(identity))
     assert lines[:2] == [
-        "Rule: greedy by points. On each ballot, first place gets 1 point and each place "
+        "Rule: most points first. On each ballot, first place gets 1 point and each place "
         "below gets one point less.",
         "Projects are taken from most to fewest points; each one that still fits in the "
         "budget of 100 000 kr is selected.",

@@ -81,7 +81,9 @@ async def test_resident_journey(seeded, telegram: Telegram, sessions) -> None:
 
     # results
     await seeded(Phase.DECISION)
-    expect(alice, await alice.say("/results"), "Result of the vote:", "Säter town")
+    expect(
+        alice, await alice.say("/results"), "Result of the vote, project by project:", "Säter town"
+    )
 
     # every button press was answered, exactly once
     answered = [
