@@ -50,6 +50,15 @@ async def published_file(
     )
 
 
+async def area_file(session: AsyncSession, round_id: int, area_id: int) -> PublishedFile | None:
+    """The area's file as published with the results, if it is."""
+    return await session.scalar(
+        select(PublishedFile).where(
+            PublishedFile.round_id == round_id, PublishedFile.area_id == area_id
+        )
+    )
+
+
 def file_path(round_id: int, filename: str) -> str:
     """The public address (path) a published file is downloaded from."""
     return f"{FILES_PREFIX}/{round_id}/{filename}"

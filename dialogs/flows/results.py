@@ -25,7 +25,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Phase
 from budgeting.services.ballots import ballot_of
-from budgeting.services.results import published_results
+from budgeting.services.results import area_file, file_path, published_results
 from budgeting.services.rounds import area_of
 from budgeting.services.tally import explain_run
 from budgeting.tally.model import APPROVAL, BELOW_MINIMUM, NO_ROOM, SELECTED, STOPPED
@@ -40,7 +40,6 @@ EXPLANATION_LINES = 30
 MESSAGE_LIMIT = 3500
 """Characters of one message; longer results are split between projects (Telegram's
 limit is 4096)."""
-FILES_PREFIX = "/files/rounds"
 """Where the HTTP app serves published files (``budgeting.services.results`` once the
 rounds work lands there)."""
 DECISIONS = {
@@ -383,7 +382,7 @@ async def explanation(ctx: Context, args: list[str]) -> None:
                 seed=run.result.get("seed", run.seed)
             )
         )
-    file = await published_file(ctx.session, ctx.round.id, area_id)
+    file = await area_file(ctx.session, ctx.round.id, area_id)
     blocks = ["\n".join(lines), file_words(ctx, file)]
     say_packed(
         ctx,
@@ -399,20 +398,9 @@ async def explanation(ctx: Context, args: list[str]) -> None:
 # --- /verify ------------------------------------------------------------------------------
 
 
-async def published_file(
-    session: AsyncSession, round_id: int, area_id: int
-) -> PublishedFile | None:
-    """The area's file as published with the results, if it is."""
-    return await session.scalar(
-        select(PublishedFile).where(
-            PublishedFile.round_id == round_id, PublishedFile.area_id == area_id
-        )
-    )
-
-
 def file_link(ctx: Context, file: PublishedFile) -> str:
     """The public address the file is downloaded from."""
-    return f"{ctx.public_url.rstrip('/')}{FILES_PREFIX}/{file.round_id}/{file.filename}"
+    return ctx.public_url.rstrip("/") + file_path(file.round_id, file.filename)
 
 
 def file_words(ctx: Context, file: PublishedFile | None) -> str:
@@ -463,7 +451,7 @@ async def verify(ctx: Context, args: str) -> None:
         *(choice_line(ctx.t, round_, c, titles.get(int(c.project_id), "")) for c in choices),
     ]
     published = round_.results_published_at is not None
-    file = await published_file(ctx.session, round_.id, ballot.area_id) if published else None
+    file = await area_file(ctx.session, round_.id, ballot.area_id) if published else None
     blocks = ["\n".join(stored), file_words(ctx, file)]
     if file is not None:
         vote = ",".join(c.project_id for c in choices)
