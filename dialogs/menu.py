@@ -10,7 +10,7 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
     ("propose", N_("submit an idea")),
     ("ideas", N_("your ideas and their status")),
     ("browse", N_("read and discuss proposals")),
-    ("vote", N_("rank your favourite projects")),
+    ("vote", N_("vote on the projects of your area")),
     ("results", N_("the result of the vote")),
     ("follow", N_("proposals you follow")),
     ("survey", N_("tell us how the round went")),
