@@ -312,6 +312,7 @@ async def test_cumulative_bad_input_changes_nothing(seeded, chat, sessions) -> N
     await voter.run([("Confirm", "your ballot is registered")])
     second = RECEIPT.search(voter.transcript[-1][1]).group(0)
     assert second != first and await stored_ballots(sessions) == [(second, [(4, 1)])]
+    await voter.run([("/mydata", f"Ballots: {second}: #4 (1 point)")])
 
 
 async def test_voting_closed_while_spreading_points(seeded, chat, sessions, clock) -> None:
