@@ -10,7 +10,7 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
     ("propose", N_("submit an idea")),
     ("ideas", N_("your ideas and their status")),
     ("browse", N_("read and discuss proposals")),
-    ("vote", N_("rank your favourite projects")),
+    ("vote", N_("vote on the projects of your area")),
     ("results", N_("the result of the vote")),
     ("verify", N_("check your ballot: receipt, stored ballot, published file")),
     ("follow", N_("proposals you follow")),

@@ -8,6 +8,7 @@ from budgeting.i18n import translator
 from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
 from budgeting.models.base import localized
 from budgeting.phases import Phase, closes_at
+from dialogs.ballot_words import voting_opens
 from dialogs.flows import browse, results
 from dialogs.types import Button, Reply
 
@@ -36,8 +37,10 @@ async def notification_replies(
         text = _("Ideas are open! Propose how part of the budget should be spent: /propose")
         buttons = [Button(_("Propose an idea"), "propose")]
     elif kind is NotificationKind.VOTING_OPENS:
-        text = _("Voting is open! Rank your favourite projects until {end}.").format(
-            end=t.datetime(closes_at(round_, Phase.VOTING), zone) if round_ else ""
+        text = (
+            voting_opens(t, round_, t.datetime(closes_at(round_, Phase.VOTING), zone))
+            if round_
+            else ""
         )
         buttons = [Button(_("Vote"), "vote")]
     elif kind is NotificationKind.VOTING_CLOSES:

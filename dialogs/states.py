@@ -31,11 +31,17 @@ class Flow(StrEnum):
 
 
 class VoteStep(StrEnum):
-    """Casting a ballot: voting code, area, ranking, review."""
+    """Casting a ballot: voting code, area, ranking (or choosing, or spreading points), review."""
 
     CODE = "code"
     AREA = "area"
     RANK = "rank"
+    CHOOSE = "choose"
+    """Approval ballot: projects toggled on and off."""
+    SPREAD = "spread"
+    """Cumulative ballot: the points given so far; choose a project."""
+    POINTS = "points"
+    """Cumulative ballot: how many points the chosen project gets."""
     REVIEW = "review"
 
 

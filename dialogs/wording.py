@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from budgeting.i18n import _ as N_
 from budgeting.models import Proposal
 from budgeting.phases import Phase, closes_at, opens_at
@@ -42,7 +45,8 @@ VIOLATIONS = {
     "idea_locked": N_("That idea is already being reviewed and can no longer be changed."),
     "unknown_area": N_("That area does not exist in this round."),
     "duplicate_rank": N_("You have already ranked that project."),
-    "rank_count": N_("Please rank between {minimum} and {maximum} projects."),
+    "duplicate_choice": N_("You have already chosen that project."),
+    "points_empty": N_("Give points to at least one project."),
     "not_on_ballot": N_("That project is not on the ballot of your area."),
     "proposal_unavailable": N_("That proposal is not available."),
     "comment_empty": N_("The comment is empty."),
@@ -56,6 +60,30 @@ VIOLATIONS = {
 }
 
 
+PLURAL_VIOLATIONS: dict[str, Callable[[Context, Mapping[str, Any]], str]] = {
+    "rank_count": lambda ctx, p: ctx.ngettext(
+        "Please rank from {minimum} to {maximum} project.",
+        "Please rank from {minimum} to {maximum} projects.",
+        p["maximum"],
+    ),
+    "choice_count": lambda ctx, p: ctx.ngettext(
+        "Please choose from {minimum} to {maximum} project.",
+        "Please choose from {minimum} to {maximum} projects.",
+        p["maximum"],
+    ),
+    "points_per_project": lambda ctx, p: ctx.ngettext(
+        "A project can get at most {maximum} point.",
+        "A project can get from 1 to {maximum} points.",
+        p["maximum"],
+    ),
+    "points_total": lambda ctx, p: ctx.ngettext(
+        "You have {maximum} point to spread in all.",
+        "You have {maximum} points to spread in all.",
+        p["maximum"],
+    ),
+}
+"""Violations that show a number, worded with the plural form it needs."""
+
 NOT_POSSIBLE = N_("That is not possible right now.")
 
 
@@ -66,6 +94,8 @@ def violation_text(ctx: Context, error: RuleViolation) -> str:
         params["limit"] = ctx.t.money(params["limit"])
     if ctx.round is not None:
         params.setdefault("phase", ctx._(PHASE_NAMES[ctx.phase]))
+    if (plural := PLURAL_VIOLATIONS.get(error.code)) is not None:
+        return plural(ctx, params).format(**params)
     return ctx._(VIOLATIONS.get(error.code, NOT_POSSIBLE)).format(**params)
 
 

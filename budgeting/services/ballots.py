@@ -1,4 +1,4 @@
-"""Casting and replacing ranked ballots, with receipt codes (SKR step 5)."""
+"""Casting and replacing ballots (ranked, approval, cumulative), with receipt codes (SKR step 5)."""
 
 from __future__ import annotations
 
@@ -74,10 +74,14 @@ BALLOT_OF = (
 
 
 async def check_ranking(
-    session: AsyncSession, round_: Round, area_id: int, proposal_ids: Sequence[int]
+    session: AsyncSession,
+    round_: Round,
+    area_id: int,
+    proposal_ids: Sequence[int],
+    points: Sequence[int] | None = None,
 ) -> list[Proposal]:
-    """The ranked proposals if the ranking obeys the round's ballot rules, else RuleViolation."""
-    rules.check_ranking(round_, area_id, proposal_ids)
+    """The proposals of the ballot if it obeys the round's ballot rules, else RuleViolation."""
+    rules.check_ballot(round_, area_id, proposal_ids, points)
     on_ballot = {p.id: p for p in await visible_proposals(session, round_, area_id, True)}
     rules.check_on_ballot(proposal_ids, on_ballot)
     return [on_ballot[pid] for pid in proposal_ids]
@@ -106,10 +110,15 @@ async def cast_ballot(
     area_id: int,
     proposal_ids: Sequence[int],
     now: datetime,
+    points: Sequence[int] | None = None,
 ) -> Ballot:
-    """Record the participant's ranking, replacing any earlier ballot; new receipt code."""
+    """Record the participant's ballot, replacing any earlier one; new receipt code.
+
+    ``proposal_ids`` are ranked (best first) or chosen; on a cumulative ballot ``points``
+    gives each of them its points, in the same order.
+    """
     require_voting_phase(round_, now)
-    await check_ranking(session, round_, area_id, proposal_ids)
+    await check_ranking(session, round_, area_id, proposal_ids, points)
     code_id = await _voting_code_id(session, round_, participant)
     receipt = await unused_receipt_code(session)
     ballot = await ballot_of(session, round_, participant)
@@ -132,8 +141,10 @@ async def cast_ballot(
     ballot.voting_code_id = code_id
     ballot.updated_at = now
     ballot.receipt_code = receipt
+    given = list(points) if points is not None else [None] * len(proposal_ids)
     ballot.ranks.extend(
-        BallotRank(position=i, proposal_id=pid) for i, pid in enumerate(proposal_ids)
+        BallotRank(position=i, proposal_id=pid, points=p)
+        for i, (pid, p) in enumerate(zip(proposal_ids, given, strict=True))
     )
     await session.flush()
     return ballot

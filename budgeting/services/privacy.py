@@ -56,7 +56,9 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
         "ideas": [(p.id, p.title, p.status) for p in ideas],
         "comments": [(c.proposal_id, c.body) for c in comments],
         "following": [p.id for p in await followed(session, participant)],
-        "ballots": [(b.receipt_code, [r.proposal_id for r in b.ranks]) for b in ballots],
+        "ballots": [
+            (b.receipt_code, [(r.proposal_id, r.points) for r in b.ranks]) for b in ballots
+        ],
         "survey_answers": len(surveys),
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from budgeting.i18n import _
 from budgeting.models import (
+    BallotKind,
     Comment,
     CouncilDecision,
     ImplementationStatus,
@@ -98,12 +99,58 @@ def refusal(code: str, **params: Any) -> RuleViolation:
 
 def check_ranking(round_: Round, area_id: int, proposal_ids: Sequence[int]) -> None:
     """The area is the round's, no project is ranked twice, the count is within the limits."""
-    if all(a.id != area_id for a in round_.areas):
-        raise RuleViolation("unknown_area")
+    check_area(round_, area_id)
     if len(set(proposal_ids)) != len(proposal_ids):
         raise RuleViolation("duplicate_rank")
     if not round_.min_ranks <= len(proposal_ids) <= round_.max_ranks:
         raise RuleViolation("rank_count", minimum=round_.min_ranks, maximum=round_.max_ranks)
+
+
+def check_approval(round_: Round, area_id: int, proposal_ids: Sequence[int]) -> None:
+    """The area is the round's, no project is chosen twice, the count is within the limits."""
+    check_area(round_, area_id)
+    if len(set(proposal_ids)) != len(proposal_ids):
+        raise RuleViolation("duplicate_choice")
+    if not round_.min_ranks <= len(proposal_ids) <= round_.max_ranks:
+        raise RuleViolation("choice_count", minimum=round_.min_ranks, maximum=round_.max_ranks)
+
+
+def check_points(
+    round_: Round, area_id: int, proposal_ids: Sequence[int], points: Sequence[int]
+) -> None:
+    """A cumulative ballot: distinct projects, each 1..M points, N points or fewer in all."""
+    check_area(round_, area_id)
+    if len(points) != len(proposal_ids):
+        raise RuleViolation("points_mismatch")
+    if not proposal_ids:
+        raise RuleViolation("points_empty")
+    if len(set(proposal_ids)) != len(proposal_ids):
+        raise RuleViolation("duplicate_choice")
+    if any(not 1 <= p <= round_.points_per_project for p in points):
+        raise RuleViolation("points_per_project", maximum=round_.points_per_project)
+    if sum(points) > round_.points_total:
+        raise RuleViolation("points_total", maximum=round_.points_total, given=sum(points))
+
+
+def check_ballot(
+    round_: Round, area_id: int, proposal_ids: Sequence[int], points: Sequence[int] | None
+) -> None:
+    """The ballot obeys the rules of the round's kind (points only on cumulative ballots)."""
+    if round_.ballot_kind == BallotKind.CUMULATIVE:
+        check_points(round_, area_id, proposal_ids, points or [])
+        return
+    if points is not None:
+        raise RuleViolation("points_not_allowed")
+    if round_.ballot_kind == BallotKind.APPROVAL:
+        check_approval(round_, area_id, proposal_ids)
+    else:
+        check_ranking(round_, area_id, proposal_ids)
+
+
+def check_area(round_: Round, area_id: int) -> None:
+    """The area is one of the round's."""
+    if all(a.id != area_id for a in round_.areas):
+        raise RuleViolation("unknown_area")
 
 
 def check_on_ballot(proposal_ids: Iterable[int], on_ballot: Collection[int]) -> None:

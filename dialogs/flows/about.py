@@ -5,6 +5,7 @@ from __future__ import annotations
 from budgeting.i18n import _ as N_
 from budgeting.models import Audience
 from budgeting.phases import SCHEDULED, Phase, opens_at
+from dialogs.ballot_words import how_voting_works, voting_step
 from dialogs.context import Context
 from dialogs.routing import FlowRouter
 from dialogs.states import Flow
@@ -99,7 +100,10 @@ def steps_text(ctx: Context) -> str:
     lines = [_("The round follows eight steps:")]
     for number, entry in enumerate(STEPS, start=1):
         marker = "▶" if len(entry) == 3 and entry[2] is ctx.phase else "•"
-        lines.append(f"{marker} {number}. {_(entry[0])}: {_(entry[1])}")
+        what = _(entry[1])
+        if len(entry) == 3 and entry[2] is Phase.VOTING and ctx.round is not None:
+            what = voting_step(ctx.t, ctx.round)  # rank, choose or spread points
+        lines.append(f"{marker} {number}. {_(entry[0])}: {what}")
     lines.append(_("▶ marks where the round is now."))
     return "\n".join(lines)
 
@@ -148,11 +152,7 @@ def faq_text(ctx: Context) -> str:
     text = "\n\n".join(
         [
             _("Who can take part? Everyone the round is for, whatever their age or citizenship."),
-            _(
-                "How does voting work? You rank up to {k} projects of your area. Your first "
-                "choice gets {k} points, the next one point less, and so on. The projects with "
-                "the most points win, as long as they fit in the area's budget."
-            ).format(k=ctx.round.max_ranks),
+            how_voting_works(ctx.t, ctx.round),
             _("Can I change my vote? Yes, until voting closes. The last ballot counts."),
             _(
                 "Can anyone check the count? Yes: the anonymised ballots are published and your "

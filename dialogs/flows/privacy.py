@@ -37,7 +37,7 @@ async def my_data(ctx: Context, args: str) -> None:
         _("Following: {ids}").format(ids=", ".join(f"#{pid}" for pid in data["following"]) or "—"),
         _("Ballots: {ballots}").format(
             ballots="; ".join(
-                f"{code}: " + ", ".join(f"#{pid}" for pid in ranks)
+                f"{code}: " + ", ".join(ballot_entry(ctx, pid, points) for pid, points in ranks)
                 for code, ranks in data["ballots"]
             )
             or "—"
@@ -74,3 +74,10 @@ async def forget_confirmed(ctx: Context, args: list[str]) -> None:
     await forget(ctx.session, ctx.participant, ctx.now)
     ctx.forgotten = True
     ctx.say(message)
+
+
+def ballot_entry(ctx: Context, proposal_id: int, points: int | None) -> str:
+    """``#12``, or ``#12 (3 points)`` on a cumulative ballot."""
+    if points is None:
+        return f"#{proposal_id}"
+    return f"#{proposal_id} ({ctx.ngettext('{n} point', '{n} points', points).format(n=points)})"

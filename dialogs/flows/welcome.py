@@ -7,6 +7,7 @@ from sqlalchemy import select
 from budgeting.i18n import LANGUAGES, translator
 from budgeting.models import Proposal
 from budgeting.services.rounds import load_round, rounds_for
+from dialogs.ballot_words import vote_command_help
 from dialogs.context import Context
 from dialogs.menu import COMMAND_HELP
 from dialogs.routing import FlowRouter
@@ -166,5 +167,8 @@ async def menu(ctx: Context, args: str) -> None:
 async def help_command(ctx: Context, args: str) -> None:
     """List every command."""
     _ = ctx._
-    lines = [_("Commands:")] + [f"/{name} — {_(text)}" for name, text in COMMAND_HELP]
+    lines = [_("Commands:")] + [
+        f"/{name} — {vote_command_help(ctx.t, ctx.round) if name == 'vote' else _(text)}"
+        for name, text in COMMAND_HELP
+    ]
     ctx.say("\n".join(lines), [Button(_("Menu"), "menu")])

@@ -350,3 +350,35 @@ def test_rule_violation_keeps_the_dialogs_calls() -> None:
         {"length": 130, "limit": 120},
     )
     assert RuleViolation("x", "Msg {message}", message="m").params == {"message": "m"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "chosen", "points", "code"),
+    [
+        ("approval", [1, 1], None, "duplicate_choice"),
+        ("approval", [], None, "choice_count"),
+        ("approval", [1, 2, 3, 4], None, "choice_count"),
+        ("approval", [1], [1], "points_not_allowed"),
+        ("ranked", [1], [1], "points_not_allowed"),
+        ("cumulative", [], [], "points_empty"),
+        ("cumulative", [1], None, "points_mismatch"),
+        ("cumulative", [1, 1], [1, 1], "duplicate_choice"),
+        ("cumulative", [1], [6], "points_per_project"),
+        ("cumulative", [1, 2], [5, 0], "points_per_project"),
+        ("cumulative", [1, 2, 3], [4, 4, 3], "points_total"),
+    ],
+)
+def test_approval_and_cumulative_ballots_breaking_the_rules_are_refused(
+    kind: str, chosen: list[int], points: list[int] | None, code: str
+) -> None:
+    round_ = a_round(ballot_kind=kind, points_total=10, points_per_project=5)
+    error = refused(lambda: rules.check_ballot(round_, 1, chosen, points))
+    assert error.code == code and error.message is None
+
+
+def test_ballots_within_the_rules_pass() -> None:
+    rules.check_ballot(a_round(ballot_kind="approval"), 1, [1, 2, 3], None)
+    cumulative = a_round(ballot_kind="cumulative", points_total=10, points_per_project=5)
+    rules.check_ballot(cumulative, 1, [1, 2, 3], [5, 4, 1])
+    rules.check_ballot(cumulative, 1, [1], [1])  # fewer than all points is allowed
+    assert refused(lambda: rules.check_ballot(cumulative, 9, [1], [1])).code == "unknown_area"

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from budgeting.models import Ballot, ChannelIdentity, Participant, utcnow
+from budgeting.models import Ballot, BallotKind, ChannelIdentity, Participant, utcnow
 from budgeting.phases import Phase
 from budgeting.services import ballots, proposals
 from budgeting.services.errors import RuleViolation
 from budgeting.services.participants import find_or_create
+from budgeting.services.rounds import load_round
 from dialogs.engine import DialogEngine
 from dialogs.types import Incoming
 from tests.builders import build_round
@@ -137,3 +138,76 @@ async def test_messages_of_one_participant_are_handled_in_order(sessions) -> Non
             select(func.count()).where(Ballot.participant_id.is_not(None))
         )
     assert submitted == 1
+
+
+async def voting_round_and_voter(session, **fields):
+    """TOWN in the voting phase with ``fields`` set, and a participant to vote."""
+    round_ = await build_round(session, TOWN, utcnow(), Phase.VOTING)
+    for name, value in fields.items():
+        setattr(round_, name, value)
+    voter = Participant(display_name="v")
+    session.add(voter)
+    await session.flush()
+    return round_, voter
+
+
+async def test_approval_ballot_rules(sessions) -> None:
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        round_, voter = await voting_round_and_voter(
+            session, ballot_kind=BallotKind.APPROVAL, min_ranks=2, max_ranks=3
+        )
+        area = round_.areas[0].id
+        for chosen, points, code in [
+            ([1], None, "choice_count"),
+            ([1, 2, 3, 4], None, "choice_count"),
+            ([1, 1], None, "duplicate_choice"),
+            ([1, 6], None, "not_on_ballot"),  # #6 is in Gustavsbo
+            ([1, 5], None, "not_on_ballot"),  # rejected
+            ([1, 2], [1, 1], "points_not_allowed"),
+        ]:
+            with pytest.raises(RuleViolation) as error:
+                await ballots.cast_ballot(session, round_, voter, area, chosen, now, points)
+            assert error.value.code == code, chosen
+        assert await session.scalar(select(func.count()).select_from(Ballot)) == 0
+        await ballots.cast_ballot(session, round_, voter, area, [4, 2], now)
+    async with sessions() as session:
+        stored = (await session.scalars(select(Ballot))).one()
+        assert [(r.proposal_id, r.points) for r in stored.ranks] == [(4, None), (2, None)]
+
+
+async def test_cumulative_ballot_rules_and_points_stored(sessions) -> None:
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        round_, voter = await voting_round_and_voter(
+            session, ballot_kind=BallotKind.CUMULATIVE, points_total=10, points_per_project=5
+        )
+        area = round_.areas[0].id
+        for chosen, points, code in [
+            ([], [], "points_empty"),
+            ([1, 2], None, "points_mismatch"),
+            ([1, 2], [3], "points_mismatch"),
+            ([1, 1], [2, 2], "duplicate_choice"),
+            ([1], [6], "points_per_project"),
+            ([1], [0], "points_per_project"),
+            ([1], [-3], "points_per_project"),
+            ([1], [10**30], "points_per_project"),
+            ([1, 2, 3], [5, 5, 1], "points_total"),
+            ([1, 6], [2, 2], "not_on_ballot"),
+            ([1, 999], [2, 2], "not_on_ballot"),
+        ]:
+            with pytest.raises(RuleViolation) as error:
+                await ballots.cast_ballot(session, round_, voter, area, chosen, now, points)
+            assert error.value.code == code, (chosen, points)
+        assert await session.scalar(select(func.count()).select_from(Ballot)) == 0
+        first = await ballots.cast_ballot(session, round_, voter, area, [3, 1], now, [5, 4])
+        first_code, round_id, voter_id = first.receipt_code, round_.id, voter.id
+    async with sessions() as session, session.begin():
+        round_ = await load_round(session, round_id)
+        voter = await session.get(Participant, voter_id)
+        with pytest.raises(RuleViolation):  # a refused replacement keeps the first ballot
+            await ballots.cast_ballot(session, round_, voter, area, [2], now, [11])
+    async with sessions() as session:
+        stored = (await session.scalars(select(Ballot))).one()
+        assert stored.receipt_code == first_code
+        assert [(r.proposal_id, r.points) for r in stored.ranks] == [(3, 5), (1, 4)]

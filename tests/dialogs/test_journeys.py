@@ -50,7 +50,7 @@ async def test_vote_journey_and_receipt(seeded, chat, sessions) -> None:
             ("1", ["Your ranking so far:", "1. #1 Fler bänkar", "(3 points)", "Choose your #2:"]),
             ("1", ["2. #2 Utegym", "(2 points)", "Choose your #3:"]),
             ("1", ["Your ballot:", "3. #3 Belysning", "(1 point)", "Cast this ballot?"]),
-            ("Confirm", ["your vote is counted", "receipt code"]),
+            ("Confirm", ["your ballot is registered", "receipt code"]),
         ]
     )
     code = re.search(r"receipt code: (\w{4}-\w{4}-\w{4})", bob.transcript[-1][1]).group(1)
@@ -86,7 +86,7 @@ async def test_second_ballot_replaces_first_after_confirmation(seeded, chat, ses
     async with sessions() as session:
         ballot = (await session.scalars(select(Ballot))).one()
         assert ballot.receipt_code == first  # not replaced before confirmation
-    await voter.run([("Confirm", "your vote is counted")])
+    await voter.run([("Confirm", "your ballot is registered")])
     second = re.search(r"receipt code: (\S+)", voter.transcript[-1][1]).group(1)
     async with sessions() as session:
         ballots = (await session.scalars(select(Ballot))).all()

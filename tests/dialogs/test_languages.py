@@ -83,9 +83,9 @@ async def test_main_journey_in_each_language(lang, seeded, chat, sessions, clock
                 "1",
                 first_line(
                     lang,
-                    "Thank you, your vote is counted. Your receipt code: {code}\n"
+                    "Thank you, your ballot is registered. Your receipt code: {code}\n"
                     "Keep it: it lets you find your ballot in the published, anonymised list. "
-                    "You can change your vote with /vote until {end}.",
+                    "You can change your ballot with /vote until {end}.",
                 ),
             ),
         ]

@@ -32,7 +32,7 @@ FULL_NAME = N_("Budgetbot – participatory budget in chat")
 SHORT_DESCRIPTION = N_("Propose ideas, discuss them and vote on part of the budget.")
 FULL_DESCRIPTION = N_(
     "Take part in the participatory budget from a chat: learn how the round works, submit "
-    "ideas, discuss them, get reminders, rank your favourite projects and follow what happens "
+    "ideas, discuss them, get reminders, vote on projects and follow what happens "
     "to the winners."
 )
 

@@ -86,7 +86,7 @@ def test_package_has_what_teams_requires(tmp_path: Path) -> None:
     assert 1 <= len(commands) <= 10
     assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
     assert {"/vote", "/propose", "/help"} <= {c["title"] for c in commands}
-    assert "rangordna" in next(c for c in commands if c["title"] == "/vote")["description"]
+    assert "rösta" in next(c for c in commands if c["title"] == "/vote")["description"]
 
     width, height, color = pixels(archive.read("color.png"))
     assert (width, height) == (192, 192)

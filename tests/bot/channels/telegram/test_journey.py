@@ -72,7 +72,7 @@ async def test_resident_journey(seeded, telegram: Telegram, sessions) -> None:
     calls = await alice.press("#3 Belysning")
     assert methods(calls) == ["editMessageText"]
     expect(alice, calls, "Your ballot:", "3. #3 Belysning", "Cast this ballot?", "[Confirm]")
-    out = expect(alice, await alice.press("Confirm"), "your vote is counted", "receipt code")
+    out = expect(alice, await alice.press("Confirm"), "your ballot is registered", "receipt code")
     receipt = re.search(r"receipt code: (\S+)", out).group(1)
     async with sessions() as session:
         ballot = (await session.scalars(select(Ballot))).one()
@@ -101,7 +101,7 @@ async def test_commands_are_registered_per_language(telegram: Telegram) -> None:
     assert set(commands) == {None, "en", "ar"}
     default = {c["command"]: c["description"] for c in commands[None]}
     english = {c["command"]: c["description"] for c in commands["en"]}
-    assert english["vote"] == "rank your favourite projects"
+    assert english["vote"] == "vote on the projects of your area"
     assert default["vote"] != english["vote"]  # Swedish is the default
     assert list(default) == [c["command"] for c in commands["ar"]]
     assert telegram.channel.username == "budgetbot_test_bot"

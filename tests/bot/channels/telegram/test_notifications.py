@@ -92,7 +92,7 @@ async def residents(seeded, make_telegram, sessions):
     await eve.press("Säter town")
     for label in ("#1 Fler bänkar", "#2 Utegym", "#3 Belysning", "Confirm"):
         await eve.press(label)
-    assert "your vote is counted" in eve.history()
+    assert "your ballot is registered" in eve.history()
     ulla = people[ULLA]
     await ulla.say("/settings")
     await ulla.press("🔔 results")

@@ -156,7 +156,7 @@ async def test_stale_buttons_get_a_clear_answer(seeded, telegram: Telegram, sess
     for label in ("#1 Fler", "#2 Utegym", "#3 Belysning"):
         await alice.press(label)
     review = alice.message_with("Confirm")
-    expect(alice, await alice.press("Confirm"), "your vote is counted")
+    expect(alice, await alice.press("Confirm"), "your ballot is registered")
     expect(alice, await alice.press("Undo", review), STALE, "[Vote]")
 
     # a forged payload
