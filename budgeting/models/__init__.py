@@ -19,6 +19,7 @@ from budgeting.models.proposal import (
     ON_BALLOT,
     PUBLIC,
     Comment,
+    CommentAgreement,
     CouncilDecision,
     Follower,
     ImplementationStatus,
@@ -26,6 +27,7 @@ from budgeting.models.proposal import (
     Proposal,
     ProposalStatus,
     Review,
+    Support,
 )
 from budgeting.models.round import Area, Audience, BallotKind, Criterion, Round
 from budgeting.models.staff import (
@@ -51,6 +53,7 @@ __all__ = [
     "Base",
     "ChannelIdentity",
     "Comment",
+    "CommentAgreement",
     "ConversationState",
     "CouncilDecision",
     "Criterion",
@@ -71,6 +74,7 @@ __all__ = [
     "StaffRole",
     "StaffSession",
     "StaffUser",
+    "Support",
     "SurveyAnswer",
     "TallyRun",
     "VotingCode",

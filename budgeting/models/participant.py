@@ -18,6 +18,9 @@ class Participant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
+    """The name the channel gave (e.g. Telegram's first name); never shown to others."""
+    public_name: Mapped[str | None] = mapped_column(String(60))
+    """The name the person chose to sign comments with; None: a stable pseudonym."""
     locale: Mapped[str | None] = mapped_column(String(8))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
     campaign: Mapped[str | None] = mapped_column(String(64))

@@ -130,10 +130,51 @@ class Comment(Base):
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
+    """The resident who wrote it; None once they asked to be forgotten (the comment stays)."""
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    """Set on a staff answer, which is signed with the round's organisation."""
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    """The comment this one answers (one level of threading)."""
     body: Mapped[str] = mapped_column(Text)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentAgreement(Base):
+    """A participant agreeing with a comment (👍), at most once."""
+
+    __tablename__ = "comment_agreements"
+    __table_args__ = (UniqueConstraint("comment_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Support(Base):
+    """A participant supporting an idea in the ideas phase; shown, never part of the tally."""
+
+    __tablename__ = "supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
