@@ -16,11 +16,14 @@ per point as with points (every point being 1), and only the comparison of price
 projects divides by ``cost_j`` (the utility of one point, ``unit``).  A project that costs nothing
 gives no utility then and is never bought, as in pabutools.
 
-All arithmetic is exact (integers over a common denominator).  Two things make it fast:
+All arithmetic is exact (integers over a common denominator).  Three things make it fast:
 
 * voters are grouped by how they are affected so far (their points on the projects bought),
   so a price is found by sorting groups, not voters, and only the groups that pay are
-  touched in a round (group budgets carry a lazily applied scale);
+  touched in a round (group budgets carry a lazily applied scale); a project's supporters
+  per group are worked out only when that project is priced at that grouping;
+* comparisons are settled on floating-point shadows of the budgets, in numpy arrays, and
+  worked out exactly only when they are close (and for the few who pay all they have);
 * Add1 does not recompute every increment.  For a fixed sequence of purchases, budgets only
   grow and prices only fall as the per-voter budget grows, and a voter's unclipped budget
   grows at least one unit per unit.  A run at ``x2`` forced along the purchases seen at
@@ -33,9 +36,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import numpy as np
 
 from budgeting.tally.model import (
     APPROVAL,
@@ -147,37 +151,57 @@ def _add1(election: _Election) -> tuple[int, str, _Run]:
         step = _STEP_AFTER_RUN
 
 
+class _Entries:
+    """The supporters of one project at one grouping: rows of (group, points, voters)."""
+
+    __slots__ = ("g", "u", "w", "uf", "wf", "voters", "_rows")
+
+    def __init__(self, g: np.ndarray, u: np.ndarray, w: np.ndarray) -> None:
+        self.g, self.u, self.w = g, u, w
+        self.uf = u.astype(np.float64)
+        self.wf = w.astype(np.float64)
+        self.voters = int(w.sum())
+        self._rows: list[tuple[int, int, int]] | None = None
+
+    def rows(self) -> list[tuple[int, int, int]]:
+        """The rows as Python integers, for exact arithmetic."""
+        if self._rows is None:
+            self._rows = list(zip(self.g.tolist(), self.u.tolist(), self.w.tolist(), strict=True))
+        return self._rows
+
+
 class _Level:
     """Voters grouped by their points on the projects bought so far (one node per prefix).
 
     Group ids are stable from parent to child: a group split by the new purchase keeps its
     id for the part that did not rank it and gets new ids for the parts that did; a group
     whose voters all gave the new purchase the same points keeps its id and stays whole.
-    Rows are never changed once made (a level shares them with its parent).
+    ``split`` says how budgets move from the parent: child group ``C[i]`` gets the budget
+    of parent group ``P[i]`` less the price times ``U[i]`` points.  Arrays are never changed
+    once made (a level shares them with its parent).
     """
 
-    __slots__ = ("tgroup", "gweights", "gsize", "entries", "split", "size", "children")
+    __slots__ = ("tgroup", "gsize", "split", "size", "children", "entries")
 
     def __init__(
         self,
-        tgroup: list[int],
-        gweights: list[dict[int, list[int]]],
-        gsize: list[int],
-        entries: dict[int, list[tuple[int, int, int]]],
-        split: list[tuple[int, tuple[tuple[int, int], ...]]],
+        tgroup: np.ndarray,
+        gsize: np.ndarray,
+        split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     ) -> None:
         self.tgroup = tgroup  # ballot type -> its group
-        self.gweights = gweights  # group -> project -> voters per points value
         self.gsize = gsize  # group -> voters
-        self.entries = entries  # project -> [(group, points, voters)] of its supporters
-        self.split = split  # parent group -> [(child group, points on the new purchase)]
-        self.size = len(gweights)
+        self.split = split  # (P, C, U as floats, U as Python ints)
+        self.size = len(gsize)
         self.children: dict[int, _Level] = {}
+        self.entries: dict[int, _Entries] = {}  # project -> its supporters, once asked for
 
 
 @dataclass(slots=True)
 class _State:
     """Budgets at the start of a round: group g holds ``mb[g] * F[rb[g]] / nq`` money.
+
+    ``mb`` and ``F`` are numpy arrays of Python integers (exact), ``rb`` of round numbers.
 
     Budgets are kept unclipped (a voter who could not pay their full share has a budget
     <= 0, and has no money); the unclipped value is what the certificates need.  ``mf``
@@ -187,11 +211,11 @@ class _State:
     """
 
     level: _Level
-    mb: list[int]
-    rb: list[int]
-    F: list[int]
+    mb: np.ndarray
+    rb: np.ndarray
+    F: np.ndarray
     nq: int
-    mf: list[float]
+    mf: np.ndarray
     share: float
     r: int = 0
 
@@ -261,129 +285,72 @@ class _Election:
                 self.nsup[index[pid]] += mult
         self.low = {j for j in range(len(tot)) if tot[j] < max(inp.min_score, 1)}
         self.k = k = max((u for ballot in scored for _pid, u in ballot), default=1)
-        self.tballot: list[tuple[tuple[int, int], ...]] = []
-        self.tmult: list[int] = []
-        self.sup: list[list[tuple[int, int]]] = [[] for _ in self.costs]  # (type, points)
+        self.width = k + 1
+        sup: list[list[tuple[int, int, int]]] = [[] for _ in self.costs]  # (type, points, voters)
+        types = voters = 0
         for ballot, mult in scored.items():
-            pairs = tuple((index[pid], u) for pid, u in ballot if index[pid] not in self.low)
+            pairs = [(index[pid], u) for pid, u in ballot if index[pid] not in self.low]
             if not pairs:
                 continue
-            t = len(self.tballot)
-            self.tballot.append(pairs)
-            self.tmult.append(mult)
             for j, u in pairs:
-                self.sup[j].append((t, u))
+                sup[j].append((types, u, mult))
+            types += 1
+            voters += mult
+        self.sup = [np.array(rows, dtype=np.int64).reshape(-1, 3).T.copy() for rows in sup]
+        """Per project: ballot types, their points on it, their voters (rows of an array)."""
         supported = [j for j in range(len(tot)) if j not in self.low]
         # a free project is selected at once, unless it gives no utility (cost utilities)
         self.free = [j for j in supported if self.costs[j] == 0 and not cost_utility]
         self.cands = [j for j in supported if self.costs[j] > 0]
         lcm = math.lcm(*range(1, k + 1)) if k else 1
         self.lu = [0] + [lcm // u for u in range(1, k + 1)]
-        weights = self._weights(range(len(self.tballot)))
-        entries: dict[int, list[tuple[int, int, int]]] = {}
-        self._add_entries(entries, 0, weights, None)
-        self.root = _Level([0] * len(self.tballot), [weights], [sum(self.tmult)], entries, [])
+        none = np.zeros(0, dtype=np.int64)
+        self.root = _Level(
+            np.zeros(types, dtype=np.int64),
+            np.array([voters], dtype=np.int64),
+            (none, none, none.astype(np.float64), none.astype(object)),
+        )
 
     # -- groupings -------------------------------------------------------------------------
 
-    def _weights(self, types: Iterable[int]) -> dict[int, list[int]]:
-        width = self.k + 1
-        weights: dict[int, list[int]] = {}
-        for t in types:
-            mult = self.tmult[t]
-            for j, u in self.tballot[t]:
-                row = weights.get(j)
-                if row is None:
-                    row = weights[j] = [0] * width
-                row[u] += mult
-        return weights
-
-    def _add_entries(
-        self,
-        entries: dict[int, list[tuple[int, int, int]]],
-        group: int,
-        weights: dict[int, list[int]],
-        bought: int | None,
-    ) -> None:
-        for j, row in weights.items():
-            if j == bought:
-                continue
-            lst = entries.get(j)
-            if lst is None:
-                if bought is not None:
-                    continue  # bought in an earlier round
-                lst = entries[j] = []
-            for u in range(1, self.k + 1):
-                if row[u]:
-                    lst.append((group, u, row[u]))
+    def entries(self, level: _Level, j: int) -> _Entries:
+        """The supporters of ``j`` per group of ``level`` (worked out once, when asked)."""
+        found = level.entries.get(j)
+        if found is None:
+            types, points, voters = self.sup[j]
+            keys, sums = _aggregate(level.tgroup[types] * self.width + points, voters)
+            found = level.entries[j] = _Entries(keys // self.width, keys % self.width, sums)
+        return found
 
     def child(self, level: _Level, s: int) -> _Level:
         """The grouping after buying ``s`` (cached)."""
         cached = level.children.get(s)
         if cached is not None:
             return cached
+        types, points, voters = self.sup[s]
+        width = self.width
+        keys, inv = np.unique(level.tgroup[types] * width + points, return_inverse=True)
+        part_size = np.bincount(inv, weights=voters).astype(np.int64)  # exact below 2**53
+        part_group, part_points = keys // width, keys % width
+        groups, group_of_part = np.unique(part_group, return_inverse=True)
+        moved = np.bincount(group_of_part, weights=part_size).astype(np.int64)
+        parts = np.bincount(group_of_part)
+        whole = (parts == 1) & (moved == level.gsize[groups])  # all gave s the same points
+        new = ~whole[group_of_part]
+        child_group = part_group.copy()
+        child_group[new] = level.size + np.arange(int(new.sum()), dtype=np.int64)
         tgroup = level.tgroup
-        gweights = level.gweights.copy()
-        gsize = level.gsize.copy()
-        tmult = self.tmult
-        parts: dict[int, dict[int, list[int]]] = {}  # group -> points on s -> types
-        moved: dict[int, int] = {}  # group -> voters who gave s points
-        for t, u in self.sup[s]:
-            g = tgroup[t]
-            parts.setdefault(g, {}).setdefault(u, []).append(t)
-            moved[g] = moved.get(g, 0) + tmult[t]
-        split: list[tuple[int, tuple[tuple[int, int], ...]]] = []
-        changed: dict[int, list[int]] = {}  # project -> split groups whose row for it changed
-        copied = False
-        for g in sorted(parts):
-            if len(parts[g]) == 1 and moved[g] == gsize[g]:  # the whole group, same points
-                split.append((g, ((g, next(iter(parts[g]))),)))
-                continue
-            if not copied:
-                tgroup = tgroup.copy()
-                copied = True
-            rest = dict(gweights[g])  # who did not rank s
-            mine: set[int] = set()
-            kids: list[tuple[int, int]] = []
-            for u in sorted(parts[g]):
-                c = len(gweights)
-                weights = self._weights(parts[g][u])
-                gweights.append(weights)
-                gsize.append(sum(tmult[t] for t in parts[g][u]))
-                for t in parts[g][u]:
-                    tgroup[t] = c
-                for j, row in weights.items():
-                    if j not in mine:
-                        mine.add(j)
-                    rest[j] = [a - b for a, b in zip(rest[j], row, strict=True)]
-                kids.append((c, u))
-            gsize[g] -= moved[g]
-            for j in mine:
-                if not any(rest[j]):
-                    del rest[j]
-                changed.setdefault(j, []).append(g)
-            gweights[g] = rest
-            if rest:
-                kids.insert(0, (g, 0))
-            split.append((g, tuple(kids)))
-        entries = dict(level.entries)  # lists are shared with the parent until replaced
-        entries.pop(s, None)
-        width = self.k + 1
-        for j, groups in changed.items():
-            old = entries.get(j)
-            if old is None:
-                continue  # s, or bought in an earlier round
-            drop = set(groups)
-            lst = entries[j] = [e for e in old if e[0] not in drop]
-            for g in groups:
-                row = gweights[g].get(j)
-                if row is not None:
-                    lst.extend((g, u, row[u]) for u in range(1, width) if row[u])
-        for g, kids in split:
-            for c, _u in kids:
-                if c != g:  # the rest, or a group kept whole, keeps its entries
-                    self._add_entries(entries, c, gweights[c], s)
-        node = _Level(tgroup, gweights, gsize, entries, split)
+        if new.any():
+            tgroup = tgroup.copy()
+            tgroup[types] = child_group[inv]
+        gsize = np.concatenate([level.gsize, part_size[new]])
+        split_groups = groups[~whole]
+        gsize[split_groups] -= moved[~whole]
+        rest = split_groups[gsize[split_groups] > 0]  # who did not rank s keep the group's id
+        parent = np.concatenate([part_group, rest])
+        kid = np.concatenate([child_group, rest])
+        paid = np.concatenate([part_points, np.zeros(len(rest), dtype=np.int64)])
+        node = _Level(tgroup, gsize, (parent, kid, paid.astype(np.float64), paid.astype(object)))
         level.children[s] = node
         return node
 
@@ -393,7 +360,15 @@ class _Election:
         """Everyone holds ``budget / n + x`` (scaled by n)."""
         share = self.budget / self.n + x
         bound = share * (self.k + 1)  # see _State.slack
-        return _State(self.root, [self.budget + self.n * x], [0], [1], self.n, [share], bound)
+        return _State(
+            self.root,
+            np.array([self.budget + self.n * x], dtype=object),
+            np.zeros(1, dtype=np.int64),
+            np.array([1], dtype=object),
+            self.n,
+            np.array([share]),
+            bound,
+        )
 
     def pay(self, st: _State, s: int, price: Price) -> None:
         """Supporters of ``s`` pay ``price`` per unit of utility (as :meth:`price` returned
@@ -405,23 +380,19 @@ class _Election:
         else:  # any price whose denominator is a multiple of nq
             scale, num = den // st.nq, num * unit
         node = self.child(st.level, s)
-        mb, rb, f, mf = st.mb, st.rb, st.F, st.mf
-        if node.size > len(mb):
-            grow = node.size - len(mb)
-            mb.extend([0] * grow)
-            rb.extend([0] * grow)
-            mf.extend([0.0] * grow)
+        if node.size > len(st.mb):
+            grow = node.size - len(st.mb)
+            st.mb = np.concatenate([st.mb, np.zeros(grow, dtype=object)])
+            st.rb = np.concatenate([st.rb, np.zeros(grow, dtype=np.int64)])
+            st.mf = np.concatenate([st.mf, np.zeros(grow)])
         r1 = st.r + 1
         pf = num / (scale * st.nq)  # per point, rounded
-        for g, kids in node.split:
-            m = mb[g] * f[rb[g]] * scale
-            m_f = mf[g]
-            for c, u in kids:
-                mb[c] = m - num * u
-                rb[c] = r1
-                mf[c] = m_f - pf * u
-        st.F = [v * scale for v in f]
-        st.F.append(1)
+        parent, kid, paid_f, paid = node.split
+        money = st.mb[parent] * st.F[st.rb[parent]] * scale  # exact: arrays of Python ints
+        st.mb[kid] = money - num * paid
+        st.rb[kid] = r1
+        st.mf[kid] = st.mf[parent] - pf * paid_f
+        st.F = np.append(st.F * scale, np.array([1], dtype=object))
         st.nq *= scale
         st.r = r1
         st.level = node
@@ -440,65 +411,60 @@ class _Election:
         shadow, near ones are checked exactly, and anything else falls back to
         :meth:`exact_price`.
         """
-        mb, rb, f, mf = st.mb, st.rb, st.F, st.mf
+        mb, rb, f = st.mb, st.rb, st.F
         sf = shift / st.nq
         err = (st.r + 2) * 1e-9 * (st.share + abs(sf))  # > error of one shadow budget
-        rows: list[tuple[float, float, int, int, int]] = []
-        total_f = 0.0
-        voters = 0
-        points = 0
-        for g, u, w in st.level.entries.get(j, ()):
-            m_f = mf[g] + sf
-            if m_f > -err:
-                rows.append((m_f / u, m_f, u, w, g))
-                total_f += w * m_f
-                voters += w
-                points += w * u
+        e = self.entries(st.level, j)
+        m_f = st.mf[e.g] + sf
+        keep = m_f > -err
+        g, u, w, uf, wf = e.g, e.u, e.w, e.uf, e.wf
+        if not keep.all():
+            g, u, w, uf, wf, m_f = g[keep], u[keep], w[keep], uf[keep], wf[keep], m_f[keep]
+        total_f = float(wf @ m_f)
+        voters = int(w.sum())
+        points = int(w @ u)
         cost = self.costs[j]
         gap = total_f - cost
         if gap < -st.slack(sf, voters, cost):
             return None
         if gap <= st.slack(sf, voters, cost):
             return self.exact_price(st, j, shift)
-        rows.sort()
-        need_f = float(cost)
-        points_f = points
-        cut = len(rows)
-        for i, (_k, m_f, u, w, _g) in enumerate(rows):
-            if need_f * u <= m_f * points_f:
-                cut = i
-                break
-            need_f -= w * m_f
-            points_f -= w * u
+        keys = m_f / uf
+        order = np.argsort(keys, kind="stable")
+        keys, m_f, g, u, w, uf, wf = (a[order] for a in (keys, m_f, g, u, w, uf, wf))
+        paid = wf * m_f
+        need_before = cost - (np.cumsum(paid) - paid)  # still to pay when a row's turn comes
+        points_before = points - (np.cumsum(wf * uf) - wf * uf)
+        full = need_before * uf <= m_f * points_before  # pays price * points, not all it has
+        cut = int(np.argmax(full)) if full.any() else len(keys)
         need = cost * st.nq
         exact: list[int] = []
-        for _k, _m_f, u, w, g in rows[:cut]:  # the poor pay all they have
-            m = mb[g]
+        for gi, ui, wi in zip(g[:cut].tolist(), u[:cut].tolist(), w[:cut].tolist(), strict=True):
+            m = mb[gi]  # the poor pay all they have
             if m > 0 or shift > 0:
-                m = m * f[rb[g]] + shift
+                m = m * f[rb[gi]] + shift
             if m > 0:
-                need -= w * m
-            points -= w * u
+                need -= wi * m
+            points -= wi * ui
             exact.append(m)
         if points <= 0 or need <= 0:
             return self.exact_price(st, j, shift)
         p_f = need / (points * st.nq)
         band = 2 * err + 1e-12 * p_f
         for i in range(cut - 1, -1, -1):  # poor near the price: budget / points < price
-            key, _m_f, u, _w, _g = rows[i]
-            if key < p_f - band:
+            if keys[i] < p_f - band:
                 break
             m = exact[i]
-            if m > 0 and m * points >= need * u:
+            if m > 0 and m * points >= need * int(u[i]):
                 return self.exact_price(st, j, shift)
-        for i in range(cut, len(rows)):  # the others near the price: budget / points >= it
-            key, _m_f, u, _w, g = rows[i]
-            if key > p_f + band:
+        for i in range(cut, len(keys)):  # the others near the price: budget / points >= it
+            if keys[i] > p_f + band:
                 break
-            m = mb[g]
+            gi = int(g[i])
+            m = mb[gi]
             if m > 0 or shift > 0:
-                m = m * f[rb[g]] + shift
-            if m * points < need * u:
+                m = m * f[rb[gi]] + shift
+            if m * points < need * int(u[i]):
                 return self.exact_price(st, j, shift)
         return need, points * st.nq * self.unit[j]
 
@@ -508,7 +474,7 @@ class _Election:
         total = 0
         points = 0
         rows: list[tuple[int, int, int, int]] = []
-        for g, u, w in st.level.entries.get(j, ()):
+        for g, u, w in self.entries(st.level, j).rows():
             m = mb[g]
             if m > 0 or shift > 0:
                 m = m * f[rb[g]] + shift
@@ -536,20 +502,14 @@ class _Election:
         """
         num, den = rho
         num *= self.unit[j]  # price per point
-        entries = st.level.entries.get(j, ())
+        e = self.entries(st.level, j)
         pf = num / den
         sf = shift / st.nq
-        mf = st.mf
-        total_f = 0.0
-        voters = 0
-        for g, u, w in entries:
-            m_f = mf[g] + sf
-            voters += w
-            if m_f > 0:
-                c_f = pf * u
-                total_f += w * (m_f if m_f < c_f else c_f)
+        m_f = st.mf[e.g] + sf
+        has = m_f > 0
+        total_f = float(e.wf[has] @ np.minimum(m_f[has], pf * e.uf[has]))
         gap = total_f - self.costs[j]
-        slack = st.slack(sf, voters, self.costs[j])
+        slack = st.slack(sf, e.voters, self.costs[j])
         if gap > slack:
             return 1
         if gap < -slack:
@@ -557,7 +517,7 @@ class _Election:
         mb, rb, f = st.mb, st.rb, st.F
         cap = [num * st.nq * u for u in range(self.k + 1)]
         total = 0
-        for g, u, w in entries:
+        for g, u, w in e.rows():
             m = mb[g]
             if m > 0 or shift > 0:
                 m = m * f[rb[g]] + shift
@@ -572,7 +532,7 @@ class _Election:
         """Money (scaled) that the supporters of ``j`` hold, with budgets shifted down."""
         mb, rb, f = st.mb, st.rb, st.F
         total = 0
-        for g, _u, w in st.level.entries.get(j, ()):
+        for g, _u, w in self.entries(st.level, j).rows():
             m = mb[g]
             if m > 0:
                 m = m * f[rb[g]] - shift
@@ -584,18 +544,13 @@ class _Election:
         """Whether the supporters of ``j`` hold its cost, budgets shifted down by ``shift``
         (settled on the shadow budgets unless it is close)."""
         sf = shift / st.nq
-        mf = st.mf
-        total_f = 0.0
-        voters = 0
-        for g, _u, w in st.level.entries.get(j, ()):
-            m_f = mf[g]
-            voters += w
-            if m_f > 0:
-                m_f -= sf
-                if m_f > 0:
-                    total_f += w * m_f
+        e = self.entries(st.level, j)
+        m_f = st.mf[e.g]
+        left = m_f - sf
+        has = (m_f > 0) & (left > 0)
+        total_f = float(e.wf[has] @ left[has])
         gap = total_f - self.costs[j]
-        slack = st.slack(sf, voters, self.costs[j])
+        slack = st.slack(sf, e.voters, self.costs[j])
         if gap > slack:
             return True
         if gap < -slack:
@@ -782,7 +737,7 @@ class _Election:
         exhausted = 0
         exhausted_paid = 0  # scaled by nq
         supporters = 0
-        for g, u, w in st.level.entries.get(s, ()):
+        for g, u, w in self.entries(st.level, s).rows():
             supporters += w
             m = mb[g] * f[rb[g]] if mb[g] > 0 else 0
             if m * den >= num * nq * u:
@@ -809,7 +764,7 @@ class _Election:
             return MesLeftover(
                 self.ids[j], self.costs[j], self.tot[j], self.nsup[j], Fraction(0), True
             )
-        supporters = sum(w for _g, _u, w in st.level.entries.get(j, ()))
+        supporters = self.entries(st.level, j).voters
         return MesLeftover(
             project_id=self.ids[j],
             cost=self.costs[j],
@@ -823,3 +778,15 @@ def _above(a: Price, b: Price, strict: bool) -> bool:
     """a > b (a >= b if not strict)."""
     c1, c2 = a[0] * b[1], b[0] * a[1]
     return c1 > c2 or (not strict and c1 == c2)
+
+
+def _aggregate(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` (sorted) and the sum of ``weights`` for each, exactly."""
+    if not len(keys):
+        return keys, weights
+    if int(keys.max()) < 8 * len(keys) + 4096:  # dense: count straight into place
+        sums = np.bincount(keys, weights=weights)
+        distinct = np.flatnonzero(sums)
+        return distinct, sums[distinct].astype(np.int64)  # sums of integers below 2**53
+    distinct, inv = np.unique(keys, return_inverse=True)
+    return distinct, np.bincount(inv, weights=weights).astype(np.int64)

@@ -448,7 +448,7 @@ def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int: 
     """The sign of what the supporters of ``j`` pay at ``rho`` minus its cost, in fractions."""
     price_per_point = Fraction(rho[0] * election.unit[j], rho[1])
     paid = Fraction(0)
-    for g, u, w in st.level.entries.get(j, ()):
+    for g, u, w in election.entries(st.level, j).rows():
         money = Fraction(st.mb[g] * st.F[st.rb[g]], st.nq)
         if money > 0:
             paid += w * min(money, price_per_point * u)
