@@ -63,7 +63,6 @@ class SurveyStep(StrEnum):
 
     SCALE = "scale"
     COMMENT = "comment"
-    DISCUSSION = "discussion"
 
 
 class CommentStep(StrEnum):
