@@ -21,9 +21,7 @@ OPEN_2 = "browse:open:2"
 async def pseudonym(sessions, user: str) -> int:
     """The pseudonym number of the console participant ``user``."""
     async with sessions() as session:
-        pid = await session.scalar(
-            select(Participant.id).where(Participant.display_name == user)
-        )
+        pid = await session.scalar(select(Participant.id).where(Participant.display_name == user))
     return rules.pseudonym_number(pid)
 
 
@@ -101,7 +99,12 @@ async def test_names_dates_reply_and_agreement_in_swedish(seeded, chat, sessions
     assert re.search(r"Invånare \d+ · i går \d\d:\d\d", bo.transcript[-1][1])
     assert re.search(r"Anna på torget 🌳 · \d+ \w+\.? \d\d:\d\d", bo.transcript[-1][1])
     # Bo's second comment: the name is not asked again
-    await bo.run([("Skriv en kommentar", "Skriv din kommentar"), ("Och bänkar!", "din kommentar är publicerad")])
+    await bo.run(
+        [
+            ("Skriv en kommentar", "Skriv din kommentar"),
+            ("Och bänkar!", "din kommentar är publicerad"),
+        ]
+    )
 
 
 async def test_pages_newest_first_in_english(seeded, chat, sessions) -> None:
@@ -238,11 +241,14 @@ async def test_mydata_and_forget_leave_comments_signed_deleted_user(seeded, chat
     async with sessions() as session:
         comment = (await session.scalars(select(Comment).where(Comment.proposal_id == 2))).one()
         assert comment.author_id is None and comment.body == "Nice idea"
-        assert await session.scalar(
-            select(func.count()).select_from(Participant).where(
-                Participant.public_name == "Jon from the hill"
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(Participant)
+                .where(Participant.public_name == "Jon from the hill")
             )
-        ) == 0
+            == 0
+        )
     await sv.run(START_SWEDISH)
     await sv.send(payload="discussion:page:2:1")
     assert "1. borttagen användare · i dag" in sv.transcript[-1][1]
