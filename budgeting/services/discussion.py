@@ -287,6 +287,15 @@ async def comment_page(
     return CommentPage(views, page, pages, total)
 
 
+async def answered_in_thread(session: AsyncSession, comment: Comment) -> Comment:
+    """The comment a reply to ``comment`` quotes: the one that opened its thread (threads
+    are one level deep), or ``comment`` itself if that one is gone or hidden."""
+    if comment.reply_to_id is None:
+        return comment
+    root = await session.get(Comment, comment.reply_to_id)
+    return root if root is not None and root.hidden_reason is None else comment
+
+
 async def comment_writer(session: AsyncSession, round_: Round, comment: Comment) -> Writer:
     """How one comment is signed."""
     author = await session.get(Participant, comment.author_id) if comment.author_id else None

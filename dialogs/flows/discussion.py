@@ -190,11 +190,12 @@ async def reply_to_comment(ctx: Context, args: list[str]) -> None:
     if ctx.phase is Phase.CLOSED:
         ctx.say(_("The discussion is closed."), [back_to(ctx, proposal.id)])
         return
-    writer = await discussion.comment_writer(ctx.session, ctx.round, comment)
+    answered = await discussion.answered_in_thread(ctx.session, comment)
+    writer = await discussion.comment_writer(ctx.session, ctx.round, answered)
     ctx.goto(Flow.COMMENT, CommentStep.TEXT, proposal_id=proposal.id, reply_to=comment.id)
     ctx.say(
         _("Write your reply to {name}: {quote}").format(
-            name=signature(ctx, writer), quote=quote(comment)
+            name=signature(ctx, writer), quote=quote(answered)
         ),
         [Button(_("Cancel"), router.payload("cancel", proposal.id))],
     )

@@ -103,8 +103,13 @@ async def test_names_dates_reply_and_agreement_in_swedish(seeded, chat, sessions
         [
             ("Skriv en kommentar", "Skriv din kommentar"),
             ("Och bänkar!", "din kommentar är publicerad"),
+            # a reply to Bo's reply (now 2nd) joins the thread Anna opened, and quotes her
+            ("↪ Svara på 2", "Skriv ditt svar till Anna på torget 🌳: «Ett utegym"),
+            ("Ja, belysning också.", "ditt svar är publicerat"),
         ]
     )
+    *_, last = await comments_on_2(sessions)
+    assert last.reply_to_id == replies[0].id
 
 
 async def test_pages_newest_first_in_english(seeded, chat, sessions) -> None:
@@ -206,6 +211,17 @@ async def test_support_in_arabic_only_in_the_ideas_phase(seeded, chat, sessions)
             ("👍 ادعم هذه الفكرة", ["شكرًا: أنت تدعم #2", "شخص واحد يدعم هذه الفكرة."]),
             ("العودة إلى #2", ["شخص واحد يدعم هذه الفكرة.", "[أنت تدعم هذه الفكرة ✓]"]),
             ("أنت تدعم هذه الفكرة ✓", "أنت تدعم #2 Utegym vid Säterdalen بالفعل."),
+        ]
+    )
+    await hala.send(payload="discussion:page:1:1")
+    assert re.search(r"1\. ساكن \d{4} · اليوم \d\d:\d\d", hala.transcript[-1][1])
+    await hala.run(
+        [
+            ("👍 أوافق على 1", ["👍 أنت توافق على ما قاله ساكن", "شخص واحد يوافق."]),
+            ("العودة إلى التعليقات", "[👍 سحب الموافقة على 1]"),
+            ("↪ الرد على 1", "اكتب ردك على ساكن"),
+            ("فكرة جميلة 🌳", "التوقيع باسم ساكن"),
+            ("1", ["شكرًا، تم نشر ردك.", "↪ ردًا على ساكن", "«Bra idé, min mamma"]),
         ]
     )
     await ivar.run(START_ENGLISH)
