@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -67,6 +67,20 @@ class Translator:
         return format_datetime(
             value, "d MMM y HH:mm", tzinfo=ZoneInfo(timezone), locale=self.locale
         )
+
+    def moment(self, value: datetime, now: datetime, timezone: str) -> str:
+        """When something was written, as a reader says it: ``today 09:12``,
+        ``yesterday 14:05``, ``3 Dec 14:05``, or with the year when it was another year."""
+        zone = ZoneInfo(timezone)
+        local, today = value.astimezone(zone), now.astimezone(zone).date()
+        clock = format_time(local, "HH:mm", locale=self.locale)
+        if local.date() == today:
+            return self.gettext("today {time}").format(time=clock)
+        if local.date() == today - timedelta(days=1):
+            return self.gettext("yesterday {time}").format(time=clock)
+        skeleton = "MMMd" if local.year == today.year else "yMMMd"
+        day = format_skeleton(skeleton, local, locale=self.locale)
+        return self.gettext("{date} {time}").format(date=day, time=clock)
 
     @property
     def rtl(self) -> bool:

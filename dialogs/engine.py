@@ -299,7 +299,8 @@ def typed_button(ctx: Context, text: str, routes: Routes) -> str | None:
 
 
 async def dispatch(ctx: Context, routes: Routes) -> None:
-    """Route the event: command, button, typed button, text step, or a friendly 'unknown'."""
+    """Route the event: command, button, typed button, text step, text under a button that
+    takes it, or a friendly 'unknown'."""
     incoming = ctx.incoming
     text = (incoming.text or "").strip()
     flow, step = ctx.state.flow, ctx.state.step
@@ -328,6 +329,9 @@ async def dispatch(ctx: Context, routes: Routes) -> None:
             await text_step(ctx, text)
         elif ctx.participant.round_id is None and not flow and start is not None:
             await start(ctx, "")
+        elif (under := routes.text_under(p for _l, p in ctx.state.buttons or [])) is not None:
+            handler, args = under
+            await handler(ctx, text, args)
         elif flow and ctx.state.buttons:  # mid-flow: the step's own buttons again
             ctx.say(
                 _("Sorry, I did not understand that. Choose one of these, or type /menu."),

@@ -18,6 +18,8 @@ CommandHandler = Callable[["Context", str], Awaitable[None]]
 ActionHandler = Callable[["Context", list[str]], Awaitable[None]]
 StepHandler = Callable[["Context", str], Awaitable[None]]
 """Gets the typed text (text steps) or the channel's photo reference (photo steps)."""
+TextUnderHandler = Callable[["Context", str, list[str]], Awaitable[None]]
+"""Gets text typed under a button, with that button's arguments."""
 
 PAYLOAD_LIMIT = 64
 """Bytes of a button payload; Telegram refuses longer callback data."""
@@ -40,6 +42,7 @@ class FlowRouter:
         self.actions: dict[str, Action] = {}
         self.text_steps: dict[tuple[str, str], StepHandler] = {}
         self.photo_steps: dict[tuple[str, str], StepHandler] = {}
+        self.texts_under: dict[str, TextUnderHandler] = {}
 
     def command(self, *names: str) -> Callable[[CommandHandler], CommandHandler]:
         """Handle ``/name [args]`` (and a button whose payload is ``name``)."""
@@ -60,6 +63,16 @@ class FlowRouter:
 
         def register(handler: ActionHandler) -> ActionHandler:
             self.actions[name] = Action(handler, needs_round)
+            return handler
+
+        return register
+
+    def text_under(self, action: str) -> Callable[[TextUnderHandler], TextUnderHandler]:
+        """Handle text that no step waits for, typed while the last buttons shown include
+        one of this flow's ``action`` (text typed under a proposal offers to post it)."""
+
+        def register(handler: TextUnderHandler) -> TextUnderHandler:
+            self.texts_under[action] = handler
             return handler
 
         return register
@@ -104,11 +117,13 @@ class Routes:
         self.actions: dict[tuple[str, str], Action] = {}
         self.text_steps: dict[tuple[str, str], StepHandler] = {}
         self.photo_steps: dict[tuple[str, str], StepHandler] = {}
+        self.texts_under: dict[tuple[str, str], TextUnderHandler] = {}
         for router in routers:
             merge(self.commands, router.commands)
             merge(self.actions, {(router.flow, n): a for n, a in router.actions.items()})
             merge(self.text_steps, router.text_steps)
             merge(self.photo_steps, router.photo_steps)
+            merge(self.texts_under, {(router.flow, n): h for n, h in router.texts_under.items()})
 
     def action(self, payload: str) -> tuple[Action, list[str]] | None:
         """The action a payload names, with its arguments; None if unknown or too long."""
@@ -118,6 +133,15 @@ class Routes:
         name, *args = rest.split(":")
         action = self.actions.get((flow, name))
         return None if action is None else (action, args)
+
+    def text_under(self, payloads: Iterable[str]) -> tuple[TextUnderHandler, list[str]] | None:
+        """The handler of text typed under buttons with ``payloads``, with its arguments."""
+        for payload in payloads:
+            flow, _sep, rest = payload.partition(":")
+            name, *args = rest.split(":")
+            if (handler := self.texts_under.get((flow, name))) is not None:
+                return handler, args
+        return None
 
     def text_step(self, flow: str | None, step: str | None) -> StepHandler | None:
         """The handler of text typed at ``flow``/``step``, if that step expects text."""

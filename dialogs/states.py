@@ -11,17 +11,19 @@ from enum import StrEnum
 class Flow(StrEnum):
     """A flow's name: its router's namespace in button payloads (``vote:pick:12``).
 
-    ``comment``, ``forget`` and ``withdraw`` are the short flows that the browse, privacy
-    and ideas routers step through; only flows with steps are ever stored.
+    ``comment``, ``public_name``, ``forget`` and ``withdraw`` are the short flows that the
+    discussion, privacy and ideas routers step through; only flows with steps are ever stored.
     """
 
     ABOUT = "about"
     BROWSE = "browse"
     COMMENT = "comment"
+    DISCUSSION = "discussion"
     FORGET = "forget"
     IDEAS = "ideas"
     PRIVACY = "privacy"
     PROPOSE = "propose"
+    PUBLIC_NAME = "public_name"
     RESULTS = "results"
     SETTINGS = "settings"
     SURVEY = "survey"
@@ -64,9 +66,15 @@ class SurveyStep(StrEnum):
 
 
 class CommentStep(StrEnum):
-    """Writing a comment on a proposal."""
+    """Writing a comment on a proposal (or a reply), or choosing the name to sign with."""
 
     TEXT = "text"
+    OFFER = "offer"
+    """Text typed under a proposal: post it as a comment?"""
+    SIGNATURE = "signature"
+    """The first comment: sign with the pseudonym or a name of one's own?"""
+    NAME = "name"
+    """Typing a name of one's own."""
 
 
 class ConfirmStep(StrEnum):

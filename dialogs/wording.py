@@ -57,6 +57,22 @@ VIOLATIONS = {
     "comment_too_long": N_(
         "The comment is {length} characters long; the limit is {limit}. Please shorten it."
     ),
+    # the discussion
+    "comment_unavailable": N_("That comment is not available."),
+    "discussion_closed": N_("The discussion is closed."),
+    "agree_own": N_("That is your own comment; others can agree with it."),
+    "support_closed": N_(
+        "Ideas can be supported only while ideas are collected; the round is in the {phase} phase."
+    ),
+    "support_own": N_("That is your own idea; others can support it."),
+    "public_name_length": N_("The name needs {minimum} to {maximum} characters. Please try again."),
+    "public_name_characters": N_(
+        "The name has characters that cannot be shown, such as line breaks. Please try again."
+    ),
+    "public_name_reserved": N_(
+        "That name looks like a pseudonym, the organisation or a deleted user. Choose another."
+    ),
+    "public_name_taken": N_("Someone else already signs with that name. Choose another."),
 }
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import (
     Ballot,
     ChannelIdentity,
     Comment,
+    CommentAgreement,
     Participant,
     Proposal,
     Round,
+    Support,
     SurveyAnswer,
     VotingCode,
 )
@@ -46,6 +48,7 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
     return {
         "participant": {
             "display_name": participant.display_name,
+            "public_name": participant.public_name,
             "language": participant.locale,
             "campaign": participant.campaign,
             "opt_outs": list(participant.opt_outs or []),
@@ -55,12 +58,23 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
         "identities": [(i.channel, i.external_id) for i in identities],
         "ideas": [(p.id, p.title, p.status) for p in ideas],
         "comments": [(c.proposal_id, c.body) for c in comments],
+        "agreements": await _count(session, CommentAgreement, participant.id),
+        "supports": list(
+            await session.scalars(
+                select(Support.proposal_id).where(Support.participant_id == participant.id)
+            )
+        ),
         "following": [p.id for p in await followed(session, participant)],
         "ballots": [
             (b.receipt_code, [(r.proposal_id, r.points) for r in b.ranks]) for b in ballots
         ],
         "survey_answers": len(surveys),
     }
+
+
+async def _count(session: AsyncSession, table: type[CommentAgreement], participant_id: int) -> int:
+    stmt = select(func.count()).select_from(table).where(table.participant_id == participant_id)
+    return await session.scalar(stmt) or 0
 
 
 async def forget(session: AsyncSession, participant: Participant, now: datetime) -> None:
@@ -70,7 +84,10 @@ async def forget(session: AsyncSession, participant: Participant, now: datetime)
     (otherwise the person could come back as someone new and vote twice). A ballot in a
     closed vote, survey answers and ideas stay, without any link to the person: the
     ballot is still counted anonymously and the idea stays part of the round.
-    Identities, comments, follows and dialog state go with the participant row.
+    Comments stay in the discussion, their writer unknown (signed "deleted user"; the
+    foreign key sets their author to NULL), and so do the names they were signed with:
+    the chosen public name goes with the participant row, as do identities, follows,
+    supports, agreements with comments and dialog state.
     """
     pid = participant.id
     ballots = (await session.scalars(select(Ballot).where(Ballot.participant_id == pid))).all()

@@ -8,6 +8,7 @@ refusals carry their English msgid (``REFUSALS``), translated when the staff mem
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -451,3 +452,70 @@ def check_admins_left(active_admins: int) -> None:
     """What an admin does to a colleague (or themselves) leaves at least one active admin."""
     if active_admins < 1:
         raise refusal("last_admin")
+
+
+# -- discussion ----------------------------------------------------------------------------
+
+PUBLIC_NAME_MIN_LENGTH = 2
+PUBLIC_NAME_MAX_LENGTH = 40
+PSEUDONYM_BASE = 1000
+PSEUDONYM_SPAN = 9000
+PSEUDONYM_STEP = 4817
+"""Coprime with the span: participants 1..9000 get 9000 different four-digit numbers."""
+SUPPORTABLE = (ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW, ProposalStatus.ACCEPTED)
+_ALLOWED_FORMAT = frozenset({"\u200d"})
+"""The zero-width joiner: emoji sequences need it; every other invisible character is refused."""
+
+
+def pseudonym_number(participant_id: int) -> int:
+    """The stable four-digit number of a participant's pseudonym (``Invånare 4821``)."""
+    return PSEUDONYM_BASE + (participant_id * PSEUDONYM_STEP) % PSEUDONYM_SPAN
+
+
+def thread_root(comment: Comment) -> int:
+    """The comment a reply to ``comment`` attaches to: threads are one level deep."""
+    return comment.reply_to_id if comment.reply_to_id is not None else comment.id
+
+
+def check_public_name(name: str, reserved: Collection[str]) -> None:
+    """A chosen name: 2-40 characters, nothing invisible, not a pseudonym or the organisation.
+
+    ``reserved`` are casefolded names (the organisation, "deleted user") and pseudonym
+    words ("invånare"): a name equal to one, or a reserved word followed by a number, is
+    refused, so nobody signs as staff or as someone else's pseudonym.
+    """
+    if not PUBLIC_NAME_MIN_LENGTH <= len(name) <= PUBLIC_NAME_MAX_LENGTH:
+        raise RuleViolation(
+            "public_name_length", minimum=PUBLIC_NAME_MIN_LENGTH, maximum=PUBLIC_NAME_MAX_LENGTH
+        )
+    if any(
+        unicodedata.category(c)[0] in "CZ" and c != " " and c not in _ALLOWED_FORMAT
+        for c in name
+    ):
+        raise RuleViolation("public_name_characters")
+    folded = " ".join(name.casefold().split())
+    head, _sep, tail = folded.rpartition(" ")
+    if folded in reserved or (tail.isdigit() and head in reserved):
+        raise RuleViolation("public_name_reserved")
+
+
+def check_discussion_open(round_: Round, now: datetime) -> None:
+    """Comments, replies and agreement are possible until the round closes."""
+    if current_phase(round_, now) is Phase.CLOSED:
+        raise RuleViolation("discussion_closed")
+
+
+def check_agree(comment: Comment, participant_id: int) -> None:
+    """Nobody agrees with their own comment."""
+    if comment.author_id == participant_id:
+        raise RuleViolation("agree_own")
+
+
+def check_support(round_: Round, proposal: Proposal, participant_id: int, now: datetime) -> None:
+    """An idea is supported in the ideas phase, by someone other than its author."""
+    if current_phase(round_, now) is not Phase.IDEAS:
+        raise RuleViolation("support_closed")
+    if proposal.status not in SUPPORTABLE:
+        raise RuleViolation("proposal_unavailable")
+    if proposal.author_id == participant_id:
+        raise RuleViolation("support_own")

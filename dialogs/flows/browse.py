@@ -1,4 +1,4 @@
-"""Browse proposals by area, read and write comments, follow proposals."""
+"""Browse proposals by area, open one (its discussion is in ``discussion``), follow proposals."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from budgeting.services.results import published_results
 from budgeting.services.rounds import area_of
 from budgeting.tally.outcomes import area_outcomes
 from dialogs.context import Context
+from dialogs.flows import discussion as thread
 from dialogs.flows.ideas import status_name
 from dialogs.flows.results import DECISIONS, IMPLEMENTATION, reason_sentence, say_packed
 from dialogs.routing import FlowRouter
-from dialogs.states import CommentStep, Flow
+from dialogs.states import Flow
 from dialogs.types import Button
 from dialogs.wording import int_arg, short, show_menu, stale_button, violation_text, visible_from
 
@@ -109,10 +110,10 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
     if story:
         card += ["", *story]
     card += ["", ctx.ngettext("{n} comment", "{n} comments", count).format(n=count)]
+    card += await thread.proposal_lines(ctx, proposal)
     following = await discussion.is_following(ctx.session, ctx.participant, proposal.id)
     buttons = [
-        Button(_("Read comments"), router.payload("comments", proposal.id)),
-        Button(_("Write a comment"), router.payload("write", proposal.id)),
+        *await thread.proposal_buttons(ctx, proposal),
         Button(
             _("Unfollow") if following else _("Follow"),
             router.payload("unfollow" if following else "follow", proposal.id),
@@ -210,60 +211,6 @@ def say_updates(ctx: Context, updates: list[ImplementationUpdate], buttons: list
         ctx.say(update_line(ctx, update), buttons if last else (), image=update.photo_ref)
     if pending:
         say_packed(ctx, ["\n".join(pending)], buttons)
-
-
-@router.action("comments")
-async def read_comments(ctx: Context, args: list[str]) -> None:
-    """The newest comments on a proposal."""
-    proposal = await visible_from(ctx, args)
-    if proposal is None:
-        return
-    _ = ctx._
-    comments = await discussion.comments_on(ctx.session, proposal)
-    if comments:
-        lines = [_("Comments on #{id}:").format(id=proposal.id)]
-        lines += [f"— {c.body}" for c in comments]
-    else:
-        lines = [_("No comments yet. Be the first!")]
-    ctx.say(
-        "\n".join(lines),
-        [
-            Button(_("Write a comment"), router.payload("write", proposal.id)),
-            Button(_("Back"), router.payload("open", proposal.id)),
-        ],
-    )
-
-
-@router.action("write")
-async def write_comment(ctx: Context, args: list[str]) -> None:
-    """Ask for the comment text."""
-    proposal = await visible_from(ctx, args)
-    if proposal is None:
-        return
-    _ = ctx._
-    if ctx.phase is Phase.CLOSED:
-        ctx.say(_("The discussion is closed."))
-        return
-    ctx.goto(Flow.COMMENT, CommentStep.TEXT, proposal_id=proposal.id)
-    ctx.say(
-        _("Write your comment on #{id} {title}. Be kind: everyone can read it.").format(
-            id=proposal.id, title=proposal.title
-        ),
-        [Button(_("Cancel"), router.payload("open", proposal.id))],
-    )
-
-
-@router.step(CommentStep.TEXT, flow=Flow.COMMENT)
-async def comment_text(ctx: Context, text: str) -> None:
-    """Store the comment."""
-    assert ctx.round is not None
-    proposal = await proposals.visible_proposal(
-        ctx.session, ctx.round, ctx.state.data["proposal_id"]
-    )
-    await discussion.add_comment(ctx.session, proposal, ctx.participant, text)
-    ctx.clear()
-    ctx.say(ctx._("Thank you, your comment is published."))
-    await show_proposal(ctx, proposal.id)
 
 
 @router.action("follow")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from budgeting.services.privacy import forget, personal_data
 from dialogs.context import Context
+from dialogs.flows import discussion
 from dialogs.routing import FlowRouter
 from dialogs.states import ConfirmStep, Flow
 from dialogs.types import Button
@@ -21,6 +22,7 @@ async def my_data(ctx: Context, args: str) -> None:
     lines = [
         _("This is everything stored about you:"),
         _("Name: {name}").format(name=person["display_name"] or "—"),
+        discussion.name_line(ctx),
         _("Language: {language}").format(language=person["language"] or "—"),
         _("Came via campaign: {campaign}").format(campaign=person["campaign"] or "—"),
         _("Reminders switched off: {kinds}").format(kinds=", ".join(person["opt_outs"]) or "—"),
@@ -34,6 +36,10 @@ async def my_data(ctx: Context, args: str) -> None:
         ),
         _("Comments: {n}").format(n=len(data["comments"])),
         *[f"  — #{pid}: {body}" for pid, body in data["comments"]],
+        _("Comments you agree with: {n}").format(n=data["agreements"]),
+        _("Ideas you support: {ids}").format(
+            ids=", ".join(f"#{pid}" for pid in data["supports"]) or "—"
+        ),
         _("Following: {ids}").format(ids=", ".join(f"#{pid}" for pid in data["following"]) or "—"),
         _("Ballots: {ballots}").format(
             ballots="; ".join(
@@ -56,7 +62,8 @@ async def forget_command(ctx: Context, args: str) -> None:
     ctx.goto(Flow.FORGET, ConfirmStep.CONFIRM)
     ctx.say(
         _(
-            "This erases your account, comments and settings. Your ideas stay without your name. "
+            "This erases your account, your public name and your settings. Your ideas and "
+            "comments stay without your name (signed \"deleted user\"). "
             "A ballot in a vote that is still open is withdrawn (you can vote again later); "
             "once the vote has closed, your ballot stays counted anonymously. Erase now?"
         ),

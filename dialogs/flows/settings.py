@@ -1,4 +1,4 @@
-"""Settings: language and which reminders a participant wants."""
+"""Settings: language, the name comments are signed with, and which reminders one wants."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from budgeting.i18n import LANGUAGES
 from budgeting.i18n import _ as N_
 from budgeting.models import NotificationKind
 from dialogs.context import Context
+from dialogs.flows import discussion
 from dialogs.routing import FlowRouter
 from dialogs.states import Flow
 from dialogs.types import Button
@@ -31,9 +32,10 @@ async def settings(ctx: Context, args: str) -> None:
     opted_out = set(ctx.participant.opt_outs or [])
     lines = [
         _("Language: {language}").format(language=LANGUAGES[ctx.t.locale]),
+        discussion.name_line(ctx),
         _("Messages you get (choose one to switch it on or off):"),
     ]
-    buttons = [Button(_("Language"), "language")]
+    buttons = [Button(_("Language"), "language"), discussion.name_button(ctx)]
     for kind, name in OPTIONAL_KINDS.items():
         on = kind.value not in opted_out
         lines.append(f"{'🔔' if on else '🔕'} {_(name)}")

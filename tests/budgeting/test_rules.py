@@ -382,3 +382,57 @@ def test_ballots_within_the_rules_pass() -> None:
     rules.check_ballot(cumulative, 1, [1, 2, 3], [5, 4, 1])
     rules.check_ballot(cumulative, 1, [1], [1])  # fewer than all points is allowed
     assert refused(lambda: rules.check_ballot(cumulative, 9, [1], [1])).code == "unknown_area"
+
+
+# -- discussion ----------------------------------------------------------------------------
+
+
+def test_pseudonyms_are_stable_four_digit_numbers_and_distinct() -> None:
+    from budgeting.services.rules import pseudonym_number
+
+    numbers = [pseudonym_number(pid) for pid in range(1, 9001)]
+    assert len(set(numbers)) == 9000
+    assert all(1000 <= n <= 9999 for n in numbers)
+    assert pseudonym_number(42) == pseudonym_number(42)
+
+
+def test_public_names() -> None:
+    from budgeting.services.rules import check_public_name
+
+    reserved = {"invånare", "resident", "säters kommun", "deleted user"}
+    for fine in ("Anna", "Anna på torget 🌳", "Fay 👩‍👩‍👧", "ليلى", "Anna 1985"):
+        check_public_name(fine, reserved)
+    for bad, code in [
+        ("A", "public_name_length"),
+        ("x" * 41, "public_name_length"),
+        ("Anna\nBerg", "public_name_characters"),
+        ("\u202eAnna", "public_name_characters"),
+        ("Anna\u200b", "public_name_characters"),
+        ("Invånare 4821", "public_name_reserved"),
+        ("RESIDENT 12", "public_name_reserved"),
+        ("Säters  Kommun", "public_name_reserved"),
+        ("deleted user", "public_name_reserved"),
+    ]:
+        with pytest.raises(RuleViolation) as raised:
+            check_public_name(bad, reserved)
+        assert raised.value.code == code, bad
+
+
+def test_support_only_in_ideas_phase_and_not_ones_own() -> None:
+    ideas = a_round()
+    schedule(ideas, Phase.IDEAS, NOW)
+    idea = a_proposal()
+    idea.author_id = 7
+    rules.check_support(ideas, idea, 8, NOW)
+    assert refused(rules.check_support, ideas, idea, 7, NOW).code == "support_own"
+    assert refused(rules.check_support, a_round(), idea, 8, NOW).code == "support_closed"
+    gone = a_proposal(status=S.REJECTED)
+    assert refused(rules.check_support, ideas, gone, 8, NOW).code == "proposal_unavailable"
+
+
+def test_threads_are_one_level_deep_and_nobody_agrees_with_themselves() -> None:
+    top = Comment(id=1, author_id=7)
+    reply = Comment(id=2, author_id=8, reply_to_id=1)
+    assert rules.thread_root(top) == 1 and rules.thread_root(reply) == 1
+    rules.check_agree(top, 8)
+    assert refused(rules.check_agree, top, 7).code == "agree_own"

@@ -186,6 +186,14 @@ async def test_a_batch_sees_what_an_earlier_turn_of_it_wrote(seeded, chat, engin
     writer, early, late = chat("cw"), chat("c1"), chat("c2")
     for person in (writer, early, late):
         await person.run([("/start", "language"), ("English", "Language set to English.")])
+    await writer.run(  # chosen before: the comment is published at once
+        [
+            ("/settings", "[Public name]"),
+            ("Public name", "[Choose my own name]"),
+            ("Choose my own name", "Write the name"),
+            ("Cecilia W", "Public name: Cecilia W"),
+        ]
+    )
     await writer.send("/browse")
     area = writer.payload_of("Gustavsbo")
     await writer.send(payload=area)

@@ -108,8 +108,16 @@ async def test_discussion_and_follow(seeded, chat) -> None:
             ),
             ("1", ["#1 Fler bänkar", "Status: on the ballot", "[Follow]"]),
             ("Write a comment", "Write your comment on #1"),
-            ("Yes please, <b>more</b> benches!", ["your comment is published", "2 comments"]),
-            ("Read comments", ["Yes please, <b>more</b> benches!", "min mamma"]),
+            ("Yes please, <b>more</b> benches!", ["Sign with the name Resident", "[Choose my own"]),
+            (
+                "1",
+                [
+                    "your comment is published",
+                    "2 comments",
+                    "Yes please, <b>more</b> benches!",
+                    "min mamma",
+                ],
+            ),
             ("/browse", "area"),
             ("1", "Proposals"),
             ("1", "[Follow]"),

@@ -121,9 +121,12 @@ def test_stored_flow_and_step_names_keep_their_values() -> None:
     assert list(VoteStep) == ["code", "area", "rank", "choose", "spread", "points", "review"]
     assert list(ProposeStep) == ["area", "title", "description", "cost", "photo", "confirm"]
     assert list(SurveyStep) == ["scale", "comment"]
-    assert list(CommentStep) == ["text"] and list(ConfirmStep) == ["confirm"]
+    assert list(CommentStep) == ["text", "offer", "signature", "name"]
+    assert list(ConfirmStep) == ["confirm"]
     routes = Routes(all_routers())
     assert routes.text_step("propose", "title") is not None
     assert routes.text_step("comment", "text") is not None
+    assert routes.text_step("comment", "name") is not None
+    assert routes.text_step("public_name", "name") is not None
     assert routes.photo_step("propose", "photo") is not None
     assert routes.text_step("vote", "rank") is None  # buttons only

@@ -11,7 +11,7 @@ from budgeting.i18n import _
 from budgeting.models import Proposal, ProposalStatus
 from budgeting.services import rules
 from budgeting.services.rounds import load_round
-from budgeting.services.staff import review
+from budgeting.services.staff import answers, review
 from budgeting.services.staff.review import reviews_of
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
 from web_admin.forms import text, whole_number
@@ -195,4 +195,24 @@ async def merge_proposal(
         review.merge_proposal(db, request.state.staff, round_, proposal, target, reason, now),
         _("The proposal is merged; the author will be told."),
         f"/admin/rounds/{round_.id}/review",
+    )
+
+
+@router.post("/proposals/{proposal_id}/answer")
+async def answer_in_discussion(
+    request: Request,
+    proposal: ProposalDep,
+    db: DbSession,
+    now: Now,
+    body: Annotated[str, Form(max_length=5000)] = "",
+    reply_to: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Post an answer in the proposal's discussion, signed with the round's organisation."""
+    reply_to_id = int(reply_to) if reply_to.isdigit() and len(reply_to) < 10 else None
+    return await act(
+        request,
+        db,
+        answers.answer(db, request.state.staff, proposal, body, reply_to_id, now),
+        _("Your answer is published in the discussion."),
+        _back(proposal) + "#comments-heading",
     )

@@ -52,8 +52,13 @@ async def test_resident_journey(seeded, telegram: Telegram, sessions) -> None:
     expect(alice, calls, "Benches along the river walk", "[Write a comment]")
     expect(alice, await alice.press("Write a comment"), f"Write your comment on #{idea_id}")
     calls = await alice.say("Yes please, <b>more</b> benches! *now*")
-    expect(alice, calls, "your comment is published")
-    expect(alice, await alice.press("Read comments"), "— Yes please, <b>more</b> benches! *now*")
+    expect(alice, calls, "Sign with the name Resident", "[Choose my own name]")
+    expect(alice, await alice.press("Choose my own name"), "Write the name")
+    calls = await alice.say("River walker")
+    expect(alice, calls, "your comment is published", "1. River walker · today")
+    expect(alice, await alice.press(f"Back to #{idea_id}"), "1 comment", "[Read comments]")
+    calls = await alice.press("Read comments")
+    expect(alice, calls, "River walker · today", "Yes please, <b>more</b> benches! *now*")
     assert all("parse_mode" not in c.params for c in fake.calls if c.method == "sendMessage")
 
     # vote: the ranking builder edits its own message
