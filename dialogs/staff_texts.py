@@ -16,5 +16,7 @@ def staff_text(t: Translator, texts: dict[str, str] | None, swedish: str | None 
         return ""
     if t.locale in texts:
         return texts[t.locale]
+    _ = t.gettext
     original = texts.get("sv") or next(iter(texts.values()))
-    return f"{original} {t.gettext('(only in Swedish)')}"
+    note = _("(only in Swedish)")
+    return f"{original} {note}"
