@@ -18,6 +18,7 @@ from budgeting.i18n import LANGUAGES, translator
 from budgeting.models import (
     Area,
     Comment,
+    ImplementationUpdate,
     Notification,
     NotificationKind,
     Participant,
@@ -297,3 +298,79 @@ async def test_each_reader_gets_the_answer_in_their_language(seeded, chat, sessi
     assert "Reason from staff: The municipality does not own the land." in texts["en"]
     assert "Marken ägs inte av kommunen. (بالسويدية فقط)" in texts["ar"]
     assert "Marken ägs inte av kommunen." in texts["sv"] and "endast" not in texts["sv"]
+
+
+async def test_messages_from_staff_in_each_language_or_marked_swedish(seeded, sessions):
+    town = await seeded(Phase.IMPLEMENTATION)
+    messages = {
+        NotificationKind.BROADCAST: {"texts": {"sv": "Hej alla!", "en": "Hello everyone!"}},
+        NotificationKind.IMPLEMENTATION: {
+            "params": {
+                "progress": 40,
+                "text": "Bänkarna är beställda.",
+                "texts": {"sv": "Bänkarna är beställda.", "en": "The benches are ordered."},
+            }
+        },
+        NotificationKind.DECISION: {
+            "params": {
+                "decision": "approved",
+                "note": "Beslut i KF.",
+                "notes": {"sv": "Beslut i KF.", "ar": "قرار المجلس."},
+            }
+        },
+    }
+    seen: dict[tuple[NotificationKind, str], str] = {}
+    async with sessions() as session:
+        reader = Participant(display_name="reader", round_id=town.id)
+        for kind, payload in messages.items():
+            notification = Notification(
+                kind=kind.value, round_id=town.id, proposal_id=2, payload=payload
+            )
+            for lang in LANGS:
+                reader.locale = lang
+                replies = await notification_replies(session, notification, reader)
+                seen[(kind, lang)] = replies[0].text
+    assert seen[(NotificationKind.BROADCAST, "en")] == "Hello everyone!"
+    assert seen[(NotificationKind.BROADCAST, "sv")] == "Hej alla!"
+    assert seen[(NotificationKind.BROADCAST, "ar")] == "Hej alla! (بالسويدية فقط)"
+    assert "The benches are ordered." in seen[(NotificationKind.IMPLEMENTATION, "en")]
+    assert "Bänkarna är beställda. (بالسويدية فقط)" in seen[(NotificationKind.IMPLEMENTATION, "ar")]
+    assert "قرار المجلس." in seen[(NotificationKind.DECISION, "ar")]
+    assert "Beslut i KF. (only in Swedish)" in seen[(NotificationKind.DECISION, "en")]
+    assert "Beslut i KF." in seen[(NotificationKind.DECISION, "sv")]
+    assert "endast" not in seen[(NotificationKind.DECISION, "sv")]
+
+
+async def test_the_proposal_view_shows_decision_and_updates_in_the_readers_language(
+    seeded, chat, sessions
+):
+    await seeded(Phase.IMPLEMENTATION)
+    async with sessions() as session, session.begin():
+        project = await session.get(Proposal, 3)
+        project.status = ProposalStatus.SELECTED
+        project.council_decision = "approved"
+        project.decision_note = "Beslut i KF."
+        project.texts = {
+            "sv": {"decision_note": "Beslut i KF."},
+            "en": {"decision_note": "Decided."},
+        }
+        project.implementation_status, project.progress = "in_progress", 40
+        session.add(
+            ImplementationUpdate(
+                proposal_id=3,
+                status="in_progress",
+                progress=40,
+                body="Lamporna är beställda.",
+                texts={"sv": {"body": "Lamporna är beställda."}, "ar": {"body": "طُلبت المصابيح."}},
+            )
+        )
+    seen = {}
+    for lang in LANGS:
+        reader = chat(f"reader-{lang}")
+        await start(reader, lang)
+        seen[lang] = await reader.send(payload="browse:open:3")
+    assert gettext("en", "Note on the decision: {note}", note="Decided.") in seen["en"]
+    assert "Lamporna är beställda. (only in Swedish)" in seen["en"]
+    assert "Beslut i KF. (بالسويدية فقط)" in seen["ar"] and "طُلبت المصابيح." in seen["ar"]
+    assert "Beslut i KF." in seen["sv"] and "Lamporna är beställda." in seen["sv"]
+    assert "endast på svenska" not in seen["sv"]
