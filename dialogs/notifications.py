@@ -6,10 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import translator
 from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
-from budgeting.models.base import localized
 from budgeting.phases import Phase, closes_at
 from dialogs.ballot_words import voting_opens
 from dialogs.flows import browse, results
+from dialogs.staff_texts import staff_text
 from dialogs.types import Button, Reply
 
 
@@ -31,8 +31,7 @@ async def notification_replies(
         open_proposal = [Button(_("Open the proposal"), browse.router.payload("open", proposal.id))]
     buttons: list[Button] = []
     if kind is NotificationKind.BROADCAST:
-        texts = notification.payload.get("texts") or {}
-        text = localized({lang: {"text": v} for lang, v in texts.items()}, "text", t.locale)
+        text = staff_text(t, notification.payload.get("texts"))
     elif kind is NotificationKind.IDEAS_OPEN:
         text = _("Ideas are open! Propose how part of the budget should be spent: /propose")
         buttons = [Button(_("Propose an idea"), "propose")]
@@ -54,8 +53,9 @@ async def notification_replies(
             text = _("Your idea {title} was merged with a similar idea.").format(title=title)
         else:
             text = _("Your idea {title} was not accepted.").format(title=title)
-        if params.get("reason"):
-            text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
+        reason = staff_text(t, params.get("reasons"), params.get("reason"))
+        if reason:
+            text += "\n" + _("Reason from staff: {reason}").format(reason=reason)
         buttons = [Button(_("My ideas"), "ideas")]
     elif kind is NotificationKind.COMMENT_HIDDEN:
         text = _("Your comment on {title} was hidden by a moderator.").format(title=title)
@@ -93,15 +93,17 @@ async def notification_replies(
             text = _("The council did not approve {title}.").format(title=title)
         else:
             text = _("The council has decided on {title}.").format(title=title)
-        if params.get("note"):
-            text += "\n" + str(params["note"])
+        note = staff_text(t, params.get("notes"), params.get("note"))
+        if note:
+            text += "\n" + note
         buttons = [Button(_("Results"), "results"), *open_proposal]
     elif kind is NotificationKind.IMPLEMENTATION:
         text = _("Progress on {title}: {progress} per cent done.").format(
             title=title, progress=params.get("progress", proposal.progress if proposal else 0)
         )
-        if params.get("text"):
-            text += "\n" + str(params["text"])
+        body = staff_text(t, params.get("texts"), params.get("text"))
+        if body:
+            text += "\n" + body
         buttons = open_proposal
     else:  # NotificationKind.SURVEY
         text = _(

@@ -65,6 +65,14 @@ class SurveyStep(StrEnum):
     COMMENT = "comment"
 
 
+class BrowseStep(StrEnum):
+    """Finding proposals by a word: asked for it, then paging through what it found."""
+
+    WORD = "word"
+    FOUND = "found"
+    """Search results shown; ``data["word"]`` is the word, for the paging buttons."""
+
+
 class CommentStep(StrEnum):
     """Writing a comment on a proposal (or a reply), or choosing the name to sign with."""
 

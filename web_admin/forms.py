@@ -62,6 +62,11 @@ def parse_local(value: str, zone: str) -> datetime | None:
     return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
+def translations(form: FormData, name: str, limit: int) -> dict[str, str]:
+    """``{lang: text}`` of the fields ``{name}.{lang}`` for the languages other than Swedish."""
+    return {lang: text(form, f"{name}.{lang}", limit) for lang in TEXT_LANGUAGES if lang != "sv"}
+
+
 def texts(form: FormData, prefix: str, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """``{lang: {field: text}}`` from fields ``{prefix}.{lang}.{field}``, leaving out empty ones."""
     result: dict[str, dict[str, str]] = {}

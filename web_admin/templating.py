@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from budgeting.i18n import Translator, translator
+from budgeting.models.base import translations
 from web_admin import labels
 from web_admin.security import page_csrf
 
@@ -90,6 +91,7 @@ def render_page(
         "when": when,
         "round_": None,
         "labels": labels,
+        "translations": translations,
         **(context or {}),
     }
     templates: Jinja2Templates = request.app.state.templates

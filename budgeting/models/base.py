@@ -60,3 +60,23 @@ def localized(texts: Texts | None, field: str, locale: str, fallback: str = "sv"
         if value:
             return str(value)
     return ""
+
+
+def translations(texts: Texts | None, field: str) -> dict[str, str]:
+    """``{lang: text}`` of ``field`` in every language that has it."""
+    return {
+        lang: str(fields[field])
+        for lang, fields in (texts or {}).items()
+        if isinstance(fields, dict) and fields.get(field)
+    }
+
+
+def with_translations(texts: Texts | None, field: str, values: dict[str, str]) -> Texts:
+    """A copy of ``texts`` whose ``field`` is exactly ``values`` (empty ones left out)."""
+    result = {lang: dict(fields) for lang, fields in (texts or {}).items()}
+    for fields in result.values():
+        fields.pop(field, None)
+    for lang, value in values.items():
+        if value:
+            result.setdefault(lang, {})[field] = value
+    return {lang: fields for lang, fields in result.items() if fields}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,6 +76,9 @@ class Proposal(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     implementation_status: Mapped[str | None] = mapped_column(String(16))
     progress: Mapped[int] = mapped_column(default=0)
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Staff texts per language, ``{"sv": {"reason": ..., "decision_note": ...}, "en": ...}``;
+    ``rejection_reason`` and ``decision_note`` keep the Swedish (required) one."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -116,6 +120,8 @@ class ImplementationUpdate(Base):
     status: Mapped[str] = mapped_column(String(16))
     progress: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
+    """The Swedish text; ``texts`` has it per language (``{"en": {"body": ...}}``)."""
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     photo_ref: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

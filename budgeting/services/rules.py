@@ -37,6 +37,7 @@ REFUSALS = {
     "ballot_frozen": _("The results are published; the ballot can no longer change."),
     "not_reviewable": _("This proposal can no longer be reviewed."),
     "reason_required": _("Give a reason; the author will read it."),
+    "swedish_required": _("Write the Swedish text too; it is shown to everyone else."),
     "merge_target": _("Choose another proposal of the same area to merge into."),
     # results
     "unknown_tally_rule": _("Unknown counting rule."),
@@ -224,6 +225,12 @@ def check_reason(reason: str, required: bool) -> None:
     """A rejection (unlike an acceptance or merge) needs a reason for the author."""
     if required and not reason:
         raise refusal("reason_required")
+
+
+def check_translations(swedish: str | None, translations: dict[str, str]) -> None:
+    """A text in English or Arabic needs the Swedish one, which every other reader gets."""
+    if any(translations.values()) and not swedish:
+        raise refusal("swedish_required")
 
 
 def check_proposal_text(title: str, description: str) -> None:

@@ -6,10 +6,12 @@ from sqlalchemy import select
 
 from budgeting.i18n import _ as N_
 from budgeting.models import Criterion, ProposalStatus, Review
+from budgeting.models.base import translations
 from budgeting.phases import Phase
 from budgeting.services import proposals
 from dialogs.context import Context
 from dialogs.routing import FlowRouter
+from dialogs.staff_texts import staff_text
 from dialogs.states import ConfirmStep, Flow
 from dialogs.types import Button
 from dialogs.wording import int_arg, own_from, short, show_menu, stale_button
@@ -80,8 +82,9 @@ async def show_idea(ctx: Context, args: list[str]) -> None:
             verdict = _("met") if review.met else _("not met")
             note = f" — {review.note}" if review.note else ""
             lines.append(f"• {criterion.name(locale)}: {verdict}{note}")
-    if proposal.rejection_reason:
-        lines += ["", _("Reason from staff: {reason}").format(reason=proposal.rejection_reason)]
+    reason = staff_text(ctx.t, translations(proposal.texts, "reason"), proposal.rejection_reason)
+    if reason:
+        lines += ["", _("Reason from staff: {reason}").format(reason=reason)]
     buttons = []
     if proposal.status == ProposalStatus.SUBMITTED and ctx.phase is Phase.IDEAS:
         buttons += [

@@ -106,7 +106,7 @@ async def test_discussion_and_follow(seeded, chat) -> None:
                 "Säter town",
                 ["Proposals in Säter town:", "#1 Fler bänkar längs Ljusterån", "1 comment"],
             ),
-            ("1", ["#1 Fler bänkar", "Status: on the ballot", "[Follow]"]),
+            ("#1 Fler bänkar längs Ljusterån", ["#1 Fler bänkar", "Status: on the ballot"]),
             ("Write a comment", "Write your comment on #1"),
             ("Yes please, <b>more</b> benches!", ["Sign with the name Resident", "[Choose my own"]),
             (
@@ -120,7 +120,7 @@ async def test_discussion_and_follow(seeded, chat) -> None:
             ),
             ("/browse", "area"),
             ("1", "Proposals"),
-            ("1", "[Follow]"),
+            ("#1 Fler bänkar längs Ljusterån", "[Follow]"),
             ("Follow", "You now follow #1"),
             ("/follow", ["You follow:", "#1 Fler bänkar"]),
         ]

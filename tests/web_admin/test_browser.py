@@ -206,7 +206,9 @@ def test_a_moderator_reviews_ideas_and_hides_a_comment(
     page.get_by_role("button", name="Accept", exact=True).click()
     assert "on the ballot" in flash(page)
     page.get_by_role("link", name="Laddstolpar på landet").click()
-    page.get_by_label("Reason (the author reads it)").fill("Elbolaget äger laddstolparna.")
+    page.get_by_label("Reason (the author reads it)", exact=True).fill(
+        "Elbolaget äger laddstolparna."
+    )
     page.get_by_role("button", name="Reject", exact=True).click()
     assert "rejected" in flash(page)
     page.get_by_role("navigation", name="This round").get_by_role("link", name="Comments").click()
@@ -342,6 +344,7 @@ def test_axe_finds_no_serious_violations(
             f"/admin/rounds/{round_id}/review?show=all",
             f"/admin/proposals/{proposal_id}",
             f"/admin/rounds/{round_id}/results",
+            f"/admin/rounds/{round_id}/implementation",
             "/admin/users",
             "/admin/account",
         ):

@@ -66,6 +66,7 @@ async def test_count_publish_and_record_the_decision(
     assert selected
     page = await admin.get(f"{base}/results")
     assert "Council decisions" in page.text and "Published" in page.text
+    assert 'name="note.en"' in page.text and 'name="note.ar"' in page.text
     await admin.post(f"{base}/results/publish")  # once is enough
     assert len(await outbox(sessions, NotificationKind.RESULTS)) == 1
     await admin.post(

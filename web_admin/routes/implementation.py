@@ -13,7 +13,7 @@ from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff import followup
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
-from web_admin.forms import text, whole_number
+from web_admin.forms import text, translations, whole_number
 from web_admin.media import MAX_PHOTO_BYTES, NotAPhoto, save_photo
 from web_admin.queries import proposals_of
 from web_admin.responses import act, flash_refusal, see_other
@@ -79,6 +79,7 @@ async def add_update(request: Request, proposal: ProposalDep, db: DbSession, now
             text(form, "body", 5000),
             photo_ref,
             now,
+            translations(form, "body", 5000),
         ),
         _("The update is saved; followers will be told."),
         back,

@@ -24,6 +24,7 @@ from web_admin.deps import (
     StaffTranslator,
     require_admin,
 )
+from web_admin.forms import translations
 from web_admin.queries import latest_runs, proposals_of
 from web_admin.responses import act
 from web_admin.templating import render_page
@@ -166,7 +167,15 @@ async def record_decision(
     return await act(
         request,
         db,
-        results.record_decision(db, request.state.staff, proposal, decision, note, now),
+        results.record_decision(
+            db,
+            request.state.staff,
+            proposal,
+            decision,
+            note,
+            now,
+            translations(await request.form(), "note", 5000),
+        ),
         _("The council's decision is recorded."),
         f"/admin/rounds/{round_.id}/results#decisions",
     )

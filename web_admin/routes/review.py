@@ -14,7 +14,7 @@ from budgeting.services.rounds import load_round
 from budgeting.services.staff import answers, review
 from budgeting.services.staff.review import reviews_of
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
-from web_admin.forms import text, whole_number
+from web_admin.forms import text, translations, whole_number
 from web_admin.queries import (
     TO_REVIEW,
     comments_on,
@@ -151,7 +151,15 @@ async def accept_proposal(
     return await act(
         request,
         db,
-        review.accept_proposal(db, request.state.staff, round_, proposal, reason, now),
+        review.accept_proposal(
+            db,
+            request.state.staff,
+            round_,
+            proposal,
+            reason,
+            now,
+            translations(await request.form(), "reason", 5000),
+        ),
         _("The proposal is on the ballot; the author will be told."),
         f"/admin/rounds/{round_.id}/review",
     )
@@ -170,7 +178,15 @@ async def reject_proposal(
     return await act(
         request,
         db,
-        review.reject_proposal(db, request.state.staff, round_, proposal, reason, now),
+        review.reject_proposal(
+            db,
+            request.state.staff,
+            round_,
+            proposal,
+            reason,
+            now,
+            translations(await request.form(), "reason", 5000),
+        ),
         _("The proposal is rejected; the author will get the reason."),
         f"/admin/rounds/{round_.id}/review",
     )
@@ -192,7 +208,16 @@ async def merge_proposal(
     return await act(
         request,
         db,
-        review.merge_proposal(db, request.state.staff, round_, proposal, target, reason, now),
+        review.merge_proposal(
+            db,
+            request.state.staff,
+            round_,
+            proposal,
+            target,
+            reason,
+            now,
+            translations(await request.form(), "reason", 5000),
+        ),
         _("The proposal is merged; the author will be told."),
         f"/admin/rounds/{round_.id}/review",
     )

@@ -19,12 +19,14 @@ from budgeting.models import (
     Round,
     StaffUser,
 )
+from budgeting.models.base import with_translations
 from budgeting.services import rules
 from budgeting.services.audiences import audience as outbox_audience
 from budgeting.services.notifications import enqueue
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit
 from budgeting.services.staff.followers import tell_followers
+from budgeting.services.staff.translations import per_language
 
 UPDATE_MAX_LENGTH = 2000
 
@@ -38,15 +40,19 @@ async def add_implementation_update(
     body: str,
     photo_ref: str | None,
     now: datetime,
+    translations: dict[str, str] | None = None,
 ) -> ImplementationUpdate:
-    """Report progress on a selected project; its followers are told (IMPLEMENTATION)."""
+    """Report progress on a selected project; its followers are told (IMPLEMENTATION).
+    ``body`` is the Swedish text, ``translations`` the text in other languages."""
     body = clean_text(body)[:UPDATE_MAX_LENGTH]
     rules.check_implementation_update(proposal, status, progress, body)
+    bodies = per_language(body, translations, UPDATE_MAX_LENGTH)
     update = ImplementationUpdate(
         proposal_id=proposal.id,
         status=status,
         progress=progress,
         body=body,
+        texts=with_translations({}, "body", bodies),
         photo_ref=photo_ref,
         created_at=now,
     )
@@ -67,7 +73,8 @@ async def add_implementation_update(
         session,
         NotificationKind.IMPLEMENTATION,
         proposal,
-        {"status": status, "progress": progress, "text": body, "photo": photo_ref},
+        {"status": status, "progress": progress, "text": body, "photo": photo_ref}
+        | ({"texts": bodies} if len(bodies) > 1 else {}),
         now,
     )
     return update

@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import NotificationKind, Proposal, Round, StaffUser, TallyRun
+from budgeting.models.base import with_translations
 from budgeting.services import rules, tally
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit
 from budgeting.services.staff.followers import tell_followers
+from budgeting.services.staff.translations import per_language
 
 
 async def count_ballots(
@@ -89,17 +91,22 @@ async def record_decision(
     decision: str,
     note: str,
     now: datetime,
+    translations: dict[str, str] | None = None,
 ) -> None:
-    """Record the council's decision on a selected project; followers are told."""
+    """Record the council's decision on a selected project; followers are told. ``note``
+    is the Swedish note, ``translations`` the note in other languages."""
     rules.check_council_decision(proposal, decision)
-    proposal.council_decision = decision
     proposal.decision_note = clean_text(note)[:2000] or None
+    notes = per_language(proposal.decision_note, translations, 2000)
+    proposal.council_decision = decision
+    proposal.texts = with_translations(proposal.texts, "decision_note", notes)
     proposal.updated_at = now
     await audit(session, staff, "proposal.decision", f"proposal:{proposal.id}", decision=decision)
     await tell_followers(
         session,
         NotificationKind.DECISION,
         proposal,
-        {"decision": decision, "note": proposal.decision_note},
+        {"decision": decision, "note": proposal.decision_note}
+        | ({"notes": notes} if len(notes) > 1 else {}),
         now,
     )

@@ -15,11 +15,13 @@ from budgeting.models import (
     Round,
     StaffUser,
 )
+from budgeting.models.base import with_translations
 from budgeting.services import rules
 from budgeting.services.notifications import enqueue
 from budgeting.services.proposals import clean_text
 from budgeting.services.staff.audit import audit
 from budgeting.services.staff.followers import tell_followers
+from budgeting.services.staff.translations import per_language
 
 REASON_MAX_LENGTH = 1000
 
@@ -38,17 +40,28 @@ def clean_reason(text: str, required: bool) -> str | None:
 
 
 async def _tell_author(
-    session: AsyncSession, proposal: Proposal, outcome: str, reason: str | None, now: datetime
+    session: AsyncSession,
+    proposal: Proposal,
+    outcome: str,
+    reasons: dict[str, str],
+    now: datetime,
 ) -> None:
     if proposal.author_id is None:
         return
+    params: dict[str, object] = {
+        "proposal_id": proposal.id,
+        "outcome": outcome,
+        "reason": reasons.get("sv"),
+    }
+    if len(reasons) > 1:  # translated: each reader gets theirs
+        params["reasons"] = reasons
     await enqueue(
         session,
         NotificationKind.REVIEW_OUTCOME,
         round_id=proposal.round_id,
         proposal_id=proposal.id,
         participant_id=proposal.author_id,
-        payload={"params": {"proposal_id": proposal.id, "outcome": outcome, "reason": reason}},
+        payload={"params": params},
         due_at=now,
     )
 
@@ -134,11 +147,14 @@ async def accept_proposal(
     proposal: Proposal,
     reason: str,
     now: datetime,
+    translations: dict[str, str] | None = None,
 ) -> None:
-    """Put the proposal on the ballot and tell its author (and followers)."""
+    """Put the proposal on the ballot and tell its author (and followers); ``translations``
+    are the note in other languages than Swedish."""
     rules.check_accept(round_, proposal)
     note = clean_reason(reason, required=False)
-    await _decide(session, staff, proposal, "accepted", note, now)
+    notes = per_language(note, translations, REASON_MAX_LENGTH)
+    await _decide(session, staff, proposal, "accepted", notes, now)
 
 
 async def reject_proposal(
@@ -148,11 +164,14 @@ async def reject_proposal(
     proposal: Proposal,
     reason: str,
     now: datetime,
+    translations: dict[str, str] | None = None,
 ) -> None:
-    """Keep the proposal off the ballot, with a reason the author receives."""
+    """Keep the proposal off the ballot, with a reason the author receives (Swedish, and
+    ``translations`` in other languages)."""
     note = clean_reason(reason, required=False)
     rules.check_reject(round_, proposal, note or "")
-    await _decide(session, staff, proposal, "rejected", note, now)
+    notes = per_language(note, translations, REASON_MAX_LENGTH)
+    await _decide(session, staff, proposal, "rejected", notes, now)
 
 
 async def _decide(
@@ -160,17 +179,19 @@ async def _decide(
     staff: StaffUser,
     proposal: Proposal,
     outcome: str,
-    reason: str | None,
+    reasons: dict[str, str],
     now: datetime,
 ) -> None:
     """Accept or reject: set the status, audit it, tell the author and the followers."""
     accepted = outcome == "accepted"
+    reason = reasons.get("sv")
     proposal.status = ProposalStatus.ACCEPTED if accepted else ProposalStatus.REJECTED
     proposal.rejection_reason = None if accepted else reason
+    proposal.texts = with_translations(proposal.texts, "reason", {} if accepted else reasons)
     proposal.updated_at = now
     action = "proposal.accept" if accepted else "proposal.reject"
     await audit(session, staff, action, f"proposal:{proposal.id}", reason=reason)
-    await _tell_author(session, proposal, outcome, reason, now)
+    await _tell_author(session, proposal, outcome, reasons, now)
     await tell_followers(
         session, NotificationKind.FOLLOWED_CHANGED, proposal, {"change": outcome}, now
     )
@@ -184,19 +205,22 @@ async def merge_proposal(
     target: Proposal | None,
     reason: str,
     now: datetime,
+    translations: dict[str, str] | None = None,
 ) -> None:
     """Merge a duplicate into a similar proposal of the same area."""
     rules.check_merge(round_, proposal, target)
     assert target is not None
     note = clean_reason(reason, required=False)
+    notes = per_language(note, translations, REASON_MAX_LENGTH)
     proposal.status = ProposalStatus.MERGED
     proposal.merged_into_id = target.id
     proposal.rejection_reason = note
+    proposal.texts = with_translations(proposal.texts, "reason", notes)
     proposal.updated_at = now
     await audit(
         session, staff, "proposal.merge", f"proposal:{proposal.id}", into=target.id, reason=note
     )
-    await _tell_author(session, proposal, "merged", note, now)
+    await _tell_author(session, proposal, "merged", notes, now)
     await tell_followers(
         session,
         NotificationKind.FOLLOWED_CHANGED,
