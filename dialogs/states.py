@@ -18,6 +18,7 @@ class Flow(StrEnum):
     ABOUT = "about"
     BROWSE = "browse"
     COMMENT = "comment"
+    FLAG = "flag"
     FORGET = "forget"
     IDEAS = "ideas"
     PRIVACY = "privacy"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dialogs.flows import (
     about,
     browse,
+    flagging,
     ideas,
     privacy,
     propose,
@@ -25,6 +26,7 @@ def all_routers() -> list[FlowRouter]:
         propose.router,
         ideas.router,
         browse.router,
+        flagging.router,
         vote.router,
         results.router,
         survey.router,

@@ -17,6 +17,7 @@ from budgeting.services.results import published_results
 from budgeting.services.rounds import area_of
 from budgeting.tally.outcomes import area_outcomes
 from dialogs.context import Context
+from dialogs.flows import flagging
 from dialogs.flows.ideas import status_name
 from dialogs.flows.results import DECISIONS, IMPLEMENTATION, reason_sentence, say_packed
 from dialogs.routing import FlowRouter
@@ -229,6 +230,7 @@ async def read_comments(ctx: Context, args: list[str]) -> None:
         "\n".join(lines),
         [
             Button(_("Write a comment"), router.payload("write", proposal.id)),
+            *([flagging.report_button(ctx, proposal.id)] if comments else []),
             Button(_("Back"), router.payload("open", proposal.id)),
         ],
     )
