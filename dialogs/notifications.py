@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.i18n import Translator, translator
-from budgeting.models import Comment, Notification, NotificationKind, Participant, Proposal, Round
+from budgeting.models import (
+    Audience,
+    Comment,
+    Notification,
+    NotificationKind,
+    Participant,
+    Proposal,
+    Round,
+)
 from budgeting.models.base import localized
 from budgeting.phases import Phase, closes_at
 from dialogs.ballot_words import voting_opens
@@ -59,7 +67,8 @@ async def notification_replies(
             text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
         buttons = [Button(_("My ideas"), "ideas")]
     elif kind is NotificationKind.COMMENT_HIDDEN and params.get("flag_reason"):
-        text = await hidden_by_flags(session, t, title, params)
+        employees = round_ is not None and round_.audience == Audience.EMPLOYEES
+        text = await hidden_by_flags(session, t, title, params, employees)
     elif kind is NotificationKind.COMMENT_HIDDEN:
         text = _("Your comment on {title} was hidden by a moderator.").format(title=title)
         if params.get("reason"):
@@ -128,16 +137,26 @@ async def notification_replies(
     ]
 
 
-async def hidden_by_flags(session: AsyncSession, t: Translator, title: str, params: dict) -> str:
-    """Why residents' flags hid the writer's comment, and that a moderator will look."""
+async def hidden_by_flags(
+    session: AsyncSession, t: Translator, title: str, params: dict, employees: bool
+) -> str:
+    """Why others' flags hid the writer's comment, and that a moderator will look."""
     flags = int(params.get("flags") or 0)
     label = flagging.REASON_LABELS.get(str(params["flag_reason"]), flagging.REASON_LABELS["other"])
-    lines = [
-        t.ngettext(
+    if employees:
+        who = t.ngettext(
+            "Your comment on {title} is hidden for now: {n} colleague reported it.",
+            "Your comment on {title} is hidden for now: {n} colleagues reported it.",
+            flags,
+        )
+    else:
+        who = t.ngettext(
             "Your comment on {title} is hidden for now: {n} resident reported it.",
             "Your comment on {title} is hidden for now: {n} residents reported it.",
             flags,
-        ).format(title=title, n=t.number(flags)),
+        )
+    lines = [
+        who.format(title=title, n=t.number(flags)),
         t.gettext("The reason given most: {reason}.").format(reason=t.gettext(label)),
     ]
     comment = await session.get(Comment, params.get("comment_id") or 0)
