@@ -12,6 +12,7 @@ from budgeting.models import (
     Ballot,
     ChannelIdentity,
     Comment,
+    CommentFlag,
     Participant,
     Proposal,
     Round,
@@ -38,6 +39,11 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
     ballots = (
         await session.scalars(select(Ballot).where(Ballot.participant_id == participant.id))
     ).all()
+    flags = (
+        await session.scalars(
+            select(CommentFlag).where(CommentFlag.participant_id == participant.id)
+        )
+    ).all()
     surveys = (
         await session.scalars(
             select(SurveyAnswer).where(SurveyAnswer.participant_id == participant.id)
@@ -55,6 +61,7 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
         "identities": [(i.channel, i.external_id) for i in identities],
         "ideas": [(p.id, p.title, p.status) for p in ideas],
         "comments": [(c.proposal_id, c.body) for c in comments],
+        "flags": [(f.comment_id, f.reason) for f in flags],
         "following": [p.id for p in await followed(session, participant)],
         "ballots": [
             (b.receipt_code, [(r.proposal_id, r.points) for r in b.ranks]) for b in ballots

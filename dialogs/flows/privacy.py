@@ -34,6 +34,7 @@ async def my_data(ctx: Context, args: str) -> None:
         ),
         _("Comments: {n}").format(n=len(data["comments"])),
         *[f"  — #{pid}: {body}" for pid, body in data["comments"]],
+        _("Comments you reported: {n}").format(n=ctx.t.number(len(data["flags"]))),
         _("Following: {ids}").format(ids=", ".join(f"#{pid}" for pid in data["following"]) or "—"),
         _("Ballots: {ballots}").format(
             ballots="; ".join(

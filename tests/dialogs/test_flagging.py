@@ -186,3 +186,19 @@ async def test_stale_and_forged_flag_buttons_change_nothing(
     async with sessions() as session:
         assert (await session.get(Comment, 1)).hidden_reason is None
         assert (await session.get(Proposal, 1)) is not None
+
+
+async def test_flags_given_are_in_mydata_and_erased_by_forget(seeded, chat, sessions) -> None:
+    await seeded(Phase.IDEAS)
+    resident = await joined(chat, "careful", "en")
+    await resident.send(payload="flag:why:1:personal_data")
+    await resident.run(
+        [
+            ("/mydata", "Comments you reported: 1"),
+            ("/forget", "Erase now?"),
+            ("Yes, erase my data", "has been erased"),
+        ]
+    )
+    assert await flag_count(sessions) == 0
+    async with sessions() as session:
+        assert (await session.get(Comment, 1)).hidden_reason is None
