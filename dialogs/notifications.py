@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.i18n import translator
-from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
+from budgeting.i18n import Translator, translator
+from budgeting.models import (
+    Audience,
+    Comment,
+    Notification,
+    NotificationKind,
+    Participant,
+    Proposal,
+    Round,
+)
 from budgeting.phases import Phase, closes_at
 from dialogs.ballot_words import voting_opens
-from dialogs.flows import browse, results
+from dialogs.flows import browse, flagging, results
 from dialogs.staff_texts import staff_text
 from dialogs.types import Button, Reply
+from dialogs.wording import short
 
 
 async def notification_replies(
@@ -57,6 +66,9 @@ async def notification_replies(
         if reason:
             text += "\n" + _("Reason from staff: {reason}").format(reason=reason)
         buttons = [Button(_("My ideas"), "ideas")]
+    elif kind is NotificationKind.COMMENT_HIDDEN and params.get("flag_reason"):
+        employees = round_ is not None and round_.audience == Audience.EMPLOYEES
+        text = await hidden_by_flags(session, t, title, params, employees)
     elif kind is NotificationKind.COMMENT_HIDDEN:
         text = _("Your comment on {title} was hidden by a moderator.").format(title=title)
         if params.get("reason"):
@@ -125,3 +137,37 @@ async def notification_replies(
         )
         for n, part in enumerate(texts, start=1)
     ]
+
+
+async def hidden_by_flags(
+    session: AsyncSession, t: Translator, title: str, params: dict, employees: bool
+) -> str:
+    """Why others' flags hid the writer's comment, and that a moderator will look."""
+    flags = int(params.get("flags") or 0)
+    label = flagging.REASON_LABELS.get(str(params["flag_reason"]), flagging.REASON_LABELS["other"])
+    if employees:
+        who = t.ngettext(
+            "Your comment on {title} is hidden for now: {n} colleague reported it.",
+            "Your comment on {title} is hidden for now: {n} colleagues reported it.",
+            flags,
+        )
+    else:
+        who = t.ngettext(
+            "Your comment on {title} is hidden for now: {n} resident reported it.",
+            "Your comment on {title} is hidden for now: {n} residents reported it.",
+            flags,
+        )
+    lines = [
+        who.format(title=title, n=t.number(flags)),
+        t.gettext("The reason given most: {reason}.").format(reason=t.gettext(label)),
+    ]
+    comment = await session.get(Comment, params.get("comment_id") or 0)
+    if comment is not None:
+        lines.append(t.gettext("Your comment: «{text}»").format(text=short(comment.body, 120)))
+    lines.append(
+        t.gettext(
+            "A moderator will look at it and show it again if it follows the rules of the "
+            "discussion."
+        )
+    )
+    return "\n".join(lines)

@@ -19,6 +19,7 @@ class Flow(StrEnum):
     BROWSE = "browse"
     COMMENT = "comment"
     DISCUSSION = "discussion"
+    FLAG = "flag"
     FORGET = "forget"
     IDEAS = "ideas"
     PRIVACY = "privacy"

@@ -14,6 +14,7 @@ from budgeting.i18n import _
 from budgeting.models import Audience, BallotKind, Round
 from budgeting.phases import SCHEDULED, Phase
 from budgeting.services.proposals import clean_text
+from budgeting.services.rules import FLAG_THRESHOLD_LIMIT
 from web_admin.templating import TEXT_LANGUAGES
 
 DATE_FIELDS = (*(f"{p.value}_opens_at" for p in SCHEDULED), "closes_at")
@@ -123,6 +124,7 @@ def round_settings(form: FormData) -> RoundSettings:
         ("points_total", 10, POINTS_LIMIT, _("A number from 1 to 100.")),
         ("points_per_project", 5, POINTS_LIMIT, _("A number from 1 to 100.")),
         ("min_project_score", 1, MIN_SCORE_LIMIT, _("A whole number, at least 1.")),
+        ("flag_threshold", 3, FLAG_THRESHOLD_LIMIT, _("A number from 1 to 100.")),
     ):
         given = text(form, name)
         number = whole_number(given) if given else default
@@ -170,6 +172,7 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
             "points_total": "10",
             "points_per_project": "5",
             "min_project_score": "1",
+            "flag_threshold": "3",
             "requires_voting_code": False,
             "tie_break": "lot",
             "phase_override": "",
@@ -188,6 +191,7 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
         "points_total": str(round_.points_total),
         "points_per_project": str(round_.points_per_project),
         "min_project_score": str(round_.min_project_score),
+        "flag_threshold": str(round_.flag_threshold),
         "requires_voting_code": round_.requires_voting_code,
         "tie_break": round_.tie_break,
         "phase_override": round_.phase_override or "",

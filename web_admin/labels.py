@@ -70,3 +70,10 @@ ROUND_TEXTS = {
     "faq": _("Questions and answers"),
 }
 NOTIFICATION_STATUS = {"pending": _("Waiting"), "claimed": _("Sending"), "done": _("Sent")}
+FLAG_REASONS = {
+    "offensive": _("Offensive or a personal attack"),
+    "personal_data": _("Personal data about someone"),
+    "spam": _("Spam or advertising"),
+    "off_topic": _("Off topic"),
+    "other": _("Something else"),
+}

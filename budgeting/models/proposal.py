@@ -149,6 +149,11 @@ class Comment(Base):
     """The comment this one answers (one level of threading)."""
     body: Mapped[str] = mapped_column(Text)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    """Why residents no longer see it: staff's words, or a flag reason code (by flags)."""
+    hidden_at: Mapped[datetime | None]
+    hidden_by_flags: Mapped[bool] = mapped_column(default=False)
+    """Hidden at once by residents' flags (pending review); ``hidden_reason`` is then the
+    most given reason's code."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -166,6 +171,28 @@ class CommentAgreement(Base):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentFlag(Base):
+    """A participant reporting a comment, with a reason code, at most once per comment.
+
+    ``resolved_at`` is set when staff dealt with the flags (hid, restored or dismissed);
+    only open flags count towards the round's threshold and the staff queue.
+    """
+
+    __tablename__ = "comment_flags"
+    __table_args__ = (UniqueConstraint("comment_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
 
 
 class Support(Base):

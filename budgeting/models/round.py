@@ -50,6 +50,8 @@ class Round(Base):
     """Cumulative: the most points a voter may give one project."""
     min_project_score: Mapped[int] = mapped_column(default=1)
     """The support (points, or votes on approval ballots) a project needs to be selected."""
+    flag_threshold: Mapped[int] = mapped_column(default=3)
+    """Different residents whose flags hide a comment at once, pending review."""
     title_max_length: Mapped[int] = mapped_column(default=120)
     description_max_length: Mapped[int] = mapped_column(default=2000)
     ideas_opens_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from budgeting.models import (
     ChannelIdentity,
     Comment,
     CommentAgreement,
+    CommentFlag,
     Participant,
     Proposal,
     Round,
@@ -40,6 +41,11 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
     ballots = (
         await session.scalars(select(Ballot).where(Ballot.participant_id == participant.id))
     ).all()
+    flags = (
+        await session.scalars(
+            select(CommentFlag).where(CommentFlag.participant_id == participant.id)
+        )
+    ).all()
     surveys = (
         await session.scalars(
             select(SurveyAnswer).where(SurveyAnswer.participant_id == participant.id)
@@ -64,6 +70,7 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
                 select(Support.proposal_id).where(Support.participant_id == participant.id)
             )
         ),
+        "flags": [(f.comment_id, f.reason) for f in flags],
         "following": [p.id for p in await followed(session, participant)],
         "ballots": [
             (b.receipt_code, [(r.proposal_id, r.points) for r in b.ranks]) for b in ballots

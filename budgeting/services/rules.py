@@ -68,6 +68,7 @@ REFUSALS = {
     # moderation
     "comment_hidden": _("The comment is already hidden."),
     "comment_not_hidden": _("The comment is not hidden."),
+    "no_open_flags": _("Nobody has flagged this comment since it was last reviewed."),
     # setup
     "slug_taken": _("Another round already uses this short name."),
     "round_budget_below_areas": _("The areas' budgets add up to more than this budget."),
@@ -370,6 +371,44 @@ def check_show(comment: Comment) -> None:
     """Only a hidden comment can be shown again."""
     if comment.hidden_reason is None:
         raise refusal("comment_not_hidden")
+
+
+# -- flagging (residents report comments) --------------------------------------------------
+
+FLAG_REASONS = ("offensive", "personal_data", "spam", "off_topic", "other")
+"""Why a resident reports a comment, as stored; the dialogs and the admin word them."""
+FLAG_THRESHOLD_LIMIT = 100
+
+
+def check_flag(comment: Comment, participant_id: int, reason: str, already: bool) -> None:
+    """A resident flags a visible comment of someone else, once, with a listed reason."""
+    if comment.hidden_reason is not None:
+        raise RuleViolation("comment_unavailable")
+    if comment.author_id == participant_id:
+        raise RuleViolation("flag_own_comment")
+    if already:
+        raise RuleViolation("already_flagged")
+    if reason not in FLAG_REASONS:
+        raise RuleViolation("flag_reason_unknown")
+
+
+def reaches_threshold(open_flags: int, threshold: int) -> bool:
+    """True once ``threshold`` different residents have open flags on a comment."""
+    return open_flags >= max(1, threshold)
+
+
+def main_reason(reasons: Iterable[str]) -> str:
+    """The reason given most often (ties: the one earlier in :data:`FLAG_REASONS`)."""
+    counts = {r: 0 for r in FLAG_REASONS}
+    for reason in reasons:
+        counts[reason] = counts.get(reason, 0) + 1
+    return max(FLAG_REASONS, key=lambda r: (counts[r], -FLAG_REASONS.index(r)))
+
+
+def check_open_flags(open_flags: int) -> None:
+    """Staff can only keep hidden or dismiss what residents flagged."""
+    if open_flags == 0:
+        raise refusal("no_open_flags")
 
 
 # -- follow-up -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from budgeting.phases import Phase
 from budgeting.services import discussion, proposals
 from budgeting.services.discussion import CommentView, Writer, WriterKind
 from dialogs.context import Context
+from dialogs.flows import flagging
 from dialogs.flows.results import say_packed
 from dialogs.routing import FlowRouter
 from dialogs.states import CommentStep, Flow
@@ -131,6 +132,7 @@ async def show_page(ctx: Context, proposal: Proposal, page: int = 1) -> None:
                 ),
             ]
         )
+    tail.insert(1, flagging.report_button(ctx, proposal.id))
     say_packed(ctx, blocks, [*rows, nav, *tail] if nav else [*rows, *tail])
 
 

@@ -40,6 +40,7 @@ async def my_data(ctx: Context, args: str) -> None:
         _("Ideas you support: {ids}").format(
             ids=", ".join(f"#{pid}" for pid in data["supports"]) or "—"
         ),
+        _("Comments you reported: {n}").format(n=ctx.t.number(len(data["flags"]))),
         _("Following: {ids}").format(ids=", ".join(f"#{pid}" for pid in data["following"]) or "—"),
         _("Ballots: {ballots}").format(
             ballots="; ".join(

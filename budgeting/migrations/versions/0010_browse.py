@@ -4,7 +4,7 @@ A rejection reason, a review note, the council's decision note and an implementa
 update may be written in Swedish (required), English and Arabic; ``texts`` holds them as
 ``{lang: {field: text}}``, as rounds and areas already do.
 
-Revision ID: 0010_browse
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-02 21:00:00
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_browse"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
