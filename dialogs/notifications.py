@@ -8,7 +8,9 @@ from budgeting.i18n import translator
 from budgeting.models import Notification, NotificationKind, Participant, Proposal, Round
 from budgeting.models.base import localized
 from budgeting.phases import Phase, closes_at
+from budgeting.services.comment_notices import COMMENT_KINDS, visible_comments
 from dialogs.ballot_words import voting_opens
+from dialogs.comment_words import comment_digest
 from dialogs.flows import browse, results
 from dialogs.types import Button, Reply
 
@@ -61,6 +63,13 @@ async def notification_replies(
         text = _("Your comment on {title} was hidden by a moderator.").format(title=title)
         if params.get("reason"):
             text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
+    elif kind in COMMENT_KINDS:
+        comments = await visible_comments(session, notification)
+        text = comment_digest(t, round_, proposal, kind, comments) if comments and proposal else ""
+        if proposal is not None:
+            buttons = [
+                Button(_("Open the discussion"), browse.router.payload("comments", proposal.id))
+            ]
     elif kind is NotificationKind.FOLLOWED_CHANGED:
         change = params.get("change")
         if change == "accepted":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import Comment, Follower, Participant, Proposal
+from budgeting.services.comment_notices import tell_about_comment
 from budgeting.services.errors import RuleViolation
 from budgeting.services.proposals import clean_text
 
@@ -13,17 +16,27 @@ COMMENT_MAX_LENGTH = 1000
 
 
 async def add_comment(
-    session: AsyncSession, proposal: Proposal, author: Participant, body: str
+    session: AsyncSession,
+    proposal: Proposal,
+    author: Participant,
+    body: str,
+    now: datetime | None = None,
 ) -> Comment:
-    """Store a comment after checking its length."""
+    """Store a comment after checking its length, and tell those it concerns (batched).
+
+    ``now`` (the turn's clock) dates the comment; by default the time it is stored.
+    """
     body = clean_text(body)
     if not body:
         raise RuleViolation("comment_empty")
     if len(body) > COMMENT_MAX_LENGTH:
         raise RuleViolation("comment_too_long", length=len(body), limit=COMMENT_MAX_LENGTH)
     comment = Comment(proposal_id=proposal.id, author_id=author.id, body=body)
+    if now is not None:
+        comment.created_at = now
     session.add(comment)
     await session.flush()
+    await tell_about_comment(session, comment, now)
     return comment
 
 

@@ -260,7 +260,7 @@ async def comment_text(ctx: Context, text: str) -> None:
     proposal = await proposals.visible_proposal(
         ctx.session, ctx.round, ctx.state.data["proposal_id"]
     )
-    await discussion.add_comment(ctx.session, proposal, ctx.participant, text)
+    await discussion.add_comment(ctx.session, proposal, ctx.participant, text, ctx.now)
     ctx.clear()
     ctx.say(ctx._("Thank you, your comment is published."))
     await show_proposal(ctx, proposal.id)
