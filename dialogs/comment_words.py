@@ -55,6 +55,10 @@ def comment_digest(
     lines += [f"— {excerpt(c.body)}" for c in comments[:SHOWN]]
     if n > SHOWN:
         rest = n - SHOWN
-        lines.append(t.ngettext("…and {n} more", "…and {n} more", rest).format(n=t.number(rest)))
+        lines.append(
+            t.ngettext("…and {n} more comment", "…and {n} more comments", rest).format(
+                n=t.number(rest)
+            )
+        )
     lines.append(t.gettext("You can switch these messages off in /settings."))
     return "\n".join(lines)
