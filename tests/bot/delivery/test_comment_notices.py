@@ -7,6 +7,7 @@ an ``Inbox`` stands for the messaging app and keeps what each person received.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Phase
 from budgeting.services.comment_notices import KIND_VALUES, tell_about_comment
+from budgeting.services.discussion import add_comment
 from dialogs.engine import DialogEngine
 from dialogs.notifications import notification_replies
 from dialogs.types import Incoming, Reply
@@ -273,3 +275,36 @@ async def test_employees_are_addressed_as_colleagues(sessions) -> None:
         (notification,) = await tell_about_comment(session, comment, DAYTIME)
         (reply,) = await notification_replies(session, notification, author)
     assert "Your colleagues are discussing your idea." in reply.text
+
+
+async def test_comments_stored_at_the_same_moment_grow_one_batch(sessions) -> None:
+    """Three transactions at once, each storing a comment: Anna's batch takes all three."""
+    place = await town(sessions)
+    await place.comment("bo", "Först")
+    await place.tick()  # Anna and Cilla were told; the next comments wait for the window
+    writers = [await place.participant_id(user) for user in ("bo", "dana", "cilla")]
+
+    async def write(writer_id: int) -> None:
+        async with sessions() as session, session.begin():
+            proposal = await session.get(Proposal, 1)
+            writer = await session.get(Participant, writer_id)
+            await add_comment(session, proposal, writer, f"Samtidigt {writer_id}", place.clock.now)
+            await asyncio.sleep(0.05)  # hold the transaction open while the others start
+
+    await asyncio.gather(*(write(w) for w in writers))
+    anna = await place.participant_id("anna")
+    async with sessions() as session:
+        waiting = (
+            await session.scalars(
+                select(Notification).where(
+                    Notification.participant_id == anna, Notification.status == "pending"
+                )
+            )
+        ).all()
+    assert len(waiting) == 1 and len(waiting[0].payload["params"]["comment_ids"]) == 3
+    place.clock.now += WINDOW
+    await place.tick()
+    assert [t.split("\n")[0] for t in place.inbox.texts("anna")] == [
+        "1 new comment on #1 Fler bänkar längs Ljusterån",
+        "3 new comments on #1 Fler bänkar längs Ljusterån",
+    ]
