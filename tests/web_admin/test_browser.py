@@ -342,6 +342,7 @@ def test_axe_finds_no_serious_violations(
             f"/admin/rounds/{round_id}/review?show=all",
             f"/admin/proposals/{proposal_id}",
             f"/admin/rounds/{round_id}/results",
+            f"/admin/rounds/{round_id}/edit",
             "/admin/users",
             "/admin/account",
         ):
