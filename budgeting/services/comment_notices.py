@@ -2,9 +2,9 @@
 
 Who: the proposal's author (``COMMENTS_ON_MINE``), the writer of the comment answered
 (``REPLIES``) and the proposal's followers (``COMMENTS_FOLLOWED``) — never the writer
-of the new comment, and one message even for someone who is several of these (the
-most personal reason names the message and decides its opt-out). Hidden comments are
-not told, neither when stored nor if hidden before the message leaves.
+of the new comment, and one message even for someone who is several of these (the most
+personal reason they did not switch off in /settings names the message). Hidden
+comments are not told, neither when stored nor if hidden before the message leaves.
 
 When: the first comment is told at once, later ones wait until the window
 (``Round.comment_digest_minutes``, default 3 h) since the last message about that
@@ -15,9 +15,10 @@ wants one message, not twenty, so what follows is gathered.
 
 How: a batch is one ``Notification`` for one participant (``participant_id``) and one
 proposal whose ``payload["params"]["comment_ids"]`` grows while it is still pending
-(not claimed by a worker, not delivered). It is written in the comment's transaction,
-so it is never lost, and the outbox's unique delivery keeps it from being sent twice.
-Quiet hours and opt-outs are the delivery policy's, as for every kind.
+(not claimed by a worker, not delivered; its row is locked while it grows, so a worker
+skips it meanwhile). It is written in the comment's transaction, so it is never lost,
+and the outbox's unique delivery keeps it from being sent twice. Quiet hours and
+opt-outs at sending time are the delivery policy's, as for every kind.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ async def concerned(
     )
     for pid in followers:
         reasons.setdefault(pid, set()).add(NotificationKind.COMMENTS_FOLLOWED)
-    reasons.pop(comment.author_id, None)  # type: ignore[arg-type]
+    if comment.author_id is not None:
+        reasons.pop(comment.author_id, None)
     return reasons
 
 
@@ -85,7 +87,10 @@ async def tell_about_comment(
     """
     if comment.hidden_reason is not None:
         return []
-    proposal = await session.get(Proposal, comment.proposal_id)
+    # Comments on one proposal are told one at a time (PostgreSQL: FOR NO KEY UPDATE of
+    # the proposal's row, which the comments' own key-share locks do not block; SQLite
+    # has one writer anyway), so two comments stored at once grow one batch per person.
+    proposal = await session.get(Proposal, comment.proposal_id, with_for_update={"key_share": True})
     if proposal is None:
         return []
     now = now or comment.created_at
@@ -94,13 +99,8 @@ async def tell_about_comment(
     reasons = await concerned(session, comment, proposal)
     if not reasons:
         return []
-    # One writer at a time per recipient (PostgreSQL; SQLite has one writer anyway), so
-    # two comments stored at once grow one batch instead of starting two.
     people = await session.scalars(
-        select(Participant)
-        .where(Participant.id.in_(sorted(reasons)))
-        .order_by(Participant.id)
-        .with_for_update()
+        select(Participant).where(Participant.id.in_(sorted(reasons))).order_by(Participant.id)
     )
     told = []
     for person in people:
@@ -135,7 +135,7 @@ async def _add_to_batch(
         .where(*mine, Notification.status == "pending", ~delivered)
         .order_by(Notification.id.desc())
         .limit(1)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     if pending is not None:
         params = dict(pending.payload.get("params") or {})
