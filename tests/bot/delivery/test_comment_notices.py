@@ -28,6 +28,7 @@ from budgeting.models import (
 from budgeting.phases import Phase
 from budgeting.services.comment_notices import KIND_VALUES, tell_about_comment
 from budgeting.services.discussion import add_comment
+from budgeting.services.proposals import clean_text
 from dialogs.engine import DialogEngine
 from dialogs.notifications import notification_replies
 from dialogs.types import Incoming, Reply
@@ -96,7 +97,7 @@ class Town:
         await self.say(user, text=text)
         async with self.sessions() as session:
             stored = await session.scalar(select(Comment).order_by(Comment.id.desc()).limit(1))
-        assert stored.body == text and stored.created_at == self.clock.now
+        assert stored.body == clean_text(text) and stored.created_at == self.clock.now
 
     async def participant_id(self, user: str) -> int:
         async with self.sessions() as session:
@@ -308,3 +309,32 @@ async def test_comments_stored_at_the_same_moment_grow_one_batch(sessions) -> No
         "1 new comment on #1 Fler bänkar längs Ljusterån",
         "3 new comments on #1 Fler bänkar längs Ljusterån",
     ]
+
+
+async def test_a_long_batch_quotes_three_short_safe_lines_and_counts_the_rest(sessions) -> None:
+    place = await town(sessions)
+    await place.say("dana", payload="browse:follow:1")
+    await place.comment("bo", "Först")
+    await place.tick()
+    place.inbox.clear()
+    bodies = [
+        "x" * 1000,
+        "Ett\u202etvå\x07 tre\n\nandra raden",
+        "🌳🌳 träd",
+        "fyra",
+        "fem",
+    ]
+    for body in bodies:
+        await place.comment("bo", body)
+    place.clock.now += WINDOW
+    await place.tick()
+    (english,) = place.inbox.texts("anna")
+    assert english.startswith("5 new comments on #1 ")
+    lines = english.split("\n")
+    assert lines[2] == "— " + "x" * 79 + "…"  # shortened to 80 characters
+    assert lines[3] == "— Ett två tre"  # no bidi override, no control character, one line
+    assert lines[4] == "— 🌳🌳 träd"
+    assert lines[5] == "…and 2 more comments" and "fyra" not in english
+    (arabic,) = place.inbox.got["dana"]
+    assert arabic.rtl and "5 تعليقات جديدة على #1" in arabic.text
+    assert "…و2 تعليقان آخران" in arabic.text
