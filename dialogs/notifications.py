@@ -15,8 +15,11 @@ from budgeting.models import (
     Round,
 )
 from budgeting.phases import Phase, closes_at
+from budgeting.services.comment_notices import COMMENT_KINDS, visible_comments
 from dialogs.ballot_words import voting_opens
+from dialogs.comment_words import comment_digest
 from dialogs.flows import browse, flagging, results
+from dialogs.flows import discussion as thread
 from dialogs.staff_texts import staff_text
 from dialogs.types import Button, Reply
 from dialogs.wording import short
@@ -73,6 +76,13 @@ async def notification_replies(
         text = _("Your comment on {title} was hidden by a moderator.").format(title=title)
         if params.get("reason"):
             text += "\n" + _("Reason from staff: {reason}").format(reason=params["reason"])
+    elif kind in COMMENT_KINDS:
+        comments = await visible_comments(session, notification)
+        text = comment_digest(t, round_, proposal, kind, comments) if comments and proposal else ""
+        if proposal is not None:
+            buttons = [
+                Button(_("Open the discussion"), thread.router.payload("page", proposal.id, 1))
+            ]
     elif kind is NotificationKind.FOLLOWED_CHANGED:
         change = params.get("change")
         if change == "accepted":

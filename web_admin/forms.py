@@ -25,6 +25,9 @@ MAX_RANKS_LIMIT = 10
 POINTS_LIMIT = 100
 """The most points a cumulative ballot may spread."""
 MIN_SCORE_LIMIT = 10**9
+DIGEST_DEFAULT = 180
+DIGEST_LIMIT = 7 * 24 * 60
+"""Comment notifications are gathered for at most a week (0: each comment told at once)."""
 MAX_ROW_ID = 2**63 - 1
 """The largest id (or amount) a column holds: a signed 64-bit integer in both databases."""
 
@@ -131,6 +134,11 @@ def round_settings(form: FormData) -> RoundSettings:
         if number is None or not 1 <= number <= limit:
             errors[name] = message
         values[name] = number
+    given = text(form, "comment_digest_minutes")
+    minutes = whole_number(given) if given else DIGEST_DEFAULT
+    if minutes is None or minutes > DIGEST_LIMIT:
+        errors["comment_digest_minutes"] = _("A number of minutes from 0 to 10080 (a week).")
+    values["comment_digest_minutes"] = minutes
     points_given = "points_total" not in errors and "points_per_project" not in errors
     if points_given and values["points_per_project"] > values["points_total"]:
         errors["points_per_project"] = _("At most the points each voter has.")
@@ -173,6 +181,7 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
             "points_per_project": "5",
             "min_project_score": "1",
             "flag_threshold": "3",
+            "comment_digest_minutes": str(DIGEST_DEFAULT),
             "requires_voting_code": False,
             "tie_break": "lot",
             "phase_override": "",
@@ -192,6 +201,7 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
         "points_per_project": str(round_.points_per_project),
         "min_project_score": str(round_.min_project_score),
         "flag_threshold": str(round_.flag_threshold),
+        "comment_digest_minutes": str(round_.comment_digest_minutes),
         "requires_voting_code": round_.requires_voting_code,
         "tie_break": round_.tie_break,
         "phase_override": round_.phase_override or "",

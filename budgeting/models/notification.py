@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from budgeting.models.base import Base, utcnow
@@ -27,12 +27,21 @@ class NotificationKind(StrEnum):
     SURVEY = "survey"
     BROADCAST = "broadcast"
     COMMENT_HIDDEN = "comment_hidden"
+    COMMENTS_ON_MINE = "comments_on_mine"
+    """New comments on the participant's own idea (batched per proposal)."""
+    REPLIES = "replies"
+    """Answers to the participant's comment (batched per proposal)."""
+    COMMENTS_FOLLOWED = "comments_followed"
+    """New comments on a proposal the participant follows (batched per proposal)."""
 
 
 class Notification(Base):
     """Something to tell participants, waiting in the outbox until it is due."""
 
     __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_participant_proposal", "participant_id", "proposal_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))

@@ -54,6 +54,9 @@ class Round(Base):
     """Different residents whose flags hide a comment at once, pending review."""
     title_max_length: Mapped[int] = mapped_column(default=120)
     description_max_length: Mapped[int] = mapped_column(default=2000)
+    comment_digest_minutes: Mapped[int] = mapped_column(default=180)
+    """Batching of comment notifications: at most one message per proposal and person
+    in this many minutes (the first comment is told at once, later ones wait)."""
     ideas_opens_at: Mapped[datetime]
     review_opens_at: Mapped[datetime]
     voting_opens_at: Mapped[datetime]

@@ -32,6 +32,7 @@ from budgeting.models import (
     utcnow,
 )
 from budgeting.services import rules
+from budgeting.services.comment_notices import tell_about_comment
 from budgeting.services.errors import RuleViolation
 from budgeting.services.proposals import clean_text
 
@@ -189,6 +190,7 @@ async def add_comment(
     )
     session.add(comment)
     await session.flush()
+    await tell_about_comment(session, comment, now)
     return comment
 
 
@@ -211,6 +213,7 @@ async def add_staff_answer(
     )
     session.add(comment)
     await session.flush()
+    await tell_about_comment(session, comment, now)
     return comment
 
 

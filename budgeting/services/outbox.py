@@ -95,7 +95,12 @@ async def record_deliveries(
     if not outcomes:
         return 0
     rows = [
-        {"notification_id": notification_id, "participant_id": pid, "status": str(status)}
+        {
+            "notification_id": notification_id,
+            "participant_id": pid,
+            "status": str(status),
+            "created_at": now,
+        }
         for pid, status in outcomes.items()
     ]
     stmt = (

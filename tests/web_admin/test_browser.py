@@ -345,6 +345,7 @@ def test_axe_finds_no_serious_violations(
             f"/admin/proposals/{proposal_id}",
             f"/admin/rounds/{round_id}/results",
             f"/admin/rounds/{round_id}/implementation",
+            f"/admin/rounds/{round_id}/edit",
             "/admin/users",
             "/admin/account",
         ):

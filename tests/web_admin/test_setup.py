@@ -178,3 +178,22 @@ async def test_an_admin_adds_staff_and_weak_passwords_are_refused_with_the_reaso
     newcomer = browser()
     await newcomer.login("new.person@sater.example", "lantern otter gravel 1893")
     assert (await newcomer.get("/admin/audit")).status_code == 200
+
+
+async def test_the_comment_digest_window_is_set_per_round(
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    admin = browser()
+    await admin.login(*ADMIN)
+    await admin.get("/admin/rounds/new")
+    for bad in ("-5", "10081", "three hours"):
+        refused = await admin.post("/admin/rounds/new", round_form(comment_digest_minutes=bad))
+        assert refused.status_code == 400 and "A number of minutes from 0 to 10080" in refused.text
+    created = await admin.post("/admin/rounds/new", round_form(comment_digest_minutes="60"))
+    assert created.status_code == 303
+    round_id = int(re.search(r"/admin/rounds/(\d+)/structure", created.headers["location"])[1])
+    edit = await admin.get(f"/admin/rounds/{round_id}/edit")
+    assert 'name="comment_digest_minutes" type="number" min="0" max="10080" value="60"' in edit.text
+    async with sessions() as session:
+        assert (await session.get(Round, round_id)).comment_digest_minutes == 60
+        assert (await session.get(Round, town.id)).comment_digest_minutes == 180  # the default
