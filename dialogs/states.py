@@ -51,6 +51,8 @@ class ProposeStep(StrEnum):
     AREA = "area"
     TITLE = "title"
     DESCRIPTION = "description"
+    SIMILAR = "similar"
+    """Similar ideas exist: look at one, or go on with this one."""
     COST = "cost"
     PHOTO = "photo"
     CONFIRM = "confirm"
