@@ -89,7 +89,8 @@ def main() -> int:
     one = timed(5, lambda: similar(draft, round_))
     every = timed(3, lambda: similar_pairs(round_))
     print(
-        f"one draft against 500 ideas: {one:.0f} ms; suggested duplicates of all 500: {every:.0f} ms"
+        f"one draft against 500 ideas: {one:.0f} ms; "
+        f"suggested duplicates of all 500: {every:.0f} ms"
     )
     met = at.precision >= TARGET_PRECISION and at.recall >= TARGET_RECALL
     print(

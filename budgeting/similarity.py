@@ -358,7 +358,8 @@ def profile(text: str) -> Profile:
     for stem in _stemmer(language).stemWords(content):
         bag["s:" + stem] += STEM_WEIGHT
         if language != "arabic":
-            topics.update(_topics_of_stem(stem))
+            for part in {stem, *stem.split("-")}:  # "ljusnan-promenad": each part too
+                topics.update(_topics_of_stem(part))
         padded = f" {stem} "
         for i in range(max(1, len(padded) - GRAM_SIZE + 1)):
             bag["g:" + padded[i : i + GRAM_SIZE]] += GRAM_WEIGHT

@@ -130,7 +130,7 @@ async def show_similar(ctx: Context) -> bool:
     lines += [
         "",
         _(
-            "You can comment on it or follow it instead: your voice then adds to that idea. "
+            "You can join an existing idea instead: open it to comment on it or follow it. "
             "Or submit yours anyway. Your draft is kept until you choose."
         ),
     ]
