@@ -181,7 +181,7 @@ async def test_suggested_duplicates_are_shown_in_the_queue_and_on_the_proposal(
     moderator = browser()
     await moderator.login(*MODERATOR)
     queue = (await moderator.get(f"/admin/rounds/{town.id}/review")).text
-    row = next(line for line in queue.split("<tr>") if f"/admin/proposals/{draft.id}\"" in line)
+    row = next(line for line in queue.split("<tr>") if f'/admin/proposals/{draft.id}"' in line)
     assert f'<a href="/admin/proposals/{benches.id}">#{benches.id} Fler bänkar' in row
     assert "&lt;b&gt;nu&lt;/b&gt;" in queue and "<b>nu</b>" not in queue
     bokbuss = next(line for line in queue.split("<tr>") if "Bokbuss varje vecka" in line)

@@ -83,9 +83,7 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
             "followers": (await follower_counts(db, [proposal.id])).get(proposal.id, 0),
             "merge_targets": same_area,
             "merged_into": merged_into,
-            "similar": (await suggested_duplicates(db, round_.id, [proposal])).get(
-                proposal.id, []
-            ),
+            "similar": (await suggested_duplicates(db, round_.id, [proposal])).get(proposal.id, []),
             "decidable": rules.may_decide(round_, proposal),
         },
     )
