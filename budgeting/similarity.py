@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -300,7 +300,8 @@ def _lexicon() -> tuple[dict[str, set[str]], list[tuple[str, str]], list[tuple[s
     return dict(exact), prefixes, arabic
 
 
-def _topics_of_stem(stem: str) -> set[str]:
+@lru_cache(maxsize=65_536)
+def _topics_of_stem(stem: str) -> frozenset[str]:
     exact, prefixes, _arabic = _lexicon()
     found = set(exact.get(stem, ()))
     for start, topic in prefixes:
@@ -308,7 +309,7 @@ def _topics_of_stem(stem: str) -> set[str]:
             found.add(topic)
     for size in range(2, len(stem)):
         found |= exact.get(stem[-size:], set())  # a compound's head: "parkbänk"
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -341,8 +342,9 @@ def same_place(mine: frozenset[str], theirs: frozenset[str]) -> bool:
     return any(a[:5] == b[:5] for a in mine for b in theirs)
 
 
+@lru_cache(maxsize=8_192)
 def profile(text: str) -> Profile:
-    """The features of one text (before IDF)."""
+    """The features of one text (before IDF); kept for the next turn (never change one)."""
     text = unicodedata.normalize("NFKC", text)
     words = [w.lower() for w in _WORD.findall(text)]
     language = language_of(words)

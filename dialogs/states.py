@@ -51,11 +51,11 @@ class ProposeStep(StrEnum):
     AREA = "area"
     TITLE = "title"
     DESCRIPTION = "description"
-    SIMILAR = "similar"
-    """Similar ideas exist: look at one, or go on with this one."""
     COST = "cost"
     PHOTO = "photo"
     CONFIRM = "confirm"
+    SIMILAR = "similar"
+    """Similar ideas exist (after the description): look at one, or go on with this one."""
 
 
 class SurveyStep(StrEnum):
