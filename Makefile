@@ -51,6 +51,7 @@ bench: $(STAMP) catalogs
 	$(BIN)/python bench/tally.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_tally
 	$(BIN)/python bench/telegram_throughput.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/logins.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_logins
 
 clean:

@@ -57,6 +57,8 @@ class ProposeStep(StrEnum):
     COST = "cost"
     PHOTO = "photo"
     CONFIRM = "confirm"
+    SIMILAR = "similar"
+    """Similar ideas exist (after the description): look at one, or go on with this one."""
 
 
 class SurveyStep(StrEnum):

@@ -1,15 +1,17 @@
-"""Submit an idea, guided step by step: area, title, description, cost, photo, confirm."""
+"""Submit an idea, guided step by step: area, title, description, (similar ideas), cost,
+photo, confirm."""
 
 from __future__ import annotations
 
 from budgeting.phases import Phase
 from budgeting.services import proposals
 from budgeting.services.rounds import area_of
+from budgeting.services.similar_ideas import similar_to_draft
 from dialogs.context import Context
 from dialogs.routing import FlowRouter
 from dialogs.states import Flow, ProposeStep
 from dialogs.types import Button
-from dialogs.wording import int_arg, phase_open, show_menu, stale_button
+from dialogs.wording import int_arg, phase_open, short, show_menu, stale_button
 
 router = FlowRouter(Flow.PROPOSE)
 
@@ -84,10 +86,18 @@ async def title_step(ctx: Context, text: str) -> None:
 
 @router.step(ProposeStep.DESCRIPTION)
 async def description_step(ctx: Context, text: str) -> None:
-    """Check the description; ask for the rough cost."""
+    """Check the description; show similar ideas if there are any, else ask for the cost."""
     assert ctx.round is not None
     description = proposals.check_description(ctx.round, text)
-    ctx.update(ProposeStep.COST, description=description)
+    ctx.update(description=description)
+    if await show_similar(ctx):
+        return
+    ask_cost(ctx)
+
+
+def ask_cost(ctx: Context) -> None:
+    """Ask for the rough cost."""
+    ctx.update(ProposeStep.COST)
     ctx.say(
         ctx._(
             "Roughly what would it cost, in kronor? A guess is fine; staff will estimate it "
@@ -95,6 +105,112 @@ async def description_step(ctx: Context, text: str) -> None:
         ),
         [cancel_button(ctx)],
     )
+
+
+async def show_similar(ctx: Context) -> bool:
+    """Offer the round's ideas that look like the draft; False if none does."""
+    assert ctx.round is not None
+    data = ctx.state.data
+    found = await similar_to_draft(
+        ctx.session, ctx.round.id, data["title"], data["description"], data.get("editing")
+    )
+    if not found:
+        return False
+    _ = ctx._
+    ctx.update(ProposeStep.SIMILAR, similar=[s.proposal.id for s in found])
+    intro = ctx.ngettext(
+        "There is already an idea in the round that looks like yours:",
+        "There are already {n} ideas in the round that look like yours:",
+        len(found),
+    ).format(n=ctx.t.number(len(found)))
+    lines = [intro, ""]
+    lines += [
+        f"#{s.proposal.id} {s.proposal.title} — {short(s.proposal.description, 80)}" for s in found
+    ]
+    lines += [
+        "",
+        _(
+            "You can join an existing idea instead: open it to comment on it or follow it. "
+            "Or submit yours anyway. Your draft is kept until you choose."
+        ),
+    ]
+    ctx.say(
+        "\n".join(lines),
+        [
+            *[
+                Button(
+                    f"#{s.proposal.id} {short(s.proposal.title)}",
+                    router.payload("see", s.proposal.id),
+                )
+                for s in found
+            ],
+            Button(_("Submit mine anyway"), router.payload("anyway")),
+            cancel_button(ctx),
+        ],
+    )
+    return True
+
+
+@router.action("see")
+async def see_similar(ctx: Context, args: list[str]) -> None:
+    """One of the similar ideas, with the ways to join it or go back to the draft."""
+    proposal_id = int_arg(args)
+    if (
+        not ctx.in_step(Flow.PROPOSE, ProposeStep.SIMILAR)
+        or ctx.round is None
+        or proposal_id not in ctx.state.data.get("similar", ())
+    ):
+        stale_button(ctx)
+        return
+    proposal = await proposals.visible_proposal(ctx.session, ctx.round, proposal_id)
+    _ = ctx._
+    area = area_of(ctx.round, proposal.area_id)
+    count = (await proposals.comment_counts(ctx.session, [proposal.id])).get(proposal.id, 0)
+    card = [
+        f"#{proposal.id} {proposal.title}",
+        _("Area: {area}").format(area=area.name(ctx.t.locale) if area else ""),
+        "",
+        proposal.description,
+        "",
+        ctx.ngettext("{n} comment", "{n} comments", count).format(n=ctx.t.number(count)),
+    ]
+    ctx.say(
+        "\n".join(card),
+        [
+            Button(_("Comment or follow there"), f"{Flow.BROWSE}:open:{proposal.id}"),
+            Button(_("Back to my idea"), router.payload("similar")),
+            Button(_("Submit mine anyway"), router.payload("anyway")),
+            cancel_button(ctx),
+        ],
+        image=proposal.photo_ref,
+    )
+
+
+@router.action("similar")
+async def back_to_similar(ctx: Context, args: list[str]) -> None:
+    """Back from a similar idea to the list of them."""
+    if not ctx.in_step(Flow.PROPOSE, ProposeStep.SIMILAR) or ctx.round is None:
+        stale_button(ctx)
+        return
+    if not await show_similar(ctx):
+        ask_cost(ctx)
+
+
+@router.action("anyway")
+async def submit_anyway(ctx: Context, args: list[str]) -> None:
+    """The resident keeps their own idea: go on to the cost."""
+    if not ctx.in_step(Flow.PROPOSE, ProposeStep.SIMILAR) or ctx.round is None:
+        stale_button(ctx)
+        return
+    ask_cost(ctx)
+
+
+@router.step(ProposeStep.SIMILAR)
+async def text_at_similar_step(ctx: Context, text: str) -> None:
+    """Text where a choice was asked for: ask again."""
+    ctx.say(ctx._("Please choose one of the buttons: an idea to look at, or submit yours."))
+    if not await show_similar(ctx):
+        ask_cost(ctx)
 
 
 @router.step(ProposeStep.COST)

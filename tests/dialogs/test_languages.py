@@ -42,8 +42,12 @@ async def test_main_journey_in_each_language(lang, seeded, chat, sessions, clock
                     "(at most {limit} characters)",
                 ),
             ),
-            (
+            (  # like #1 "Fler bänkar längs Ljusterån": the similar ideas are offered first
                 "Fler bänkar längs ån, så att äldre kan vila.",
+                ["#1 Fler bänkar längs Ljusterån", t.gettext("Submit mine anyway")],
+            ),
+            (
+                t.gettext("Submit mine anyway"),
                 first_line(
                     lang,
                     "Roughly what would it cost, in kronor? A guess is fine; staff will "

@@ -119,7 +119,15 @@ def test_stored_flow_and_step_names_keep_their_values() -> None:
     """Dialog states in databases hold these strings; plain strings still find the steps."""
     assert {"comment", "forget", "propose", "survey", "vote", "welcome", "withdraw"} <= set(Flow)
     assert list(VoteStep) == ["code", "area", "rank", "choose", "spread", "points", "review"]
-    assert list(ProposeStep) == ["area", "title", "description", "cost", "photo", "confirm"]
+    assert list(ProposeStep) == [
+        "area",
+        "title",
+        "description",
+        "cost",
+        "photo",
+        "confirm",
+        "similar",
+    ]
     assert list(SurveyStep) == ["scale", "comment"]
     assert list(CommentStep) == ["text", "offer", "signature", "name"]
     assert list(ConfirmStep) == ["confirm"]

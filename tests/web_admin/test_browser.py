@@ -364,3 +364,49 @@ def serious(response: dict, path: str) -> list[str]:
         for v in response["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def test_a_moderator_follows_a_suggested_duplicate_and_axe_is_clean(
+    chromium: Any, review_server: tuple[LiveServer, str]
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    server, url = review_server
+
+    async def add_duplicate(session: AsyncSession) -> None:
+        town = (await session.scalars(select(Round).where(Round.slug == TOWN.slug))).one()
+        benches = (
+            await session.scalars(
+                select(Proposal).where(Proposal.title == "Fler bänkar längs Ljusterån")
+            )
+        ).one()
+        session.add(
+            Proposal(
+                round_id=town.id,
+                area_id=benches.area_id,
+                title="Sittplatser vid Ljusterån",
+                description="Vi äldre behöver bänkar att vila på när vi promenerar vid Ljusterån.",
+                estimated_cost=40_000,
+                status=ProposalStatus.SUBMITTED,
+            )
+        )
+        await session.commit()
+
+    run(in_db(url, add_duplicate))
+    axe = Axe()
+    staff = Staff(chromium, server)
+    page = staff.login(*MODERATOR)
+    page.get_by_role("link", name="Säter participatory budget 2027").click()
+    page.get_by_role("navigation", name="This round").get_by_role("link", name="Review").click()
+    problems = serious(axe.run(page).response, "review queue")
+    row = page.get_by_role("row").filter(has_text="Sittplatser vid Ljusterån")
+    row.get_by_role("link", name="Fler bänkar längs Ljusterån").click()
+    page.wait_for_url("**/admin/proposals/*")
+    assert page.get_by_role("heading", name="Suggested duplicates").is_visible()
+    problems += serious(axe.run(page).response, "proposal review")
+    page.get_by_role("region", name="Suggested duplicates").get_by_role(
+        "link", name="Sittplatser vid Ljusterån"
+    ).click()
+    assert "Sittplatser vid Ljusterån" in page.get_by_role("heading", level=1).inner_text()
+    assert problems == [], "\n".join(problems)
+    staff.close()

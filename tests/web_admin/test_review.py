@@ -162,3 +162,34 @@ async def test_a_hidden_comment_tells_its_author_why(
     async with sessions() as session:
         assert (await session.get(Comment, comment.id)).hidden_reason is None
     assert len(await outbox(sessions)) == 1
+
+
+async def test_suggested_duplicates_are_shown_in_the_queue_and_on_the_proposal(
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    benches = await proposal_titled(sessions, "Fler bänkar längs Ljusterån")
+    async with sessions() as session, session.begin():
+        draft = Proposal(
+            round_id=town.id,
+            area_id=benches.area_id,
+            title="Sittplatser vid Ljusterån <b>nu</b>",
+            description="Vi äldre behöver bänkar att vila på när vi promenerar vid Ljusterån.",
+            estimated_cost=40_000,
+            status=ProposalStatus.SUBMITTED,
+        )
+        session.add(draft)
+    moderator = browser()
+    await moderator.login(*MODERATOR)
+    queue = (await moderator.get(f"/admin/rounds/{town.id}/review")).text
+    row = next(line for line in queue.split("<tr>") if f'/admin/proposals/{draft.id}"' in line)
+    assert f'<a href="/admin/proposals/{benches.id}">#{benches.id} Fler bänkar' in row
+    assert "&lt;b&gt;nu&lt;/b&gt;" in queue and "<b>nu</b>" not in queue
+    bokbuss = next(line for line in queue.split("<tr>") if "Bokbuss varje vecka" in line)
+    assert "Fler bänkar" not in bokbuss  # an unrelated idea suggests nothing
+    page = (await moderator.get(f"/admin/proposals/{draft.id}")).text
+    assert "Suggested duplicates" in page
+    assert f'<a href="/admin/proposals/{benches.id}">#{benches.id} Fler bänkar' in page
+    other = (await moderator.get(f"/admin/proposals/{benches.id}")).text
+    assert f'<a href="/admin/proposals/{draft.id}">#{draft.id} Sittplatser' in other
+    async with sessions() as session:
+        assert (await session.get(Proposal, draft.id)).status == ProposalStatus.SUBMITTED

@@ -11,6 +11,7 @@ from budgeting.i18n import _
 from budgeting.models import Proposal, ProposalStatus
 from budgeting.services import rules
 from budgeting.services.rounds import load_round
+from budgeting.services.similar_ideas import suggested_duplicates
 from budgeting.services.staff import answers, review
 from budgeting.services.staff.review import reviews_of
 from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
@@ -51,6 +52,7 @@ async def review_queue(
             "proposals": proposals,
             "areas": {a.id: a for a in round_.areas},
             "assessed": await review_counts(db, [p.id for p in proposals]),
+            "duplicates": await suggested_duplicates(db, round_.id, proposals),
         },
     )
 
@@ -81,6 +83,7 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
             "followers": (await follower_counts(db, [proposal.id])).get(proposal.id, 0),
             "merge_targets": same_area,
             "merged_into": merged_into,
+            "similar": (await suggested_duplicates(db, round_.id, [proposal])).get(proposal.id, []),
             "decidable": rules.may_decide(round_, proposal),
         },
     )
