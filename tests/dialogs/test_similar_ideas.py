@@ -118,6 +118,8 @@ async def test_commenting_there_instead_submits_nothing(seeded, chat, sessions) 
     await user.run([("Följ", "Nu följer du #1")])
     await user.send(payload=write)
     out = await user.send("Håller med, och gärna med ryggstöd!")
+    assert "Skriv under som Invånare" in out  # the first comment: choose a signature
+    out = await user.send(payload=user.payload_of("Skriv under som"))
     assert "publicerad" in out
     assert await proposals_count(sessions) == before
     stale = await user.send(payload="propose:anyway")
