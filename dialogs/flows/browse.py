@@ -279,7 +279,7 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
     story = await proposal_story(ctx, proposal)
     if story:
         card += ["", *story]
-    card += ["", ctx.ngettext("{n} comment", "{n} comments", count).format(n=count)]
+    card += ["", ctx.ngettext("{n} comment", "{n} comments", count).format(n=ctx.t.number(count))]
     card += await thread.proposal_lines(ctx, proposal)
     following = await discussion.is_following(ctx.session, ctx.participant, proposal.id)
     buttons = [
