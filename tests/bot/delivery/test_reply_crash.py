@@ -41,17 +41,36 @@ RATE = 500
 """Messages a second, for the fake's limit and our sender alike (Telegram's is 30)."""
 STEPS = ["vote:area:", "vote:pick:", "vote:pick:", "vote:pick:", "vote:confirm"]
 """After /vote, the buttons each voter presses (the first one offered with this start)."""
+STAGGER = 0.015
+"""Seconds between voters' starts: voters move in step, so without it every ballot is
+stored in one burst at the end and a kill "mid-surge" can come after the last one."""
 
 
 class Voters(WebhookResidents):
     """The residents, posting to whichever ``serve`` is up."""
 
-    async def vote(self, http: aiohttp.ClientSession, chat: int) -> None:
+    async def vote(self, http: aiohttp.ClientSession, chat: int, delay: float = 0) -> None:
+        await asyncio.sleep(delay)
         user = self.fake.users[chat]
         await self.step(http, chat, self.fake.message_update(user, text="/vote"))
         for start in STEPS:
             message, label = self.button(chat, start)
             await self.step(http, chat, self.fake.button_update(user, dict(message), label))
+
+
+async def ballots_reach(database_url: str, count: int) -> None:
+    """Return as soon as ``count`` ballots are stored (one connection, polled quickly)."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            while True:
+                n = await session.scalar(select(func.count()).select_from(Ballot))
+                await session.rollback()  # a fresh snapshot next time
+                if n >= count:
+                    return
+                await asyncio.sleep(0.005)
+    finally:
+        await engine.dispose()
 
 
 async def stored(database_url: str) -> tuple[dict[int, str], int]:
@@ -92,9 +111,10 @@ async def test_voters_get_their_receipts_though_serve_is_killed_mid_surge(databa
         chats = await seed_crowd(url, fake, VOTERS)
         servers.append(await start_serve(env, tmp_path / "serve.log"))
         async with aiohttp.ClientSession() as http:
-            voting = asyncio.gather(*(voters.vote(http, chat) for chat in chats))
-            while len((await stored(url))[0]) < VOTERS // 3:  # noqa: ASYNC110 - serve votes
-                await asyncio.sleep(0.02)
+            voting = asyncio.gather(
+                *(voters.vote(http, chat, i * STAGGER) for i, chat in enumerate(chats))
+            )
+            await ballots_reach(url, VOTERS // 3)
             servers[0].kill()
             await servers[0].wait()
             at_kill, waiting = await stored(url)
