@@ -49,6 +49,11 @@ def current_phase(round_: Round, now: datetime) -> Phase:
     """The phase the round is in at ``now``; a staff override wins over the dates."""
     if round_.phase_override:
         return Phase(round_.phase_override)
+    return phase_by_dates(round_, now)
+
+
+def phase_by_dates(round_: Round, now: datetime) -> Phase:
+    """The phase the round's dates say it is in at ``now`` (whatever staff override)."""
     if now >= round_.closes_at:
         return Phase.CLOSED
     current = Phase.UPCOMING

@@ -38,6 +38,7 @@ from budgeting.models.staff import (
     StaffRole,
     StaffSession,
     StaffUser,
+    UsedConfirmation,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "StaffRole",
     "StaffSession",
     "StaffUser",
+    "UsedConfirmation",
     "Support",
     "SurveyAnswer",
     "TallyRun",

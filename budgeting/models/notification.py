@@ -41,6 +41,7 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_participant_proposal", "participant_id", "proposal_id"),
+        UniqueConstraint("once_key", name="uq_notifications_once_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +57,8 @@ class Notification(Base):
     lease_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     """The worker's claim token while it holds the lease; only it may renew or release."""
+    once_key: Mapped[str | None] = mapped_column(String(64))
+    """Set on messages a round sends only once (a phase's opening, by date or by hand)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -86,6 +86,16 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class UsedConfirmation(Base):
+    """A confirmation of an irreversible staff action, spent: the same one never acts twice."""
+
+    __tablename__ = "used_confirmations"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Campaign(Base):
     """A deep link / QR code tag used in marketing (SKR step 2)."""
 

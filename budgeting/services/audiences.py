@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from budgeting.models import (
     NotificationKind,
     Participant,
 )
+from budgeting.services.delivery_policy import Recipient, skip_reason
 
 FOLLOWER_KINDS = {
     NotificationKind.FOLLOWED_CHANGED,
@@ -81,3 +83,29 @@ async def identities_of(
     for pid, channel, external in rows:
         found.setdefault(pid, []).append((channel, external))
     return found
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How many of a notification's audience it will reach, and how many it never will."""
+
+    told: int
+    not_told: int
+    """Switched this kind of message off, cannot be reached, or on no channel at all."""
+
+
+async def reach(session: AsyncSession, notification: Notification, batch: int = 500) -> Reach:
+    """Count the audience the outbox will deliver ``notification`` to (the same recipients,
+    by the same delivery policy; quiet hours only delay, so they count as told)."""
+    told = not_told = 0
+    after = 0
+    while recipients := await next_recipients(session, notification, after, batch):
+        identities = await identities_of(session, [p.id for p in recipients])
+        for participant in recipients:
+            recipient = Recipient.of(participant, identities.get(participant.id, []))
+            if skip_reason(recipient, notification.kind) is None:
+                told += 1
+            else:
+                not_told += 1
+        after = recipients[-1].id
+    return Reach(told, not_told)

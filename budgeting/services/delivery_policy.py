@@ -122,6 +122,17 @@ def identity_to_use(
     return here[-1] if here else None
 
 
+def skip_reason(recipient: Recipient, kind: str) -> DeliveryStatus | None:
+    """Why the recipient will never get a ``kind`` message (None: they will, now or later)."""
+    if not recipient.identities:
+        return DeliveryStatus.NO_CHANNEL
+    if recipient.unreachable_at is not None:
+        return DeliveryStatus.UNREACHABLE
+    if not wants(recipient.opt_outs, kind):
+        return DeliveryStatus.OPTED_OUT
+    return None
+
+
 def decide(
     recipient: Recipient, kind: str, now: datetime, timezone: str, served: Collection[str]
 ) -> Decision:
@@ -129,12 +140,9 @@ def decide(
 
     ``timezone`` is the round's; ``served`` the channels this process can send on.
     """
-    if not recipient.identities:
-        return Skip(DeliveryStatus.NO_CHANNEL)
-    if recipient.unreachable_at is not None:
-        return Skip(DeliveryStatus.UNREACHABLE)
-    if not wants(recipient.opt_outs, kind):
-        return Skip(DeliveryStatus.OPTED_OUT)
+    skipped = skip_reason(recipient, kind)
+    if skipped is not None:
+        return Skip(skipped)
     identity = identity_to_use(recipient.identities, served)
     if identity is None:
         return Defer(DeferReason.NOT_SERVED_HERE)

@@ -535,8 +535,7 @@ def check_public_name(name: str, reserved: Collection[str]) -> None:
             "public_name_length", minimum=PUBLIC_NAME_MIN_LENGTH, maximum=PUBLIC_NAME_MAX_LENGTH
         )
     if any(
-        unicodedata.category(c)[0] in "CZ" and c != " " and c not in _ALLOWED_FORMAT
-        for c in name
+        unicodedata.category(c)[0] in "CZ" and c != " " and c not in _ALLOWED_FORMAT for c in name
     ):
         raise RuleViolation("public_name_characters")
     folded = " ".join(name.casefold().split())

@@ -3,6 +3,7 @@ what the outbox and the audit log hold."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ BOT = "sater_budget_bot"
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CONFIRMATION = re.compile(r'name="confirmation" value="([^"]+)"')
 
 
 async def add_staff(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -49,6 +51,16 @@ class Browser:
     async def post(self, url: str, data: dict | None = None, **kwargs) -> httpx.Response:
         body = {"csrf_token": self.csrf, **(data or {})}
         return await self.client.post(url, data=body, **kwargs)
+
+    async def confirm(self, url: str, data: dict | None = None, **kwargs) -> httpx.Response:
+        """Post an irreversible action's form, then confirm on the page that answers (if it
+        is the confirmation page; a refusal comes back at once)."""
+        page = await self.post(url, data, **kwargs)
+        match = CONFIRMATION.search(page.text)
+        if page.status_code != 200 or match is None:
+            return page
+        confirmation = html.unescape(match.group(1))
+        return await self.post(url, {**(data or {}), "confirmation": confirmation}, **kwargs)
 
     async def login(self, email: str, password: str) -> httpx.Response:
         """Log in with the UI in English (the msgids), so assertions survive new catalogs."""

@@ -43,13 +43,13 @@ async def test_count_publish_and_record_the_decision(
     await admin.post(f"{base}/results/count", {"rule": "greedy"})  # voting is not over
     async with sessions() as session:
         assert (await session.scalars(select(TallyRun))).first() is None
-    await admin.post(f"{base}/phase", {"phase": "decision"})
+    await admin.confirm(f"{base}/phase", {"phase": "decision"})
     await admin.post(f"{base}/results/count", {"rule": "greedy"})
     page = await admin.get(f"{base}/results")
     assert page.text.count('<svg role="img"') == len(town.areas)
     assert "Counted but not published" in page.text
     assert await outbox(sessions) == []
-    await admin.post(f"{base}/results/publish")
+    await admin.confirm(f"{base}/results/publish")
     [results] = await outbox(sessions, NotificationKind.RESULTS)
     assert results.round_id == town.id
     async with sessions() as session:
@@ -67,7 +67,7 @@ async def test_count_publish_and_record_the_decision(
     page = await admin.get(f"{base}/results")
     assert "Council decisions" in page.text and "Published" in page.text
     assert 'name="note.en"' in page.text and 'name="note.ar"' in page.text
-    await admin.post(f"{base}/results/publish")  # once is enough
+    await admin.confirm(f"{base}/results/publish")  # once is enough
     assert len(await outbox(sessions, NotificationKind.RESULTS)) == 1
     await admin.post(
         f"/admin/proposals/{selected[0].id}/decision",

@@ -33,7 +33,7 @@ async def test_a_kept_lot_a_frozen_result_and_its_public_files(
     admin = browser()
     await admin.login(*ADMIN)
     base = f"/admin/rounds/{town.id}"
-    await admin.post(f"{base}/phase", {"phase": "decision"})
+    await admin.confirm(f"{base}/phase", {"phase": "decision"})
     await admin.get(f"{base}/results")
     await admin.post(f"{base}/results/count", {"rule": "greedy"})
     counted, _ = await _state(sessions, town.id)
@@ -56,7 +56,7 @@ async def test_a_kept_lot_a_frozen_result_and_its_public_files(
         ).one()
     assert entry.details["reason"] == "Seed misread" and entry.details["previous_seed"] == seed
 
-    await admin.post(f"{base}/results/publish")
+    await admin.confirm(f"{base}/results/publish")
     async with sessions() as session:
         files = (await session.scalars(select(PublishedFile).order_by(PublishedFile.id))).all()
     assert len(files) == len(town.areas)

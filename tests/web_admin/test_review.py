@@ -87,12 +87,12 @@ async def test_a_rejection_needs_a_reason_the_author_receives(
     idea = await proposal_titled(sessions, "Laddstolpar på landet")
     moderator = browser()
     await moderator.login(*MODERATOR)
-    await moderator.post(f"/admin/proposals/{idea.id}/reject", {"reason": "  "})
+    await moderator.confirm(f"/admin/proposals/{idea.id}/reject", {"reason": "  "})
     page = await moderator.get(f"/admin/proposals/{idea.id}")
     assert "Give a reason" in page.text
     assert await outbox(sessions) == []
     reason = "Laddstolpar ägs av elbolaget, inte kommunen."
-    await moderator.post(f"/admin/proposals/{idea.id}/reject", {"reason": reason})
+    await moderator.confirm(f"/admin/proposals/{idea.id}/reject", {"reason": reason})
     async with sessions() as session:
         proposal = await session.get(Proposal, idea.id)
     assert proposal.status == ProposalStatus.REJECTED
@@ -114,9 +114,9 @@ async def test_a_duplicate_is_merged_into_a_proposal_of_the_same_area(
     elsewhere = await proposal_titled(sessions, "Utegym vid Säterdalen")
     moderator = browser()
     await moderator.login(*MODERATOR)
-    await moderator.post(f"/admin/proposals/{duplicate.id}/merge", {"target_id": elsewhere.id})
+    await moderator.confirm(f"/admin/proposals/{duplicate.id}/merge", {"target_id": elsewhere.id})
     assert await outbox(sessions) == []
-    await moderator.post(
+    await moderator.confirm(
         f"/admin/proposals/{duplicate.id}/merge",
         {"target_id": target.id, "reason": "Samma idé som hundrastgården."},
     )

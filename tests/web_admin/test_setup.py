@@ -92,7 +92,7 @@ async def test_an_admin_sets_up_a_round(
     ]
     edit = await admin.get(f"/admin/rounds/{round_id}/edit")
     assert 'value="2027-06-01T09:00"' in edit.text  # shown in the round's time zone
-    await admin.post(f"/admin/rounds/{round_id}/phase", {"phase": "voting"})
+    await admin.confirm(f"/admin/rounds/{round_id}/phase", {"phase": "voting"})
     async with sessions() as session:
         round_ = await session.get(Round, round_id)
     assert current_phase(round_, datetime(2020, 1, 1, tzinfo=UTC)) is Phase.VOTING

@@ -41,7 +41,7 @@ async def test_a_rejection_reason_in_three_languages(
         data={"csrf_token": "guess", "reason": "Nej.", "reason.en": "No."},
     )
     assert forged.status_code == 403
-    response = await moderator.post(
+    response = await moderator.confirm(
         f"/admin/proposals/{idea.id}/reject",
         {"reason": "Kostar för mycket.", "reason.en": EN, "reason.ar": AR, "reason.xx": "?"},
     )
@@ -70,7 +70,7 @@ async def test_a_translation_needs_the_swedish_text(
     moderator = browser()
     await moderator.login(*MODERATOR)
     await moderator.get(f"/admin/proposals/{duplicate.id}")
-    await moderator.post(
+    await moderator.confirm(
         f"/admin/proposals/{duplicate.id}/merge",
         {"target_id": str(target.id), "reason": "", "reason.en": "Same idea as #12."},
     )
@@ -80,7 +80,7 @@ async def test_a_translation_needs_the_swedish_text(
         unchanged = await session.get(Proposal, duplicate.id)
     assert unchanged.status == ProposalStatus.SUBMITTED and unchanged.texts == {}
     assert await outbox(sessions, NotificationKind.REVIEW_OUTCOME) == []
-    await moderator.post(
+    await moderator.confirm(
         f"/admin/proposals/{duplicate.id}/merge",
         {"target_id": str(target.id), "reason": "Samma idé.", "reason.en": "Same idea."},
     )

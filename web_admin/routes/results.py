@@ -15,6 +15,7 @@ from budgeting.services.results import file_path, published_files
 from budgeting.services.rounds import load_round
 from budgeting.services.staff import results
 from web_admin.charts import BarChart, bar_chart
+from web_admin.confirmation import Step, confirm_first
 from web_admin.deps import (
     STAFF_ONLY,
     DbSession,
@@ -142,8 +143,41 @@ async def redraw_lot(
 
 
 @router.post("/rounds/{round_id}/results/publish", dependencies=[Depends(require_admin)])
-async def publish_results(request: Request, round_: RoundDep, db: DbSession, now: Now) -> Response:
-    """Publish the newest count; participants are told."""
+async def publish_results(
+    request: Request, round_: RoundDep, db: DbSession, now: Now, t: StaffTranslator
+) -> Response:
+    """Publish the newest count, once confirmed; participants are told."""
+    runs = await latest_runs(db, round_)
+    selected = sum(len(run.result.get("selected", [])) for run in runs.values())
+    step = Step(
+        action="tally.publish",
+        state=f"{round_.results_published_at}:{sorted(run.id for run in runs.values())}",
+        title=_("Publish the results?"),
+        happens=[
+            t.ngettext(
+                "The newest count becomes the result: {n} project is selected, the others "
+                "on the ballot are not.",
+                "The newest count becomes the result: {n} projects are selected, the others "
+                "on the ballot are not.",
+                selected,
+            ).format(n=t.number(selected)),
+            t.gettext(
+                _(
+                    "The result is frozen: it cannot be counted or published again, and the "
+                    "ballot settings can no longer change. Each area's ballot file is "
+                    "published with its SHA-256."
+                )
+            ),
+        ],
+        confirm_label=_("Publish the results"),
+        back=f"/admin/rounds/{round_.id}/results",
+        round_id=round_.id,
+    )
+    page = await confirm_first(
+        request, db, step, lambda: results.publish(db, request.state.staff, round_, now)
+    )
+    if page is not None:
+        return page
     return await act(
         request,
         db,

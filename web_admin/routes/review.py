@@ -14,7 +14,8 @@ from budgeting.services.rounds import load_round
 from budgeting.services.similar_ideas import suggested_duplicates
 from budgeting.services.staff import answers, review
 from budgeting.services.staff.review import reviews_of
-from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep
+from web_admin.confirmation import Step, confirm_first
+from web_admin.deps import STAFF_ONLY, DbSession, Now, ProposalDep, RoundDep, StaffTranslator
 from web_admin.forms import text, translations, whole_number
 from web_admin.queries import (
     TO_REVIEW,
@@ -91,6 +92,11 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
 
 def _back(proposal: Proposal) -> str:
     return f"/admin/proposals/{proposal.id}"
+
+
+def _state(proposal: Proposal) -> str:
+    """What a confirmation about ``proposal`` rests on (any change makes it stale)."""
+    return f"{proposal.id}:{proposal.status}:{proposal.updated_at.isoformat()}"
 
 
 @router.post("/proposals/{proposal_id}/edit")
@@ -174,22 +180,41 @@ async def reject_proposal(
     proposal: ProposalDep,
     db: DbSession,
     now: Now,
+    t: StaffTranslator,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    """Reject the proposal with a reason the author receives."""
+    """Reject the proposal with a reason the author receives, once confirmed."""
     round_ = await load_round(db, proposal.round_id)
+    notes = translations(await request.form(), "reason", 5000)
+    step = Step(
+        action="proposal.reject",
+        state=_state(proposal),
+        title=_("Reject this proposal?"),
+        happens=[
+            t.gettext(_("“{title}” is rejected: it will not be on the ballot.")).format(
+                title=proposal.title
+            ),
+        ]
+        + ([t.gettext(_("Its author gets the reason below."))] if proposal.author_id else []),
+        confirm_label=_("Reject the proposal"),
+        back=_back(proposal),
+        round_id=round_.id,
+        details=[(_("Reason (the author reads it)"), reason.strip())],
+    )
+    page = await confirm_first(
+        request,
+        db,
+        step,
+        lambda: review.reject_proposal(
+            db, request.state.staff, round_, proposal, reason, now, notes
+        ),
+    )
+    if page is not None:
+        return page
     return await act(
         request,
         db,
-        review.reject_proposal(
-            db,
-            request.state.staff,
-            round_,
-            proposal,
-            reason,
-            now,
-            translations(await request.form(), "reason", 5000),
-        ),
+        review.reject_proposal(db, request.state.staff, round_, proposal, reason, now, notes),
         _("The proposal is rejected; the author will get the reason."),
         f"/admin/rounds/{round_.id}/review",
     )
@@ -201,25 +226,50 @@ async def merge_proposal(
     proposal: ProposalDep,
     db: DbSession,
     now: Now,
+    t: StaffTranslator,
     target_id: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    """Merge a duplicate into a similar proposal."""
+    """Merge a duplicate into a similar proposal, once confirmed."""
     round_ = await load_round(db, proposal.round_id)
     target_number = whole_number(target_id)
     target = await db.get(Proposal, target_number) if target_number else None
+    notes = translations(await request.form(), "reason", 5000)
+    into = f"#{target.id} {target.title}" if target is not None else ""
+    step = Step(
+        action="proposal.merge",
+        state=f"{_state(proposal)}:{_state(target) if target is not None else ''}",
+        title=_("Merge this proposal?"),
+        happens=[
+            t.gettext(
+                _("“{title}” is merged into {into}: it will not be on the ballot by itself.")
+            ).format(title=proposal.title, into=into),
+        ]
+        + (
+            [t.gettext(_("Its author is told which proposal it joined."))]
+            if proposal.author_id
+            else []
+        ),
+        confirm_label=_("Merge the proposal"),
+        back=_back(proposal),
+        round_id=round_.id,
+        details=[(_("Merged into"), into), (_("Message to the author (optional)"), reason.strip())],
+    )
+    page = await confirm_first(
+        request,
+        db,
+        step,
+        lambda: review.merge_proposal(
+            db, request.state.staff, round_, proposal, target, reason, now, notes
+        ),
+    )
+    if page is not None:
+        return page
     return await act(
         request,
         db,
         review.merge_proposal(
-            db,
-            request.state.staff,
-            round_,
-            proposal,
-            target,
-            reason,
-            now,
-            translations(await request.form(), "reason", 5000),
+            db, request.state.staff, round_, proposal, target, reason, now, notes
         ),
         _("The proposal is merged; the author will be told."),
         f"/admin/rounds/{round_.id}/review",

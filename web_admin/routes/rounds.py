@@ -9,10 +9,13 @@ from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import Area, Criterion, Round
+from budgeting.phases import phase_by_dates
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rules import FROZEN_SETTINGS
 from budgeting.services.staff import setup
-from web_admin.deps import ADMIN_ONLY, DbSession, RoundDep, RowId
+from web_admin import labels
+from web_admin.confirmation import Step, confirm_first
+from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep, RowId, StaffTranslator
 from web_admin.forms import (
     DATE_FIELDS,
     ROUND_TEXT_FIELDS,
@@ -99,13 +102,42 @@ async def set_phase(
     request: Request,
     round_: RoundDep,
     db: DbSession,
+    now: Now,
+    t: StaffTranslator,
     phase: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    """Pin the round to a phase now, or follow the dates again."""
+    """Pin the round to a phase now, or follow the dates again, once confirmed; the phase
+    entered sends the messages its date would."""
+    entered = phase if phase else phase_by_dates(round_, now).value
+    moves = (
+        _("The round is in the phase “{phase}” from now on, whatever its dates say.")
+        if phase
+        else _("The round follows its dates again: it is in the phase “{phase}” now.")
+    )
+    step = Step(
+        action="round.phase_override",
+        state=f"{round_.phase_override}",
+        title=_("Change the phase?"),
+        happens=[
+            t.gettext(moves).format(phase=t.gettext(labels.PHASES.get(entered, entered))),
+            t.gettext(_("What participants can do in the chat changes at once.")),
+        ],
+        confirm_label=_("Change the phase"),
+        back=f"/admin/rounds/{round_.id}",
+        round_id=round_.id,
+    )
+    page = await confirm_first(
+        request,
+        db,
+        step,
+        lambda: setup.set_phase_override(db, request.state.staff, round_, phase or None, now),
+    )
+    if page is not None:
+        return page
     return await act(
         request,
         db,
-        setup.set_phase_override(db, request.state.staff, round_, phase or None),
+        setup.set_phase_override(db, request.state.staff, round_, phase or None, now),
         _("The phase is changed."),
         f"/admin/rounds/{round_.id}",
     )

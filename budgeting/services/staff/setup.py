@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from budgeting.models import (
     StaffUser,
 )
 from budgeting.services import rules
+from budgeting.services.reminders import enter_phase
 from budgeting.services.staff.audit import audit
 
 CAMPAIGN_LABEL_MAX_LENGTH = 200
@@ -56,12 +58,15 @@ async def save_round(
 
 
 async def set_phase_override(
-    session: AsyncSession, staff: StaffUser, round_: Round, phase: str | None
+    session: AsyncSession, staff: StaffUser, round_: Round, phase: str | None, now: datetime
 ) -> None:
-    """Pin the round to a phase regardless of its dates (None: follow the dates)."""
+    """Pin the round to a phase regardless of its dates (None: follow the dates). The phase
+    the round is in now sends the messages its date would (voting opens, the survey …),
+    unless they were sent already."""
     rules.check_phase_override(phase)
     round_.phase_override = phase
     await audit(session, staff, "round.phase_override", f"round:{round_.id}", phase=phase)
+    await enter_phase(session, round_, now)
 
 
 async def save_area(
