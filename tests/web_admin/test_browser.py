@@ -210,6 +210,7 @@ def test_a_moderator_reviews_ideas_and_hides_a_comment(
         "Elbolaget äger laddstolparna."
     )
     page.get_by_role("button", name="Reject", exact=True).click()
+    page.get_by_role("button", name="Reject the proposal").click()
     assert "rejected" in flash(page)
     page.get_by_role("navigation", name="This round").get_by_role("link", name="Comments").click()
     page.get_by_label("Reason for hiding (the author reads it)").fill("Utanför ämnet.")
@@ -288,11 +289,13 @@ def test_an_admin_sets_up_a_round_and_publishes_its_results(
     page.goto(f"/admin/rounds/{round_id}")
     page.get_by_label("Phase now").select_option("decision")
     page.get_by_role("button", name="Change phase").click()
+    page.get_by_role("button", name="Change the phase").click()
     page.get_by_role("navigation", name="This round").get_by_role("link", name="Results").click()
     page.get_by_role("button", name="Count the ballots").click()
     assert "counted" in flash(page)
     assert page.locator("svg[role=img]").count() == 1
     page.get_by_role("button", name="Publish the newest count").click()
+    page.get_by_role("button", name="Publish the results").click()
     assert "published" in flash(page)
     staff.close()
 
