@@ -230,3 +230,18 @@ async def test_phase_change_and_publish_tell_how_many_and_act_once(
         assert (await session.get(Round, town.id)).results_published_at is not None
         total = await session.scalar(select(func.count()).select_from(Notification))
     assert total == 2  # voting opens, results
+
+
+async def test_the_confirmation_page_speaks_swedish(
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _residents(sessions, town)
+    admin = browser()
+    await admin.login(*ADMIN)
+    await admin.get(f"/admin/rounds/{town.id}?lang=sv")
+    page = await admin.post(f"/admin/rounds/{town.id}/phase", {"phase": "voting"})
+    words = _text(page.text)
+    assert "Byta fas?" in words and "i fasen ”Omröstning” från och med nu" in words
+    assert "3 deltagare får veta att omröstningen är öppen." in words
+    assert "2 till får inget besked" in words
+    assert f'href="/admin/rounds/{town.id}?lang=en"' in page.text  # back to the form
