@@ -77,3 +77,18 @@ FLAG_REASONS = {
     "off_topic": _("Off topic"),
     "other": _("Something else"),
 }
+CHANNELS = {
+    "telegram": _("Telegram"),
+    "teams": _("Microsoft Teams"),
+    "whatsapp": _("WhatsApp"),
+    "console": _("Console"),
+    "paper": _("Paper"),
+    "import": _("Imported"),
+}
+"""Where ballots came from (``BallotChannel``), in the order counts are shown."""
+
+
+def by_channel(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """``(msgid, ballots)`` per channel that has ballots, in the order of :data:`CHANNELS`."""
+    known = [(CHANNELS[c], counts[c]) for c in CHANNELS if counts.get(c)]
+    return known + [(c, n) for c, n in sorted(counts.items()) if c not in CHANNELS and n]

@@ -1,6 +1,13 @@
 """Every mapped table of budgetbot, importable from one place."""
 
-from budgeting.models.ballot import Ballot, BallotRank, PublishedFile, TallyRun, VotingCode
+from budgeting.models.ballot import (
+    Ballot,
+    BallotChannel,
+    BallotRank,
+    PublishedFile,
+    TallyRun,
+    VotingCode,
+)
 from budgeting.models.base import Base, utcnow
 from budgeting.models.notification import (
     Delivery,
@@ -49,6 +56,7 @@ __all__ = [
     "LoginFailure",
     "Audience",
     "Ballot",
+    "BallotChannel",
     "BallotKind",
     "BallotRank",
     "Base",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,8 +12,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from budgeting.models.base import Base, utcnow
 
 
+class BallotChannel(StrEnum):
+    """Where a ballot came from: a chat channel, paper keyed in by staff, or an import."""
+
+    TELEGRAM = "telegram"
+    TEAMS = "teams"
+    WHATSAPP = "whatsapp"
+    CONSOLE = "console"
+    PAPER = "paper"
+    IMPORT = "import"
+
+
 class Ballot(Base):
-    """One participant's ranked ballot in a round; replaced, never duplicated."""
+    """One participant's ranked ballot in a round; replaced, never duplicated.
+
+    A paper ballot keyed in by staff has no participant (like an imported one): it is
+    found by its receipt code, written on the paper, and its voting code, if any.
+    """
 
     __tablename__ = "ballots"
     __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
@@ -27,6 +43,8 @@ class Ballot(Base):
     voting_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("voting_codes.id", ondelete="SET NULL"), unique=True
     )
+    channel: Mapped[str] = mapped_column(String(16), default=BallotChannel.IMPORT)
+    """The :class:`BallotChannel` the ballot was last cast through (counts per channel)."""
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

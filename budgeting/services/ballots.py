@@ -13,7 +13,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from budgeting.models import (
     Ballot,
+    BallotChannel,
     BallotRank,
+    ChannelIdentity,
     Participant,
     Proposal,
     Round,
@@ -103,6 +105,18 @@ async def _voting_code_id(
     return code
 
 
+async def channel_of(session: AsyncSession, participant: Participant) -> str:
+    """The channel a participant is known by (the first identity), for a ballot cast
+    without naming its channel."""
+    found = await session.scalar(
+        select(ChannelIdentity.channel)
+        .where(ChannelIdentity.participant_id == participant.id)
+        .order_by(ChannelIdentity.id)
+        .limit(1)
+    )
+    return found or BallotChannel.CONSOLE.value
+
+
 async def cast_ballot(
     session: AsyncSession,
     round_: Round,
@@ -111,11 +125,13 @@ async def cast_ballot(
     proposal_ids: Sequence[int],
     now: datetime,
     points: Sequence[int] | None = None,
+    channel: str | None = None,
 ) -> Ballot:
     """Record the participant's ballot, replacing any earlier one; new receipt code.
 
     ``proposal_ids`` are ranked (best first) or chosen; on a cumulative ballot ``points``
-    gives each of them its points, in the same order.
+    gives each of them its points, in the same order. ``channel`` is the chat channel
+    the ballot came through (default: the participant's first identity's).
     """
     require_voting_phase(round_, now)
     await check_ranking(session, round_, area_id, proposal_ids, points)
@@ -138,6 +154,7 @@ async def cast_ballot(
             session.expunge(rank)
         set_committed_value(ballot, "ranks", [])
     ballot.area_id = area_id
+    ballot.channel = channel or await channel_of(session, participant)
     ballot.voting_code_id = code_id
     ballot.updated_at = now
     ballot.receipt_code = receipt

@@ -235,7 +235,14 @@ async def confirm(ctx: Context, args: list[str]) -> None:
     data = ctx.state.data
     points = data.get("points") if ctx.round.ballot_kind == BallotKind.CUMULATIVE else None
     ballot = await ballots.cast_ballot(
-        ctx.session, ctx.round, ctx.participant, data["area_id"], data["picks"], ctx.now, points
+        ctx.session,
+        ctx.round,
+        ctx.participant,
+        data["area_id"],
+        data["picks"],
+        ctx.now,
+        points,
+        channel=ctx.incoming.channel,
     )
     ctx.clear()
     _ = ctx._

@@ -1,0 +1,53 @@
+"""paper ballots: each ballot's channel, and whether moderators may key in paper ballots
+
+``ballots.channel`` names where a ballot came from (telegram, teams, whatsapp, console,
+paper, import), so every count and the voting monitor can show ballots per channel. Rows
+that exist are filled from their participant's (first) channel identity; a ballot with
+no participant came from a pabulib import. ``rounds.moderators_enter_paper`` (default
+off) lets moderators key in paper ballots; admins always may.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-03 09:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+FILL_FROM_IDENTITY = """
+UPDATE ballots SET channel = (
+    SELECT channel_identities.channel FROM channel_identities
+    WHERE channel_identities.participant_id = ballots.participant_id
+    ORDER BY channel_identities.id LIMIT 1
+)
+WHERE participant_id IS NOT NULL
+"""
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ballots") as batch:
+        batch.add_column(sa.Column("channel", sa.String(length=16), nullable=True))
+    op.execute(FILL_FROM_IDENTITY)
+    op.execute("UPDATE ballots SET channel = 'import' WHERE channel IS NULL")
+    with op.batch_alter_table("ballots") as batch:
+        batch.alter_column("channel", existing_type=sa.String(length=16), nullable=False)
+    with op.batch_alter_table("rounds") as batch:
+        batch.add_column(
+            sa.Column(
+                "moderators_enter_paper", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("rounds") as batch:
+        batch.drop_column("moderators_enter_paper")
+    with op.batch_alter_table("ballots") as batch:
+        batch.drop_column("channel")
