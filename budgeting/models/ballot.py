@@ -43,7 +43,9 @@ class Ballot(Base):
     voting_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("voting_codes.id", ondelete="SET NULL"), unique=True
     )
-    channel: Mapped[str] = mapped_column(String(16), default=BallotChannel.IMPORT)
+    channel: Mapped[str] = mapped_column(
+        String(16), default=BallotChannel.IMPORT, server_default=BallotChannel.IMPORT.value
+    )
     """The :class:`BallotChannel` the ballot was last cast through (counts per channel)."""
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from budgeting.models import Ballot, BallotKind, Round, TallyRun, VotingCode
 from budgeting.pabulib import parse_pabulib
 from budgeting.services.voting_codes import generate_codes
+from tests.rounds import TOWN
 from tests.web_admin.harness import ADMIN, MODERATOR, Browser, audit_actions
+from tests.web_admin.test_setup import round_form
 
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 
@@ -185,7 +187,10 @@ async def test_approval_and_cumulative_papers_follow_their_rules(
     await prepare(sessions, town.id, BallotKind.CUMULATIVE)
     for points, message in (
         ({"points-1": "6"}, "Too many points on one project; the most is 5."),
-        ({"points-1": "5", "points-2": "5", "points-3": "1"}, "Too many points: 11 given, the most in all is 10."),
+        (
+            {"points-1": "5", "points-2": "5", "points-3": "1"},
+            "Too many points: 11 given, the most in all is 10.",
+        ),
         ({"points-1": "lots"}, "Points are whole numbers from 0 to 5."),
         ({"points-1": "0"}, "Give points to at least one project."),
     ):
@@ -218,8 +223,17 @@ async def test_moderators_enter_paper_only_where_the_round_allows_and_csrf_is_ne
     )
     assert (no_token.status_code, wrong.status_code) == (403, 403)
 
-    async with sessions() as session, session.begin():
-        (await session.get(Round, town.id)).moderators_enter_paper = True
+    edit = await admin.get(f"{base}/edit")
+    assert 'id="moderators_enter_paper" name="moderators_enter_paper" type="checkbox">' in edit.text
+    saved = await admin.post(
+        f"{base}/edit",
+        round_form(slug=TOWN.slug, moderators_enter_paper="on", requires_voting_code=""),
+    )
+    assert saved.status_code == 303
+    await admin.get(f"{base}")
+    await admin.post(f"{base}/phase", {"phase": "voting"})
+    async with sessions() as session:
+        assert (await session.get(Round, town.id)).moderators_enter_paper is True
     assert f'href="{base}/paper"' in (await moderator.get(f"{base}/voting")).text
     status, page = await review(moderator, base, {"area": area, "rank-1": "1"})
     assert status == 200

@@ -27,23 +27,27 @@ UPDATE ballots SET channel = (
     WHERE channel_identities.participant_id = ballots.participant_id
     ORDER BY channel_identities.id LIMIT 1
 )
-WHERE participant_id IS NOT NULL
+WHERE participant_id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM channel_identities
+    WHERE channel_identities.participant_id = ballots.participant_id
+)
 """
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("ballots") as batch:
-        batch.add_column(sa.Column("channel", sa.String(length=16), nullable=True))
+    # plain ADD COLUMN, never a batch copy: on SQLite (foreign keys on) dropping the old
+    # table would cascade to every row that refers to it
+    op.add_column(
+        "ballots",
+        sa.Column("channel", sa.String(length=16), nullable=False, server_default="import"),
+    )
     op.execute(FILL_FROM_IDENTITY)
-    op.execute("UPDATE ballots SET channel = 'import' WHERE channel IS NULL")
-    with op.batch_alter_table("ballots") as batch:
-        batch.alter_column("channel", existing_type=sa.String(length=16), nullable=False)
-    with op.batch_alter_table("rounds") as batch:
-        batch.add_column(
-            sa.Column(
-                "moderators_enter_paper", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    op.add_column(
+        "rounds",
+        sa.Column(
+            "moderators_enter_paper", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
 
 
 def downgrade() -> None:
