@@ -69,7 +69,8 @@ def check(axe: Any, page: Any, name: str, viewport: dict) -> list[str]:
 
 
 def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
-    chromium: Any, paper_server: tuple[LiveServer, str, int, list[str]]
+    chromium: Any,  # noqa: F811 (the fixture imported above)
+    paper_server: tuple[LiveServer, str, int, list[str]],
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
