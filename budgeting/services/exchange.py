@@ -315,9 +315,19 @@ async def import_instance(
     receipts = [row.get("receipt") for row in instance.votes]
     if len(receipts) != len(inp.ballots):
         receipts = [None] * len(inp.ballots)
+    channels = [imported_channel(row.get("voting_method")) for row in instance.votes]
+    if len(channels) != len(inp.ballots):
+        channels = [BallotChannel.IMPORT.value] * len(inp.ballots)
     points = inp.points if inp.kind == CUMULATIVE else None
-    await _insert_ballots(session, round_, area, inp.ballots, points, receipts, ids)
+    await _insert_ballots(session, round_, area, inp.ballots, points, receipts, ids, channels)
     return round_
+
+
+def imported_channel(voting_method: str | None) -> str:
+    """An imported ballot's channel: ``paper`` where the file says so (pabulib's
+    ``voting_method``), else ``import``."""
+    paper = (voting_method or "").strip().lower() == BallotChannel.PAPER.value
+    return BallotChannel.PAPER.value if paper else BallotChannel.IMPORT.value
 
 
 def _meta_int(meta: dict[str, str], key: str) -> int | None:
@@ -371,15 +381,17 @@ async def _insert_ballots(
     points: Sequence[tuple[int, ...]] | None,
     given_receipts: Sequence[str | None],
     ids: dict[str, int],
+    channels: Sequence[str] | None = None,
 ) -> None:
     """Bulk-insert the ballots and their ranks (with points, for cumulative ballots), a
     batch at a time (no per-row round trips)."""
     now = utcnow()
-    rows = list(zip(ballots, points or [()] * len(ballots), given_receipts, strict=True))
+    kept = channels or [BallotChannel.IMPORT.value] * len(ballots)
+    rows = list(zip(ballots, points or [()] * len(ballots), given_receipts, kept, strict=True))
     for start in range(0, len(rows), IMPORT_BATCH):
         batch = rows[start : start + IMPORT_BATCH]
         ballot_ids = await _reserve_ballot_ids(session, len(batch))
-        receipts = await _receipts(session, [receipt for _b, _p, receipt in batch])
+        receipts = await _receipts(session, [receipt for _b, _p, receipt, _c in batch])
         await session.execute(
             insert(Ballot),
             [
@@ -389,11 +401,13 @@ async def _insert_ballots(
                     "area_id": area.id,
                     "participant_id": None,
                     "receipt_code": receipt,
-                    "channel": BallotChannel.IMPORT.value,
+                    "channel": channel,
                     "cast_at": now,
                     "updated_at": now,
                 }
-                for ballot_id, receipt in zip(ballot_ids, receipts, strict=True)
+                for ballot_id, receipt, (_b, _p, _r, channel) in zip(
+                    ballot_ids, receipts, batch, strict=True
+                )
             ],
         )
         ranks = [
@@ -403,7 +417,9 @@ async def _insert_ballots(
                 "proposal_id": ids[pid],
                 "points": given[position] if points is not None else None,
             }
-            for ballot_id, (ranking, given, _receipt) in zip(ballot_ids, batch, strict=True)
+            for ballot_id, (ranking, given, _receipt, _channel) in zip(
+                ballot_ids, batch, strict=True
+            )
             for position, pid in enumerate(ranking)
         ]
         if ranks:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.models import Ballot, BallotKind, Round, TallyRun, VotingCode
 from budgeting.pabulib import parse_pabulib
+from budgeting.services.exchange import import_pabulib
 from budgeting.services.voting_codes import generate_codes
 from tests.rounds import TOWN
 from tests.web_admin.harness import ADMIN, MODERATOR, Browser, audit_actions
@@ -124,6 +125,10 @@ async def test_a_paper_ballot_is_checked_registered_once_and_counted(
     exported = await admin.get(f"{base}/export/areas/{area}/pabulib")
     votes = parse_pabulib(exported.text).votes
     assert {(v["voting_method"], v["receipt"]) for v in votes} >= {("paper", receipt)}
+    async with sessions() as session, session.begin():
+        imported = await import_pabulib(session, exported.text, slug="recount")
+        stored = await session.scalars(select(Ballot).where(Ballot.round_id == imported.id))
+        assert [b.channel for b in stored] == ["paper", "paper"]  # receipts are new there
 
 
 async def test_bad_paper_input_is_refused_and_changes_nothing(
