@@ -118,6 +118,22 @@ def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
     channels = page.get_by_role("region", name="Per channel").inner_text()
     assert re.search(r"Telegram\s+2", channels) and re.search(r"Paper\s+2", channels)
     problems += check(axe, page, "voting monitor", VIEWPORTS[1])
+    for kind in ("approval", "cumulative"):
+
+        async def choose(session: AsyncSession, kind: str = kind) -> None:
+            (await session.get(Round, round_id)).ballot_kind = kind
+
+        run(in_db(url, choose))
+        page.goto(f"/admin/rounds/{round_id}/paper")
+        page.get_by_label("The paper's area").select_option(label="Säter town")
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_label("#4 Lekplats i Bergsgården").is_visible()
+        problems += check(axe, page, f"{kind} paper entry", VIEWPORTS[1])
+
+    async def ranked(session: AsyncSession) -> None:
+        (await session.get(Round, round_id)).ballot_kind = "ranked"
+
+    run(in_db(url, ranked))
     page.goto(f"/admin/rounds/{round_id}")
     page.get_by_label("Phase now").select_option("decision")
     page.get_by_role("button", name="Change phase").click()
