@@ -32,7 +32,10 @@ STATUSES = {
     "withdrawn": _("Withdrawn"),
     "selected": _("Selected"),
     "not_selected": _("Not selected"),
+    "declined": _("Declined by the council"),
 }
+"""Statuses by :func:`budgeting.services.rules.standing` (a declined project is not
+"selected")."""
 AUDIENCES = {
     "residents": _("Residents (medborgarbudget)"),
     "employees": _("Employees (medarbetarbudget)"),
