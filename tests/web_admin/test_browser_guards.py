@@ -247,3 +247,47 @@ def test_a_duplicate_merges_only_into_an_open_or_accepted_proposal_of_its_area(
     page.get_by_role("button", name="Merge").click()
     assert "merged" in flash(page)
     staff.close()
+
+
+@pytest.fixture
+def decision_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    yield from seeded_server(sqlite_template, tmp_path, Phase.DECISION)
+
+
+def test_a_declined_project_in_the_admin_pages_and_axe_is_clean(
+    chromium: Any,  # noqa: F811
+    decision_server: tuple[LiveServer, str],
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    server, url = decision_server
+
+    async def first_selected(session: AsyncSession) -> tuple[int, Proposal]:
+        town = await _town(session)
+        stmt = select(Proposal).where(
+            Proposal.round_id == town.id, Proposal.status == ProposalStatus.SELECTED
+        )
+        return town.id, (await session.scalars(stmt.order_by(Proposal.id))).first()
+
+    town_id, project = run(in_db(url, first_selected))
+    staff = Staff(chromium, server)
+    page = staff.login(*ADMIN)
+    page.goto(f"/admin/rounds/{town_id}/results")
+    decision = page.locator(f"form[action='/admin/proposals/{project.id}/decision']")
+    decision.get_by_label("Decision").select_option(label="Declined by the council")
+    decision.get_by_role("button", name="Save").click()
+    page.goto(f"/admin/rounds/{town_id}/implementation")
+    declined = page.get_by_role("region", name="Declined by the council")
+    assert f"#{project.id} {project.title}" in declined.inner_text()
+    staff.close()
+    axe = Axe()
+    paths = [
+        f"/admin/rounds/{town_id}/review?show=all",
+        f"/admin/rounds/{town_id}/results",
+        f"/admin/rounds/{town_id}/implementation",
+        f"/admin/proposals/{project.id}",
+    ]
+    for viewport in VIEWPORTS:
+        staff = Staff(chromium, server, viewport=viewport)
+        _no_serious_problems(staff.login(*ADMIN), axe, paths, viewport)
+        staff.close()

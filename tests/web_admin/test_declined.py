@@ -67,6 +67,10 @@ async def test_the_admin_shows_a_declined_project_as_declined(
     queue = (await admin.get(f"/admin/rounds/{town.id}/review?show=all")).text
     assert "<td>Declined by the council</td>" in row(queue, link)
     assert "<td>Selected</td>" in row(queue, f'href="/admin/proposals/{approved.id}"')
+    swedish = (await admin.get(f"/admin/rounds/{town.id}/review?show=all&lang=sv")).text
+    assert "<td>Inte godkänt av politikerna</td>" in row(swedish, link)
+    assert "<td>Valt</td>" not in row(swedish, link)
+    await admin.get("/admin/?lang=en")
 
     results = (await admin.get(f"/admin/rounds/{town.id}/results")).text
     assert "Yes — Declined by the council" in row(results, f"#{declined.id} {declined.title}<")
