@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -77,7 +76,8 @@ def create_app(
     the database); ``https_only`` marks the cookies Secure and sends HSTS;
     uploaded photos go to ``media_dir`` (default ``./media``) and are served at
     ``/media/<name>``, prefixed with ``public_url`` in what participants get; pabulib
-    uploads wait for their import in ``upload_dir`` (default: in the system's temp dir);
+    uploads wait for their import in ``upload_dir`` (default: ``uploads`` beside the media
+    directory, never inside it, which is public);
     ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``;
     ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks).
     """
@@ -90,7 +90,7 @@ def create_app(
     app.state.https_only = https_only
     app.state.media_dir = Path(media_dir or "media").resolve()
     app.state.uploads = PendingUploads(
-        Path(upload_dir or Path(tempfile.gettempdir()) / "budgetbot-uploads").resolve()
+        Path(upload_dir or app.state.media_dir.parent / "uploads").resolve()
     )
     app.state.public_url = (public_url or "").rstrip("/")
     app.state.bot_username = (bot_username or "").lstrip("@") or None
