@@ -232,7 +232,9 @@ async def test_moderators_enter_paper_only_where_the_round_allows_and_csrf_is_ne
     assert 'id="moderators_enter_paper" name="moderators_enter_paper" type="checkbox">' in edit.text
     saved = await admin.post(
         f"{base}/edit",
-        round_form(slug=TOWN.slug, moderators_enter_paper="on", requires_voting_code=""),
+        round_form(
+            slug=TOWN.slug, budget="1 000 000", moderators_enter_paper="on", requires_voting_code=""
+        ),
     )
     assert saved.status_code == 303
     await admin.get(f"{base}")
