@@ -90,17 +90,21 @@ async def check_ranking(
 async def _voting_code_id(
     session: AsyncSession, round_: Round, participant: Participant
 ) -> int | None:
-    """The id of the participant's redeemed code, required when the round uses codes."""
+    """The id of the participant's redeemed, not revoked code, required when the round
+    uses codes (a ballot already cast with a code revoked later stays, but cannot change)."""
     if not round_.requires_voting_code:
         return None
-    code = await session.scalar(
-        select(VotingCode.id).where(
-            VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
+    codes = (
+        await session.execute(
+            select(VotingCode.id, VotingCode.revoked_at).where(
+                VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
+            )
         )
-    )
-    if code is None:
-        raise RuleViolation("voting_code_required")
-    return code
+    ).all()
+    valid = [code_id for code_id, revoked_at in codes if revoked_at is None]
+    if valid:
+        return valid[0]
+    raise RuleViolation("voting_code_revoked" if codes else "voting_code_required")
 
 
 async def cast_ballot(

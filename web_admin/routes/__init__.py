@@ -20,6 +20,7 @@ from web_admin.routes import (
     survey,
     users,
     voting,
+    voting_codes,
 )
 
 ROUTERS = (
@@ -30,6 +31,7 @@ ROUTERS = (
     review.router,
     comments.router,
     voting.router,
+    voting_codes.router,
     results.router,
     implementation.router,
     broadcasts.router,
