@@ -80,3 +80,23 @@ async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[str]
     async with sessions() as session:
         stmt = select(AuditEntry.action).order_by(AuditEntry.id)
         return list((await session.scalars(stmt)).all())
+
+
+async def chat_turns(
+    sessions: async_sessionmaker[AsyncSession], user: str, messages: list[str]
+) -> str:
+    """A resident's messages through the real dialog engine (console channel); the
+    replies to the last one."""
+    from dialogs.engine import DialogEngine
+    from dialogs.types import Incoming
+
+    engine = DialogEngine(sessions)
+    replies: list = []
+    for text in messages:
+        replies = await engine.handle(Incoming(channel="console", user_id=user, text=text))
+    return "\n".join(reply.text for reply in replies)
+
+
+def vote_with_code(code: str) -> list[str]:
+    """First contact in English, then a ranked ballot for the first area with ``code``."""
+    return ["/start", "English", "/vote", code, "1", "1", "Done", "Confirm"]

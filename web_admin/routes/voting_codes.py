@@ -102,6 +102,7 @@ async def issue(
     form_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Issue a batch of codes; the same form submitted again issues nothing more."""
+    back = page_of(round_)
     area_id = None
     if area:
         area_id = whole_number(area)
@@ -120,13 +121,14 @@ async def issue(
     except RuleViolation as refused:
         await db.rollback()
         flash_refusal(request, refused)
-        return see_other(page_of(round_))
+        return see_other(back)
+    batch_id = batch.id
     await db.commit()
     if issued:
         flash(request, _("The voting codes are issued. Download the letters below."), "ok")
     else:
         flash_refusal(request, rules.refusal("code_form_used"))
-    return see_other(f"{page_of(round_)}#batch-{batch.id}")
+    return see_other(f"{back}#batch-{batch_id}")
 
 
 @router.get("/voting-code-batches/{batch_id}/codes.csv", dependencies=ADMIN)
@@ -248,6 +250,7 @@ async def confirm_revoke_batch(request: Request, batch_id: RowId, db: DbSession)
 async def revoke_batch(request: Request, batch_id: RowId, db: DbSession, now: Now) -> Response:
     """Revoke the batch's unused codes; used ones and their ballots stay."""
     batch, round_ = await batch_of(db, batch_id)
+    back = f"{page_of(round_)}#batch-{batch_id}"
     try:
         await codes.revoke_unused(db, request.state.staff, batch, now)
     except RuleViolation as refused:
@@ -256,4 +259,4 @@ async def revoke_batch(request: Request, batch_id: RowId, db: DbSession, now: No
     else:
         await db.commit()
         flash(request, _("The batch's unused voting codes are revoked."), "ok")
-    return see_other(f"{page_of(round_)}#batch-{batch.id}")
+    return see_other(back)
