@@ -51,7 +51,8 @@ async def vote(ctx: Context, args: str) -> None:
             if code is not None:
                 ctx.say(
                     _(
-                        "The voting code you used has been revoked by the staff, so it cannot vote any more."
+                        "The voting code you used has been revoked by the staff, "
+                        "so it cannot vote any more."
                     )
                 )
             ask_for_code(ctx)

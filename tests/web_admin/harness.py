@@ -3,15 +3,18 @@ what the outbox and the audit log hold."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.models import AuditEntry, Notification, NotificationKind, Proposal
 from web_admin.accounts import add_user
+from web_admin.letters import LetterFontMissing, letter_font
 
 ADMIN = ("admin@sater.example", "admin password 123")
 
@@ -100,3 +103,13 @@ async def chat_turns(
 def vote_with_code(code: str) -> list[str]:
     """First contact in English, then a ranked ballot for the first area with ``code``."""
     return ["/start", "English", "/vote", code, "1", "1", "Done", "Confirm"]
+
+
+def need_letter_font() -> None:
+    """Skip a test that prints letters where the font is missing (fail on CI)."""
+    try:
+        letter_font()
+    except LetterFontMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))

@@ -19,7 +19,14 @@ from budgeting.db import create_engine, session_factory
 from budgeting.models import Round, VotingCodeBatch
 from budgeting.phases import Phase
 from tests.rounds import TOWN
-from tests.web_admin.harness import ADMIN, BOT, MODERATOR, chat_turns, vote_with_code
+from tests.web_admin.harness import (
+    ADMIN,
+    BOT,
+    MODERATOR,
+    chat_turns,
+    need_letter_font,
+    vote_with_code,
+)
 from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
     LiveServer,
     Staff,
@@ -74,6 +81,7 @@ def test_an_admin_issues_prints_and_revokes_codes(
     tmp_path: Path,
 ) -> None:
     server, url, round_id = code_server
+    need_letter_font()
     staff = Staff(chromium, server, accept_downloads=True)
     page = staff.login(*ADMIN)
     page.get_by_role("link", name="Säter participatory budget 2027").click()

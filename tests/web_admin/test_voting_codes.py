@@ -24,6 +24,7 @@ from tests.web_admin.harness import (
     Browser,
     add_staff,
     chat_turns,
+    need_letter_font,
     vote_with_code,
 )
 from web_admin.app import create_app
@@ -193,6 +194,7 @@ async def test_csv_and_letters_hold_the_codes_per_area(
     voting: Round, browser: Callable[[], Browser], sessions
 ) -> None:
     boss = await admin(browser, voting)
+    need_letter_font()
     area = voting.areas[1]
     await issue(boss, voting, "3", str(area.id))
     batch = await only_batch(sessions)
@@ -285,3 +287,21 @@ async def test_codes_need_a_fixed_secret_key(voting: Round, sessions) -> None:
         assert "need a fixed secret key" in page.text
         await issue(boss, voting, "3")
     assert await code_count(sessions) == 0
+
+
+async def test_a_missing_letter_font_is_said_clearly(voting: Round, sessions) -> None:
+    import httpx
+
+    app = create_app(sessions, secret_key="k" * 32, bot_username=BOT, letter_font="/no/such.ttf")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        boss = Browser(client)
+        await boss.login(*ADMIN)
+        await boss.get(f"/admin/rounds/{voting.id}/voting-codes")
+        await issue(boss, voting, "2")
+        batch = await only_batch(sessions)
+        page = await boss.get(
+            f"/admin/voting-code-batches/{batch.id}/letters.pdf", follow_redirects=True
+        )
+        assert "apt-get install fonts-dejavu-core" in page.text

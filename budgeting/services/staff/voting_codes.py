@@ -25,7 +25,7 @@ from budgeting.services.voting_codes import hash_code, normalize_code
 
 BATCH_LIMIT = 50_000
 """The most codes one batch issues (letters are printed in parts, see ``LETTERS_PER_FILE``)."""
-LETTERS_PER_FILE = 1_000
+LETTERS_PER_FILE = 500
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
