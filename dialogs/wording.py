@@ -56,6 +56,7 @@ VIOLATIONS = {
         "That voting code has been revoked by the staff and can no longer be used. "
         "If you need a new one, contact the municipality."
     ),
+    "voting_code_other_area": N_("Your voting code is for another area."),
     "voting_code_required": N_("This round needs the voting code from your letter first."),
     "too_many_attempts": N_("Too many wrong codes. Please wait an hour and try again."),
     "comment_too_long": N_(

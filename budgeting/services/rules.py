@@ -173,6 +173,12 @@ def check_area(round_: Round, area_id: int) -> None:
         raise RuleViolation("unknown_area")
 
 
+def check_code_area(code_area_id: int | None, area_id: int) -> None:
+    """A voting code issued for one area votes in that area only."""
+    if code_area_id is not None and code_area_id != area_id:
+        raise RuleViolation("voting_code_other_area")
+
+
 def check_on_ballot(proposal_ids: Iterable[int], on_ballot: Collection[int]) -> None:
     """Every ranked project is on the area's ballot."""
     if any(pid not in on_ballot for pid in proposal_ids):

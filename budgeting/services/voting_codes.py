@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budgeting.models import Participant, Round, VotingCode
+from budgeting.models import Participant, Round, VotingCode, VotingCodeBatch
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.errors import RuleViolation
 
@@ -51,6 +51,15 @@ async def code_of(
         .order_by(VotingCode.revoked_at.is_not(None), VotingCode.id)
     )
     return (await session.scalars(stmt)).first()
+
+
+async def area_of_code(session: AsyncSession, code: VotingCode) -> int | None:
+    """The area a code was issued for (None: any area of the round)."""
+    if code.batch_id is None:
+        return None
+    return await session.scalar(
+        select(VotingCodeBatch.area_id).where(VotingCodeBatch.id == code.batch_id)
+    )
 
 
 async def round_of_code(session: AsyncSession, round_ids: Iterable[int], text: str) -> int | None:

@@ -122,6 +122,15 @@ async def choose_area_prompt(ctx: Context) -> None:
             ).format(code=existing.receipt_code)
         )
     areas = ctx.round.areas
+    code = None
+    if ctx.round.requires_voting_code:
+        code = await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
+    code_area = await voting_codes.area_of_code(ctx.session, code) if code else None
+    if code_area is not None and (area := area_of(ctx.round, code_area)) is not None:
+        locale = ctx.participant.locale or "sv"
+        ctx.say(_("Your voting code is for {area}.").format(area=area.name(locale)))
+        await choose_area(ctx, [str(area.id)])
+        return
     if len(areas) == 1:
         await choose_area(ctx, [str(areas[0].id)])
         return

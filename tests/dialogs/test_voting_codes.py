@@ -90,8 +90,11 @@ async def test_forget_after_redeeming_but_before_voting_frees_the_code(
 KEY = code_key("dialog test secret")
 
 
-async def issued_letters(seeded, sessions, count: int, phase: Phase = Phase.VOTING) -> list[str]:
-    """TOWN requiring voting codes, with a batch of ``count`` codes issued as in the admin."""
+async def issued_letters(
+    seeded, sessions, count: int, phase: Phase = Phase.VOTING, area: int | None = None
+) -> list[str]:
+    """TOWN requiring voting codes, with a batch of ``count`` codes issued as in the admin
+    (for the area at index ``area``, or the whole round)."""
     round_ = await seeded(phase)
     async with sessions() as session, session.begin():
         await session.execute(
@@ -101,7 +104,8 @@ async def issued_letters(seeded, sessions, count: int, phase: Phase = Phase.VOTI
         session.add(staff)
         await session.flush()
         round_ = await load_round(session, round_.id)
-        batch, _issued = await issue_batch(session, staff, round_, None, count, "t" * 24, KEY)
+        area_id = None if area is None else round_.areas[area].id
+        batch, _issued = await issue_batch(session, staff, round_, area_id, count, "t" * 24, KEY)
         return [code for _n, code in await batch_codes(session, batch, KEY)]
 
 
@@ -163,3 +167,31 @@ async def test_a_revoked_code_is_refused_in_the_persons_language(seeded, chat, s
     async with sessions() as session:
         ballots = (await session.scalars(select(Ballot))).all()
     assert len(ballots) == 1 and ballots[0].voting_code_id is not None  # the ballot stays
+
+
+async def test_a_code_for_one_area_votes_there_only(seeded, chat, sessions) -> None:
+    (code,) = await issued_letters(seeded, sessions, 1, area=1)
+    voter = chat("kalle")
+    await voter.run(
+        [
+            *START_ENGLISH,
+            ("/vote", "type the code"),
+            (
+                code,
+                ["voting code is accepted", "Your voting code is for Gustavsbo", "Choose your #1"],
+            ),
+        ]
+    )
+    async with sessions() as session:
+        town = await load_round(
+            session,
+            (await session.scalars(select(Round.id).where(Round.requires_voting_code))).one(),
+        )
+    other = town.areas[0].id
+    out = await voter.send(payload=f"vote:area:{other}")  # a forged or old area button
+    assert "no longer active" in out
+    await voter.run([("/vote", "Gustavsbo"), ("1", "Choose your #2"), ("Done", "Your ballot")])
+    await voter.run([("Confirm", "receipt")])
+    async with sessions() as session:
+        (ballot,) = (await session.scalars(select(Ballot))).all()
+    assert ballot.area_id == town.areas[1].id

@@ -100,9 +100,11 @@ async def chat_turns(
     return "\n".join(reply.text for reply in replies)
 
 
-def vote_with_code(code: str) -> list[str]:
-    """First contact in English, then a ranked ballot for the first area with ``code``."""
-    return ["/start", "English", "/vote", code, "1", "1", "Done", "Confirm"]
+def vote_with_code(code: str, area_question: bool = True) -> list[str]:
+    """First contact in English, then a ranked ballot with ``code`` (for the first area
+    unless the code is for one area, where no area is asked)."""
+    area = ["1"] if area_question else []
+    return ["/start", "English", "/vote", code, *area, "1", "Done", "Confirm"]
 
 
 def need_letter_font() -> None:

@@ -212,7 +212,8 @@ async def test_csv_and_letters_hold_the_codes_per_area(
     page = await boss.get(f"/admin/rounds/{voting.id}/voting-codes")
     assert "Letters 1–3 (PDF)" in page.text
     # the codes vote: one used in the chat is counted as used, in its area
-    await chat_turns(sessions, "anna", vote_with_code(rows[0]["voting_code"]))
+    receipt = await chat_turns(sessions, "anna", vote_with_code(rows[0]["voting_code"], False))
+    assert "receipt" in receipt
     page = await boss.get(f"/admin/rounds/{voting.id}/voting-codes")
     area_row = page.text.split(area.name("en"))[1].split("</tr>")[0]
     assert [cell.split("<")[0] for cell in area_row.split('class="num">')[1:]] == [
