@@ -32,7 +32,10 @@ STATUSES = {
     "withdrawn": _("Withdrawn"),
     "selected": _("Selected"),
     "not_selected": _("Not selected"),
+    "declined": _("Declined by the council"),
 }
+"""Statuses by :func:`budgeting.services.rules.standing` (a declined project is not
+"selected")."""
 AUDIENCES = {
     "residents": _("Residents (medborgarbudget)"),
     "employees": _("Employees (medarbetarbudget)"),
@@ -55,6 +58,13 @@ BALLOT_KINDS = {
     "approval": _("Approval: choose up to K projects"),
     "cumulative": _("Cumulative: spread points over projects"),
 }
+VOTE_TYPES = {
+    "ordinal": _("Ranked (ordinal)"),
+    "approval": _("Approval"),
+    "choose-1": _("Choose one project"),
+    "cumulative": _("Cumulative points"),
+}
+"""pabulib's META ``vote_type`` values."""
 TIE_BREAKS = {
     "lot": _("A lot drawn at the count"),
     "listed": _("The order proposals were listed in"),
