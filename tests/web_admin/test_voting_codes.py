@@ -236,6 +236,11 @@ async def test_revoking_a_used_code_keeps_its_ballot_and_says_so(
         f"/admin/rounds/{voting.id}/voting-codes/revoke?code=AAAA-BBBB-CCCC", follow_redirects=True
     )
     assert "This round has no such voting code" in unknown.text
+    hostile = await boss.get(
+        f"/admin/rounds/{voting.id}/voting-codes/revoke", params={"code": "<script>x</script>"}
+    )
+    assert hostile.status_code == 200 and "<script>x" not in hostile.text
+    assert "&lt;SCRIPT&gt;X&lt;/SCRIPT&gt;" in hostile.text  # shown back as text, to correct
     confirm = await boss.get(f"/admin/rounds/{voting.id}/voting-codes/revoke?code={used}")
     assert "A ballot was already cast with it" in confirm.text and "letter 1" in confirm.text
     assert await code_count(sessions) == 3  # looking changes nothing

@@ -197,9 +197,6 @@ async def confirm_revoke_code(
 ) -> Response:
     """What revoking this code will do, and the button that does it."""
     found = await codes.find_code(db, round_, code)
-    if found is None:
-        flash_refusal(request, rules.refusal("code_unknown"))
-        return see_other(page_of(round_))
     return render_page(
         request,
         "voting_code_revoke.html",
@@ -207,7 +204,8 @@ async def confirm_revoke_code(
             "round_": round_,
             "code": code.strip().upper(),
             "found": found,
-            "ballot_kept": await codes.ballot_cast_with(db, found),
+            "unknown": rules.REFUSALS["code_unknown"],
+            "ballot_kept": found is not None and await codes.ballot_cast_with(db, found),
         },
     )
 
