@@ -110,10 +110,9 @@ async def test_three_residents_hide_a_comment_and_its_writer_is_told(
             async with sessions() as session:
                 assert (await session.get(Comment, 1)).hidden_reason is None
         else:
-            assert (
-                t.gettext("Thank you. The comment is hidden until a moderator has looked at it.")
-                in out
-            )
+            assert t.gettext(
+                "Thank you. The comment is hidden until a moderator has looked at it."
+            ) in out
     async with sessions() as session:
         comment = await session.get(Comment, 1)
         assert comment.hidden_by_flags and comment.hidden_reason == "offensive"
@@ -137,14 +136,11 @@ async def test_three_residents_hide_a_comment_and_its_writer_is_told(
             writer.locale = lang
             t = translator(lang)
             text = rendered(await notification_replies(session, note, writer))
-            assert (
-                t.ngettext(
-                    "Your comment on {title} is hidden for now: {n} resident reported it.",
-                    "Your comment on {title} is hidden for now: {n} residents reported it.",
-                    3,
-                ).format(title="#1 Fler bänkar längs Ljusterån", n=t.number(3))
-                in text
-            )
+            assert t.ngettext(
+                "Your comment on {title} is hidden for now: {n} resident reported it.",
+                "Your comment on {title} is hidden for now: {n} residents reported it.",
+                3,
+            ).format(title="#1 Fler bänkar längs Ljusterån", n=t.number(3)) in text
             reason = t.gettext("Offensive or a personal attack")
             assert t.gettext("The reason given most: {reason}.").format(reason=reason) in text
             assert MAMMA[:40] in text
