@@ -166,6 +166,13 @@ def combined(topics: Any, words: Any, place: bool) -> Any:
     return score if place else score * OTHER_PLACE_FACTOR
 
 
+def preload() -> None:
+    """Load scikit-learn now (about 1 s), so the first resident to propose after a restart
+    does not wait for it; the bot calls this in a thread once it serves."""
+    import sklearn.feature_extraction.text  # noqa: F401
+    import sklearn.metrics.pairwise  # noqa: F401
+
+
 def _unit_tfidf(bags: Sequence[Mapping[str, float]], corpus_size: int) -> Any:
     """The rows of ``bags`` weighted by TF-IDF and scaled to length 1 (a sparse matrix).
 

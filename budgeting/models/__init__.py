@@ -7,6 +7,7 @@ from budgeting.models.ballot import (
     PublishedFile,
     TallyRun,
     VotingCode,
+    VotingCodeBatch,
 )
 from budgeting.models.base import Base, utcnow
 from budgeting.models.notification import (
@@ -88,5 +89,6 @@ __all__ = [
     "SurveyAnswer",
     "TallyRun",
     "VotingCode",
+    "VotingCodeBatch",
     "utcnow",
 ]

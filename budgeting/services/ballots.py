@@ -20,6 +20,7 @@ from budgeting.models import (
     Proposal,
     Round,
     VotingCode,
+    VotingCodeBatch,
 )
 from budgeting.phases import Phase, current_phase
 from budgeting.services import rules
@@ -90,19 +91,26 @@ async def check_ranking(
 
 
 async def _voting_code_id(
-    session: AsyncSession, round_: Round, participant: Participant
+    session: AsyncSession, round_: Round, participant: Participant, area_id: int
 ) -> int | None:
-    """The id of the participant's redeemed code, required when the round uses codes."""
+    """The id of the participant's redeemed, not revoked code, required when the round
+    uses codes (a ballot already cast with a code revoked later stays, but cannot change);
+    a code issued for one area votes there only."""
     if not round_.requires_voting_code:
         return None
-    code = await session.scalar(
-        select(VotingCode.id).where(
-            VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
+    codes = (
+        await session.execute(
+            select(VotingCode.id, VotingCode.revoked_at, VotingCodeBatch.area_id)
+            .outerjoin(VotingCodeBatch, VotingCode.batch_id == VotingCodeBatch.id)
+            .where(VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id)
         )
-    )
-    if code is None:
-        raise RuleViolation("voting_code_required")
-    return code
+    ).all()
+    valid = [(code_id, code_area) for code_id, revoked_at, code_area in codes if not revoked_at]
+    if not valid:
+        raise RuleViolation("voting_code_revoked" if codes else "voting_code_required")
+    code_id, code_area = valid[0]
+    rules.check_code_area(code_area, area_id)
+    return code_id
 
 
 async def channel_of(session: AsyncSession, participant: Participant) -> str:
@@ -135,7 +143,7 @@ async def cast_ballot(
     """
     require_voting_phase(round_, now)
     await check_ranking(session, round_, area_id, proposal_ids, points)
-    code_id = await _voting_code_id(session, round_, participant)
+    code_id = await _voting_code_id(session, round_, participant, area_id)
     receipt = await unused_receipt_code(session)
     ballot = await ballot_of(session, round_, participant)
     if ballot is None:

@@ -1,4 +1,4 @@
-"""Migration 0013 gives the ballots that exist their channel: their participant's first
+"""Migration 0014 gives the ballots that exist their channel: their participant's first
 channel identity, or ``import`` for a ballot without participant (pabulib imports); and it
 keeps every row (SQLite: no table copy that would cascade)."""
 

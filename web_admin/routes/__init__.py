@@ -22,6 +22,7 @@ from web_admin.routes import (
     survey,
     users,
     voting,
+    voting_codes,
 )
 
 ROUTERS = (
@@ -33,6 +34,7 @@ ROUTERS = (
     comments.router,
     voting.router,
     paper.router,
+    voting_codes.router,
     results.router,
     implementation.router,
     broadcasts.router,

@@ -27,10 +27,10 @@ from budgeting.models import (
     StaffUser,
     VotingCode,
 )
-from budgeting.services import ballots
+from budgeting.services import ballots, rules
 from budgeting.services.errors import RuleViolation
 from budgeting.services.staff.audit import audit
-from budgeting.services.voting_codes import hash_code, normalize_code
+from budgeting.services.voting_codes import area_of_code, hash_code, normalize_code
 
 REFUSALS = {
     "paper_not_allowed": _("Moderators may not enter paper ballots in this round."),
@@ -50,6 +50,10 @@ REFUSALS = {
     "paper_rank_gap": _("Fill in the choices from the first one, without gaps."),
     "voting_code_required": _("Enter the voting code printed on the paper."),
     "voting_code_unknown": _("This voting code is not one of the round's codes."),
+    "voting_code_revoked": _("This voting code is revoked; the ballot is not registered."),
+    "voting_code_other_area": _(
+        "This voting code was issued for another area; the ballot is not registered."
+    ),
     "voting_code_used": _(
         "This voting code has already been used; the ballot is not registered. "
         "One code gives one ballot."
@@ -101,8 +105,12 @@ def check_no_gaps(choices: list[str]) -> None:
         raise refusal("paper_rank_gap")
 
 
-async def _code(session: AsyncSession, round_: Round, typed: str, lock: bool) -> VotingCode | None:
-    """The round's unused voting code typed from the paper (None where codes are not used)."""
+async def _code(
+    session: AsyncSession, round_: Round, paper: PaperBallot, lock: bool
+) -> VotingCode | None:
+    """The round's unused, valid voting code typed from the paper, issued for the paper's
+    area or for any (None where the round uses no codes)."""
+    typed = paper.code
     if not round_.requires_voting_code:
         return None
     if not normalize_code(typed):
@@ -113,8 +121,14 @@ async def _code(session: AsyncSession, round_: Round, typed: str, lock: bool) ->
     code = (await session.scalars(stmt.with_for_update() if lock else stmt)).first()
     if code is None:
         raise refusal("voting_code_unknown")
+    if code.revoked_at is not None:
+        raise refusal("voting_code_revoked")
     if code.redeemed_at is not None or code.participant_id is not None:
         raise refusal("voting_code_used")
+    try:
+        rules.check_code_area(await area_of_code(session, code), paper.area_id)
+    except RuleViolation as refused:
+        raise worded(refused) from None
     return code
 
 
@@ -137,7 +151,7 @@ async def check_paper_ballot(
         )
     except RuleViolation as refused:
         raise worded(refused) from None
-    return proposals, await _code(session, round_, paper.code, lock)
+    return proposals, await _code(session, round_, paper, lock)
 
 
 async def register_paper_ballot(

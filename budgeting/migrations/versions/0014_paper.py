@@ -6,8 +6,8 @@ that exist are filled from their participant's (first) channel identity; a ballo
 no participant came from a pabulib import. ``rounds.moderators_enter_paper`` (default
 off) lets moderators key in paper ballots; admins always may.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 09:30:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
