@@ -9,7 +9,15 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budgeting.models import Ballot, BallotKind, Round, TallyRun, VotingCode
+from budgeting.models import (
+    Ballot,
+    BallotKind,
+    Round,
+    TallyRun,
+    VotingCode,
+    VotingCodeBatch,
+    utcnow,
+)
 from budgeting.pabulib import parse_pabulib
 from budgeting.services.exchange import import_pabulib
 from budgeting.services.voting_codes import generate_codes
@@ -248,3 +256,32 @@ async def test_moderators_enter_paper_only_where_the_round_allows_and_csrf_is_ne
     async with sessions() as session:
         count = await session.scalar(select(func.count()).select_from(Ballot))
     assert count == 1
+
+
+async def test_revoked_codes_and_codes_of_another_area_are_refused(
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    revoked, elsewhere, good = await prepare(sessions, town.id, codes=3)
+    async with sessions() as session, session.begin():
+        codes = (await session.scalars(select(VotingCode).order_by(VotingCode.id))).all()
+        codes[0].revoked_at = utcnow()
+        batch = VotingCodeBatch(
+            round_id=town.id, area_id=town.areas[1].id, size=1, form_token="t" * 32
+        )
+        session.add(batch)
+        await session.flush()
+        codes[1].batch_id = batch.id
+    area = town.areas[0].id
+    base = f"/admin/rounds/{town.id}"
+    admin = await voting_admin(browser, town.id)
+    for code, message in (
+        (revoked, "This voting code is revoked"),
+        (elsewhere, "This voting code was issued for another area"),
+        ("ABCD-EFGH-JKLM", "This voting code is not one of the round&#39;s codes."),
+        ("", "Enter the voting code printed on the paper."),
+    ):
+        status, page = await review(admin, base, {"area": area, "rank-1": "1", "code": code})
+        assert (status, message in page) == (422, True), (code, page[:400])
+    status, page = await review(admin, base, {"area": area, "rank-1": "1", "code": good})
+    assert status == 200
+    assert await ballots(sessions) == []
