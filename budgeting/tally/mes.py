@@ -177,21 +177,26 @@ class _Level:
     id for the part that did not rank it and gets new ids for the parts that did; a group
     whose voters all gave the new purchase the same points keeps its id and stays whole.
     ``split`` says how budgets move from the parent: child group ``C[i]`` gets the budget
-    of parent group ``P[i]`` less the price times ``U[i]`` points.  Arrays are never changed
+    of parent group ``P[i]`` less the price times ``U[i]`` points.  ``sig[g]`` lists the
+    purchases group ``g`` gave points to, as (round, points).  Arrays are never changed
     once made (a level shares them with its parent).
     """
 
-    __slots__ = ("tgroup", "gsize", "split", "size", "children", "entries")
+    __slots__ = ("tgroup", "gsize", "split", "sig", "depth", "size", "children", "entries")
 
     def __init__(
         self,
         tgroup: np.ndarray,
         gsize: np.ndarray,
-        split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        split: tuple[np.ndarray, np.ndarray, np.ndarray],
+        sig: list[tuple[tuple[int, int], ...]],
+        depth: int = 0,
     ) -> None:
         self.tgroup = tgroup  # ballot type -> its group
         self.gsize = gsize  # group -> voters
-        self.split = split  # (P, C, U as floats, U as Python ints)
+        self.split = split  # (P, C, U as floats)
+        self.sig = sig
+        self.depth = depth  # purchases so far
         self.size = len(gsize)
         self.children: dict[int, _Level] = {}
         self.entries: dict[int, _Entries] = {}  # project -> its supporters, once asked for
@@ -199,9 +204,12 @@ class _Level:
 
 @dataclass(slots=True)
 class _State:
-    """Budgets at the start of a round: group g holds ``mb[g] * F[rb[g]] / nq`` money.
+    """Budgets at the start of a round (never changed: paying makes a new state).
 
-    ``mb`` and ``F`` are numpy arrays of Python integers (exact), ``rb`` of round numbers.
+    Group g holds ``exact(g) / nq`` money, ``exact(g)`` being ``base`` (the starting share)
+    less ``points * c[t]`` for each purchase ``(t, points)`` in ``level.sig[g]`` (``c[t] /
+    nq`` is the price per point of round t).  Exact budgets are worked out only when asked
+    and then remembered in ``known``.
 
     Budgets are kept unclipped (a voter who could not pay their full share has a budget
     <= 0, and has no money); the unclipped value is what the certificates need.  ``mf``
@@ -211,25 +219,24 @@ class _State:
     """
 
     level: _Level
-    mb: np.ndarray
-    rb: np.ndarray
-    F: np.ndarray
+    base: int
+    c: tuple[int, ...]
     nq: int
     mf: np.ndarray
     share: float
     r: int = 0
+    known: dict[int, int] = field(default_factory=dict)
 
-    def copy(self) -> _State:
-        return _State(
-            self.level,
-            self.mb.copy(),
-            self.rb.copy(),
-            self.F,
-            self.nq,
-            self.mf.copy(),
-            self.share,
-            self.r,
-        )
+    def exact(self, g: int) -> int:
+        """Group ``g``'s unclipped budget, scaled by ``nq``."""
+        m = self.known.get(g)
+        if m is None:
+            m = self.base
+            c = self.c
+            for t, u in self.level.sig[g]:
+                m -= u * c[t]
+            self.known[g] = m
+        return m
 
     def slack(self, shift: float, voters: int, cost: int) -> float:
         """More than the error of a sum of shadow budgets over ``voters`` voters.
@@ -308,7 +315,8 @@ class _Election:
         self.root = _Level(
             np.zeros(types, dtype=np.int64),
             np.array([voters], dtype=np.int64),
-            (none, none, none.astype(np.float64), none.astype(object)),
+            (none, none, none.astype(np.float64)),
+            [()],
         )
 
     # -- groupings -------------------------------------------------------------------------
@@ -350,7 +358,16 @@ class _Election:
         parent = np.concatenate([part_group, rest])
         kid = np.concatenate([child_group, rest])
         paid = np.concatenate([part_points, np.zeros(len(rest), dtype=np.int64)])
-        node = _Level(tgroup, gsize, (parent, kid, paid.astype(np.float64), paid.astype(object)))
+        sig = level.sig.copy()
+        old = level.sig
+        t = level.depth  # the round of this purchase
+        rows = zip(part_group.tolist(), child_group.tolist(), part_points.tolist(), strict=True)
+        for pg, cg, u in rows:
+            if cg < level.size:
+                sig[cg] = old[pg] + ((t, u),)
+            else:  # new ids come in order
+                sig.append(old[pg] + ((t, u),))
+        node = _Level(tgroup, gsize, (parent, kid, paid.astype(np.float64)), sig, t + 1)
         level.children[s] = node
         return node
 
@@ -360,19 +377,11 @@ class _Election:
         """Everyone holds ``budget / n + x`` (scaled by n)."""
         share = self.budget / self.n + x
         bound = share * (self.k + 1)  # see _State.slack
-        return _State(
-            self.root,
-            np.array([self.budget + self.n * x], dtype=object),
-            np.zeros(1, dtype=np.int64),
-            np.array([1], dtype=object),
-            self.n,
-            np.array([share]),
-            bound,
-        )
+        return _State(self.root, self.budget + self.n * x, (), self.n, np.array([share]), bound)
 
-    def pay(self, st: _State, s: int, price: Price) -> None:
-        """Supporters of ``s`` pay ``price`` per unit of utility (as :meth:`price` returned
-        it); rescale by the denominator of the price per point."""
+    def pay(self, st: _State, s: int, price: Price) -> _State:
+        """The state after the supporters of ``s`` pay ``price`` per unit of utility (as
+        :meth:`price` returned it), rescaled by the denominator of the price per point."""
         num, den = price
         unit = self.unit[s]
         if den % (st.nq * unit) == 0:  # as price() gives it: den == points * nq * unit
@@ -380,22 +389,13 @@ class _Election:
         else:  # any price whose denominator is a multiple of nq
             scale, num = den // st.nq, num * unit
         node = self.child(st.level, s)
-        if node.size > len(st.mb):
-            grow = node.size - len(st.mb)
-            st.mb = np.concatenate([st.mb, np.zeros(grow, dtype=object)])
-            st.rb = np.concatenate([st.rb, np.zeros(grow, dtype=np.int64)])
-            st.mf = np.concatenate([st.mf, np.zeros(grow)])
-        r1 = st.r + 1
-        pf = num / (scale * st.nq)  # per point, rounded
-        parent, kid, paid_f, paid = node.split
-        money = st.mb[parent] * st.F[st.rb[parent]] * scale  # exact: arrays of Python ints
-        st.mb[kid] = money - num * paid
-        st.rb[kid] = r1
-        st.mf[kid] = st.mf[parent] - pf * paid_f
-        st.F = np.append(st.F * scale, np.array([1], dtype=object))
-        st.nq *= scale
-        st.r = r1
-        st.level = node
+        grow = node.size - len(st.mf)
+        mf = np.concatenate([st.mf, np.zeros(grow)]) if grow else st.mf.copy()
+        nq = st.nq * scale
+        parent, kid, paid_f = node.split
+        mf[kid] = st.mf[parent] - (num / nq) * paid_f  # per point, rounded
+        c = (*(ct * scale for ct in st.c), num)
+        return _State(node, st.base * scale, c, nq, mf, st.share, st.r + 1)
 
     def price(self, st: _State, j: int, shift: int = 0) -> Price | None:
         """Exact price per unit of utility of ``j``, or None if its supporters cannot afford it.
@@ -411,7 +411,7 @@ class _Election:
         shadow, near ones are checked exactly, and anything else falls back to
         :meth:`exact_price`.
         """
-        mb, rb, f = st.mb, st.rb, st.F
+        known, exact = st.known, st.exact
         sf = shift / st.nq
         err = (st.r + 2) * 1e-9 * (st.share + abs(sf))  # > error of one shadow budget
         e = self.entries(st.level, j)
@@ -438,15 +438,14 @@ class _Election:
         full = need_before * uf <= m_f * points_before  # pays price * points, not all it has
         cut = int(np.argmax(full)) if full.any() else len(keys)
         need = cost * st.nq
-        exact: list[int] = []
+        poor: list[int] = []
         for gi, ui, wi in zip(g[:cut].tolist(), u[:cut].tolist(), w[:cut].tolist(), strict=True):
-            m = mb[gi]  # the poor pay all they have
-            if m > 0 or shift > 0:
-                m = m * f[rb[gi]] + shift
+            m = known.get(gi)  # the poor pay all they have
+            m = (exact(gi) if m is None else m) + shift
             if m > 0:
                 need -= wi * m
             points -= wi * ui
-            exact.append(m)
+            poor.append(m)
         if points <= 0 or need <= 0:
             return self.exact_price(st, j, shift)
         p_f = need / (points * st.nq)
@@ -454,35 +453,30 @@ class _Election:
         for i in range(cut - 1, -1, -1):  # poor near the price: budget / points < price
             if keys[i] < p_f - band:
                 break
-            m = exact[i]
+            m = poor[i]
             if m > 0 and m * points >= need * int(u[i]):
                 return self.exact_price(st, j, shift)
         for i in range(cut, len(keys)):  # the others near the price: budget / points >= it
             if keys[i] > p_f + band:
                 break
-            gi = int(g[i])
-            m = mb[gi]
-            if m > 0 or shift > 0:
-                m = m * f[rb[gi]] + shift
+            m = exact(int(g[i])) + shift
             if m * points < need * int(u[i]):
                 return self.exact_price(st, j, shift)
         return need, points * st.nq * self.unit[j]
 
     def exact_price(self, st: _State, j: int, shift: int = 0) -> Price | None:
         """:meth:`price` worked out on the exact budgets only."""
-        lu, mb, rb, f = self.lu, st.mb, st.rb, st.F
+        lu, exact = self.lu, st.exact
         total = 0
         points = 0
         rows: list[tuple[int, int, int, int]] = []
         for g, u, w in self.entries(st.level, j).rows():
-            m = mb[g]
-            if m > 0 or shift > 0:
-                m = m * f[rb[g]] + shift
-                if m <= 0:
-                    continue
-                total += w * m
-                points += w * u
-                rows.append((m * lu[u], m, u, w))
+            m = exact(g) + shift
+            if m <= 0:
+                continue
+            total += w * m
+            points += w * u
+            rows.append((m * lu[u], m, u, w))
         need = self.costs[j] * st.nq
         if total < need:
             return None
@@ -514,28 +508,26 @@ class _Election:
             return 1
         if gap < -slack:
             return -1
-        mb, rb, f = st.mb, st.rb, st.F
+        exact = st.exact
         cap = [num * st.nq * u for u in range(self.k + 1)]
         total = 0
         for g, u, w in e.rows():
-            m = mb[g]
-            if m > 0 or shift > 0:
-                m = m * f[rb[g]] + shift
-                if m <= 0:
-                    continue
-                m *= den
-                total += w * (m if m < cap[u] else cap[u])
+            m = exact(g) + shift
+            if m <= 0:
+                continue
+            m *= den
+            total += w * (m if m < cap[u] else cap[u])
         need = self.costs[j] * st.nq * den
         return (total > need) - (total < need)
 
     def money(self, st: _State, j: int, shift: int = 0) -> int:
         """Money (scaled) that the supporters of ``j`` hold, with budgets shifted down."""
-        mb, rb, f = st.mb, st.rb, st.F
+        exact = st.exact
         total = 0
         for g, _u, w in self.entries(st.level, j).rows():
-            m = mb[g]
+            m = exact(g)
             if m > 0:
-                m = m * f[rb[g]] - shift
+                m -= shift
                 if m > 0:
                     total += w * m
         return total
@@ -614,12 +606,12 @@ class _Election:
                         best, bp = j, pj
             if best < 0:
                 break
-            out.states.append(st.copy())
+            out.states.append(st)
             out.selected.append(best)
             out.rhos.append(bp)
             out.ties.append(tuple(sorted(tied)) if len(tied) > 1 else ())
             alive.discard(best)
-            self.pay(st, best, bp)
+            st = self.pay(st, best, bp)
         out.final = st
         return out
 
@@ -634,6 +626,9 @@ class _Election:
         st = self.initial(x2)
         alive = set(self.cands)
         lb: dict[int, Price] = {j: (costs[j], self.tot[j] * self.unit[j]) for j in alive}
+        lbf = np.full(len(costs), math.inf)  # lb as floats (correctly rounded); inf if not alive
+        for j in alive:
+            lbf[j] = lb[j][0] / lb[j][1]
         reach = x2
         out = _Run(x2, list(ref.selected), probe=True)
         for rnd, s in enumerate(ref.selected[len(self.free) :]):
@@ -641,24 +636,24 @@ class _Election:
             if p2 is None:  # cannot happen (budgets grow with x); be safe
                 return x1, None
             r1 = ref.rhos[rnd]
+            r1f = r1[0] / r1[1]
             upper: dict[int, Price | None] = {}  # price of s on lower-bound budgets at y
-            for j in alive:
-                if j == s:
-                    continue
+            lbf[s] = math.inf
+            for j in np.flatnonzero(lbf <= r1f * (1 + 1e-9)).tolist():  # others are above r1
                 strict = j < s  # j would win a tie
                 if _above(lb[j], r1, strict):
                     continue
                 if self.beats(st, j, r1, strict):
-                    lb[j] = r1
+                    lb[j], lbf[j] = r1, r1f
                     continue
                 reach = self._chain(ref, rnd, st, x2, j, strict, reach, upper)
                 if reach <= x1:
                     return x1, None
-            out.states.append(st.copy())
+            out.states.append(st)
             out.rhos.append(p2)
             out.ties.append(())
             alive.discard(s)
-            self.pay(st, s, p2)
+            st = self.pay(st, s, p2)
         for j in alive:  # nothing else may become affordable
             if not self.affords(st, j):
                 continue
@@ -732,14 +727,14 @@ class _Election:
         """Who paid what when ``s`` was bought at price ``rho`` from budgets ``st``."""
         num, den = rho
         num *= self.unit[s]  # price per point
-        mb, rb, f, nq = st.mb, st.rb, st.F, st.nq
+        nq = st.nq
         full: Counter[int] = Counter()
         exhausted = 0
         exhausted_paid = 0  # scaled by nq
         supporters = 0
         for g, u, w in self.entries(st.level, s).rows():
             supporters += w
-            m = mb[g] * f[rb[g]] if mb[g] > 0 else 0
+            m = max(st.exact(g), 0)
             if m * den >= num * nq * u:
                 full[u] += w
             else:

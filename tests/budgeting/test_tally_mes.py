@@ -449,7 +449,7 @@ def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int: 
     price_per_point = Fraction(rho[0] * election.unit[j], rho[1])
     paid = Fraction(0)
     for g, u, w in election.entries(st.level, j).rows():
-        money = Fraction(st.mb[g] * st.F[st.rb[g]], st.nq)
+        money = Fraction(st.exact(g), st.nq)
         if money > 0:
             paid += w * min(money, price_per_point * u)
     return (paid > election.costs[j]) - (paid < election.costs[j])
