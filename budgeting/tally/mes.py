@@ -58,6 +58,7 @@ Price = tuple[int, int]  # money per unit of utility as (numerator, denominator)
 _INFINITE: Price = (1, 0)
 _MAX_PIECES = 12  # piecewise certificates tried per competing project before giving up
 _STEP_AFTER_RUN = 4
+_FEW = 16  # rows below which a Python loop beats numpy
 
 
 POINTS = "points"
@@ -140,12 +141,12 @@ def _add1(election: _Election) -> tuple[int, str, _Run]:
             cur = probe
             step *= 2
             continue
-        nxt = election.run(reach + 1)
+        nxt = election.run(reach + 1, cur)
         verdict = election.verdict(nxt.selected)
         if verdict == "exhaustive":
             return nxt.x, verdict, nxt
         if verdict == "infeasible":
-            last = cur if cur.x == reach and not cur.probe else election.run(reach)
+            last = cur if cur.x == reach and not cur.probe else election.run(reach, cur)
             return reach, "next_overspends", last
         cur = nxt
         step = _STEP_AFTER_RUN
@@ -178,11 +179,23 @@ class _Level:
     whose voters all gave the new purchase the same points keeps its id and stays whole.
     ``split`` says how budgets move from the parent: child group ``C[i]`` gets the budget
     of parent group ``P[i]`` less the price times ``U[i]`` points.  ``sig[g]`` lists the
-    purchases group ``g`` gave points to, as (round, points).  Arrays are never changed
-    once made (a level shares them with its parent).
+    purchases group ``g`` gave points to, as (round, points); ``sigt`` and ``sigu`` hold
+    the same as arrays (rows padded with zero points).  Arrays are never changed once made
+    (a level shares them with its parent).
     """
 
-    __slots__ = ("tgroup", "gsize", "split", "sig", "depth", "size", "children", "entries")
+    __slots__ = (
+        "tgroup",
+        "gsize",
+        "split",
+        "sig",
+        "sigt",
+        "sigu",
+        "depth",
+        "size",
+        "children",
+        "entries",
+    )
 
     def __init__(
         self,
@@ -190,12 +203,15 @@ class _Level:
         gsize: np.ndarray,
         split: tuple[np.ndarray, np.ndarray, np.ndarray],
         sig: list[tuple[tuple[int, int], ...]],
+        sigt: np.ndarray,
+        sigu: np.ndarray,
         depth: int = 0,
     ) -> None:
         self.tgroup = tgroup  # ballot type -> its group
         self.gsize = gsize  # group -> voters
         self.split = split  # (P, C, U as floats)
         self.sig = sig
+        self.sigt, self.sigu = sigt, sigu
         self.depth = depth  # purchases so far
         self.size = len(gsize)
         self.children: dict[int, _Level] = {}
@@ -226,6 +242,23 @@ class _State:
     share: float
     r: int = 0
     known: dict[int, int] = field(default_factory=dict)
+
+    def total(self, g: np.ndarray, w: np.ndarray) -> int:
+        """The sum of ``w[i] * exact(g[i])``, with big integers only once per round."""
+        level = self.level
+        u = level.sigu[g] * w[:, None]
+        per_round = np.bincount(level.sigt[g].ravel(), weights=u.ravel())  # exact below 2**53
+        total = self.base * int(w.sum())
+        c = self.c
+        for t in np.flatnonzero(per_round).tolist():
+            total -= int(per_round[t]) * c[t]
+        return total
+
+    def shifted(self, d: int, share: float) -> _State:
+        """The same state with every budget ``d`` higher (``share`` as for the higher budgets)."""
+        return _State(
+            self.level, self.base + d * self.nq, self.c, self.nq, self.mf + d, share, self.r
+        )
 
     def exact(self, g: int) -> int:
         """Group ``g``'s unclipped budget, scaled by ``nq``."""
@@ -260,6 +293,12 @@ class _Run:
     ties: list[tuple[int, ...]] = field(default_factory=list)
     final: _State | None = None
     probe: bool = False
+    clean: int = 0
+    """How many rounds from the start had every supporter of the purchase pay in full."""
+
+    def state(self, rnd: int) -> _State:
+        """The budgets before round ``rnd`` (or at the end)."""
+        return self.states[rnd] if rnd < len(self.states) else self.final
 
 
 class _Election:
@@ -317,6 +356,8 @@ class _Election:
             np.array([voters], dtype=np.int64),
             (none, none, none.astype(np.float64)),
             [()],
+            np.zeros((1, 1), dtype=np.int64),
+            np.zeros((1, 1), dtype=np.int64),
         )
 
     # -- groupings -------------------------------------------------------------------------
@@ -362,12 +403,20 @@ class _Election:
         old = level.sig
         t = level.depth  # the round of this purchase
         rows = zip(part_group.tolist(), child_group.tolist(), part_points.tolist(), strict=True)
+        slot = []
         for pg, cg, u in rows:
+            slot.append(len(old[pg]))
             if cg < level.size:
                 sig[cg] = old[pg] + ((t, u),)
             else:  # new ids come in order
                 sig.append(old[pg] + ((t, u),))
-        node = _Level(tgroup, gsize, (parent, kid, paid.astype(np.float64)), sig, t + 1)
+        sigt, sigu = (np.concatenate([a, a[part_group[new]]]) for a in (level.sigt, level.sigu))
+        if max(slot, default=0) >= sigt.shape[1]:  # one more purchase than any group had
+            sigt, sigu = (np.pad(a, ((0, 0), (0, 1))) for a in (sigt, sigu))
+        sigt[child_group, slot] = t
+        sigu[child_group, slot] = part_points
+        split = (parent, kid, paid.astype(np.float64))
+        node = _Level(tgroup, gsize, split, sig, sigt, sigu, t + 1)
         level.children[s] = node
         return node
 
@@ -376,8 +425,18 @@ class _Election:
     def initial(self, x: int) -> _State:
         """Everyone holds ``budget / n + x`` (scaled by n)."""
         share = self.budget / self.n + x
-        bound = share * (self.k + 1)  # see _State.slack
-        return _State(self.root, self.budget + self.n * x, (), self.n, np.array([share]), bound)
+        return _State(
+            self.root, self.budget + self.n * x, (), self.n, np.array([share]), self.bound(x)
+        )
+
+    def bound(self, x: int) -> float:
+        """The starting share times K + 1 (see :meth:`_State.slack`)."""
+        return (self.budget / self.n + x) * (self.k + 1)
+
+    def clean(self, st: _State, s: int, rho: Price) -> bool:
+        """Whether every supporter of ``s`` pays ``rho`` in full (then with more money
+        everyone still does, at the same price)."""
+        return rho == (self.costs[s] * st.nq, self.tot[s] * st.nq * self.unit[s])
 
     def pay(self, st: _State, s: int, price: Price) -> _State:
         """The state after the supporters of ``s`` pay ``price`` per unit of utility (as
@@ -411,7 +470,7 @@ class _Election:
         shadow, near ones are checked exactly, and anything else falls back to
         :meth:`exact_price`.
         """
-        known, exact = st.known, st.exact
+        exact = st.exact
         sf = shift / st.nq
         err = (st.r + 2) * 1e-9 * (st.share + abs(sf))  # > error of one shadow budget
         e = self.entries(st.level, j)
@@ -438,14 +497,25 @@ class _Election:
         full = need_before * uf <= m_f * points_before  # pays price * points, not all it has
         cut = int(np.argmax(full)) if full.any() else len(keys)
         need = cost * st.nq
-        poor: list[int] = []
-        for gi, ui, wi in zip(g[:cut].tolist(), u[:cut].tolist(), w[:cut].tolist(), strict=True):
-            m = known.get(gi)  # the poor pay all they have
-            m = (exact(gi) if m is None else m) + shift
-            if m > 0:
-                need -= wi * m
-            points -= wi * ui
-            poor.append(m)
+        if cut > _FEW:  # the poor pay all they have
+            sure = m_f[:cut] > err  # surely have money
+            rich_g, rich_w = g[:cut][sure], w[:cut][sure]
+            need -= st.total(rich_g, rich_w) + shift * int(rich_w.sum())
+            if not sure.all():
+                unsure = ~sure
+                for gi, wi in zip(g[:cut][unsure].tolist(), w[:cut][unsure].tolist(), strict=True):
+                    m = exact(gi) + shift
+                    if m > 0:
+                        need -= wi * m
+            points -= int(w[:cut] @ u[:cut])
+        else:
+            for gi, ui, wi in zip(
+                g[:cut].tolist(), u[:cut].tolist(), w[:cut].tolist(), strict=True
+            ):
+                m = exact(gi) + shift
+                if m > 0:
+                    need -= wi * m
+                points -= wi * ui
         if points <= 0 or need <= 0:
             return self.exact_price(st, j, shift)
         p_f = need / (points * st.nq)
@@ -453,7 +523,7 @@ class _Election:
         for i in range(cut - 1, -1, -1):  # poor near the price: budget / points < price
             if keys[i] < p_f - band:
                 break
-            m = poor[i]
+            m = exact(int(g[i])) + shift
             if m > 0 and m * points >= need * int(u[i]):
                 return self.exact_price(st, j, shift)
         for i in range(cut, len(keys)):  # the others near the price: budget / points >= it
@@ -571,8 +641,9 @@ class _Election:
             return "exhaustive"
         return None
 
-    def run(self, x: int) -> _Run:
-        """MES with per-voter budget ``budget / n + x``."""
+    def run(self, x: int, ref: _Run | None = None) -> _Run:
+        """MES with per-voter budget ``budget / n + x`` (``ref``: an earlier run at most at ``x``,
+        whose clean rounds are replayed)."""
         costs = self.costs
         st = self.initial(x)
         alive = set(self.cands)
@@ -580,6 +651,9 @@ class _Election:
         lb: dict[int, Price] = {j: (costs[j], self.tot[j] * unit[j]) for j in alive}  # bounds
         lbf = {j: lb[j][0] / lb[j][1] for j in alive}
         out = _Run(x, list(self.free))
+        if ref is not None:
+            st = self._replay(ref, out, alive, lb, lbf)
+        clean = out.clean == len(out.rhos)
         while alive:
             best = -1
             bp: Price = _INFINITE
@@ -610,10 +684,53 @@ class _Election:
             out.selected.append(best)
             out.rhos.append(bp)
             out.ties.append(tuple(sorted(tied)) if len(tied) > 1 else ())
+            clean = clean and self.clean(st, best, bp)
+            out.clean += clean
             alive.discard(best)
             st = self.pay(st, best, bp)
         out.final = st
         return out
+
+    def _replay(
+        self,
+        ref: _Run,
+        out: _Run,
+        alive: set[int],
+        lb: dict[int, Price],
+        lbf: dict[int, float],
+    ) -> _State:
+        """The clean rounds of ``ref``, at ``out.x >= ref.x``: budgets are higher by the same
+        amount, so the purchase keeps its price; only the other projects are checked.
+        Returns the state where a real run takes over (where it differs, or after them)."""
+        d, share = out.x - ref.x, self.bound(out.x)
+        nz = len(self.free)
+        for rnd in range(ref.clean):
+            s, r1 = ref.selected[nz + rnd], ref.rhos[rnd]
+            st = ref.states[rnd].shifted(d, share)
+            r1f = r1[0] / r1[1]
+            tied = [s]
+            for j in sorted(alive):
+                if j == s or lbf[j] > r1f * 1.000001 or _above(lb[j], r1, True):
+                    continue
+                if self.excess(st, j, r1) < 0:
+                    lb[j], lbf[j] = r1, r1f
+                    continue
+                pj = self.price(st, j)
+                if pj is None:  # cannot happen (j's supporters hold enough); be safe
+                    return st
+                if _above(pj, r1, True):
+                    lb[j], lbf[j] = pj, pj[0] / pj[1]
+                    continue
+                if _above(r1, pj, True) or j < s:  # j costs less, or the same and comes first
+                    return st
+                tied.append(j)
+            out.states.append(st)
+            out.selected.append(s)
+            out.rhos.append(r1)
+            out.ties.append(tuple(sorted(tied)) if len(tied) > 1 else ())
+            out.clean += 1
+            alive.discard(s)
+        return ref.state(ref.clean).shifted(d, share)
 
     def certify(self, ref: _Run, x2: int) -> tuple[int, _Run | None]:
         """How far the purchases of ``ref`` provably stay the same.
@@ -631,11 +748,17 @@ class _Election:
             lbf[j] = lb[j][0] / lb[j][1]
         reach = x2
         out = _Run(x2, list(ref.selected), probe=True)
+        d, share = x2 - x1, self.bound(x2)
+        clean = True
         for rnd, s in enumerate(ref.selected[len(self.free) :]):
-            p2 = self.price(st, s)
-            if p2 is None:  # cannot happen (budgets grow with x); be safe
-                return x1, None
             r1 = ref.rhos[rnd]
+            if rnd < ref.clean:  # the same price, with budgets d higher (see _replay)
+                p2 = r1
+            else:
+                p2 = self.price(st, s)
+                if p2 is None:  # cannot happen (budgets grow with x); be safe
+                    return x1, None
+                clean = clean and self.clean(st, s, p2)
             r1f = r1[0] / r1[1]
             upper: dict[int, Price | None] = {}  # price of s on lower-bound budgets at y
             lbf[s] = math.inf
@@ -652,8 +775,9 @@ class _Election:
             out.states.append(st)
             out.rhos.append(p2)
             out.ties.append(())
+            out.clean += clean
             alive.discard(s)
-            st = self.pay(st, s, p2)
+            st = ref.state(rnd + 1).shifted(d, share) if rnd < ref.clean else self.pay(st, s, p2)
         for j in alive:  # nothing else may become affordable
             if not self.affords(st, j):
                 continue
