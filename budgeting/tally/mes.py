@@ -344,6 +344,12 @@ class _Election:
             voters += mult
         self.sup = [np.array(rows, dtype=np.int64).reshape(-1, 3).T.copy() for rows in sup]
         """Per project: ballot types, their points on it, their voters (rows of an array)."""
+        self.all_sup = (
+            np.repeat(np.arange(len(sup)), [len(rows) for rows in sup]),
+            np.concatenate([a[0] for a in self.sup]),
+            np.concatenate([a[2] for a in self.sup]).astype(np.float64),
+        )
+        """``sup`` of every project in one: (project, ballot type, voters)."""
         supported = [j for j in range(len(tot)) if j not in self.low]
         # a free project is selected at once, unless it gives no utility (cost utilities)
         self.free = [j for j in supported if self.costs[j] == 0 and not cost_utility]
@@ -619,6 +625,15 @@ class _Election:
             return False
         return self.money(st, j, shift) >= self.costs[j] * st.nq
 
+    def unaffordable(self, st: _State, js: list[int]) -> set[int]:
+        """Those of ``js`` whose supporters surely hold less than their cost (on the shadow
+        budgets, for all projects at once)."""
+        project, types, voters = self.all_sup
+        held = np.maximum(st.mf, 0)[st.level.tgroup[types]] * voters
+        money = np.bincount(project, weights=held, minlength=len(self.costs))
+        costs = self.costs
+        return {j for j in js if money[j] + st.slack(0, self.nsup[j], costs[j]) < costs[j]}
+
     def beats(self, st: _State, j: int, rho: Price, strict: bool, shift: int = 0) -> bool:
         """Whether ``j`` costs more than ``rho`` per unit of utility (at least if not strict)."""
         sign = self.excess(st, j, rho, shift)
@@ -654,21 +669,35 @@ class _Election:
         if ref is not None:
             st = self._replay(ref, out, alive, lb, lbf)
         clean = out.clean == len(out.rhos)
+        likely = ref.selected[len(self.free) :] if ref is not None else []
         while alive:
             best = -1
             bp: Price = _INFINITE
             bf = math.inf
             tied: list[int] = []
-            for j in sorted(alive, key=lambda j: (lbf[j], j)):
+            checked = False
+            order = sorted(alive, key=lambda j: (lbf[j], j))
+            hint = next((j for j in likely if j in alive), -1)  # what ref bought next
+            if hint >= 0:  # priced first, most others then fall to cheap checks
+                order.remove(hint)
+                order.insert(0, hint)
+            for j in order:
                 if best >= 0:
-                    if lbf[j] > bf * 1.000001 or _above(lb[j], bp, True):
+                    if lbf[j] > bf * 1.000001:  # so are all after it
                         break
+                    if _above(lb[j], bp, True):
+                        continue
                     if self.excess(st, j, bp) < 0:
                         lb[j], lbf[j] = bp, bf
                         continue
+                if j not in alive:
+                    continue
                 pj = self.price(st, j)
                 if pj is None:
                     alive.discard(j)
+                    if not checked:  # likely more of them: weed them out at once
+                        alive -= self.unaffordable(st, list(alive))
+                        checked = True
                     continue
                 lb[j], lbf[j] = pj, pj[0] / pj[1]
                 c1, c2 = pj[0] * bp[1], bp[0] * pj[1]
@@ -778,7 +807,8 @@ class _Election:
             out.clean += clean
             alive.discard(s)
             st = ref.state(rnd + 1).shifted(d, share) if rnd < ref.clean else self.pay(st, s, p2)
-        for j in alive:  # nothing else may become affordable
+        alive -= self.unaffordable(st, list(alive))
+        for j in sorted(alive):  # nothing else may become affordable
             if not self.affords(st, j):
                 continue
             lo, hi = x1, reach

@@ -431,7 +431,9 @@ def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
         inp = TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, kind)
         election = _Election(inp)
         run = election.run(rng.randrange(0, 40))
-        for st in run.states:
+        for st in run.states + [run.final]:
+            gone = election.unaffordable(st, election.cands)
+            assert all(election.money(st, j) < election.costs[j] * st.nq for j in gone)
             for j in election.cands:
                 nq = st.nq
                 for shift in (0, nq, -nq, 7 * nq // 3, -(5 * nq) // 2):
