@@ -344,19 +344,22 @@ class _Election:
             voters += mult
         self.sup = [np.array(rows, dtype=np.int64).reshape(-1, 3).T.copy() for rows in sup]
         """Per project: ballot types, their points on it, their voters (rows of an array)."""
+        sizes = np.array([len(rows) for rows in sup], dtype=np.int64)
+        none = np.zeros(0, dtype=np.int64)
         self.all_sup = (
-            np.repeat(np.arange(len(sup)), [len(rows) for rows in sup]),
-            np.concatenate([a[0] for a in self.sup]),
-            np.concatenate([a[2] for a in self.sup]).astype(np.float64),
+            np.flatnonzero(sizes),
+            (np.cumsum(sizes) - sizes)[sizes > 0],
+            np.concatenate([none, *(a[0] for a in self.sup)]),
+            np.concatenate([none, *(a[2] for a in self.sup)]).astype(np.float64),
         )
-        """``sup`` of every project in one: (project, ballot type, voters)."""
+        """``sup`` of every supported project in one: those projects, where each starts,
+        ballot types, voters."""
         supported = [j for j in range(len(tot)) if j not in self.low]
         # a free project is selected at once, unless it gives no utility (cost utilities)
         self.free = [j for j in supported if self.costs[j] == 0 and not cost_utility]
         self.cands = [j for j in supported if self.costs[j] > 0]
         lcm = math.lcm(*range(1, k + 1)) if k else 1
         self.lu = [0] + [lcm // u for u in range(1, k + 1)]
-        none = np.zeros(0, dtype=np.int64)
         self.root = _Level(
             np.zeros(types, dtype=np.int64),
             np.array([voters], dtype=np.int64),
@@ -628,9 +631,11 @@ class _Election:
     def unaffordable(self, st: _State, js: list[int]) -> set[int]:
         """Those of ``js`` whose supporters surely hold less than their cost (on the shadow
         budgets, for all projects at once)."""
-        project, types, voters = self.all_sup
-        held = np.maximum(st.mf, 0)[st.level.tgroup[types]] * voters
-        money = np.bincount(project, weights=held, minlength=len(self.costs))
+        projects, starts, types, voters = self.all_sup
+        held = np.maximum(st.mf, 0)[st.level.tgroup][types] * voters
+        money = np.zeros(len(self.costs))
+        if len(starts):
+            money[projects] = np.add.reduceat(held, starts)
         costs = self.costs
         return {j for j in js if money[j] + st.slack(0, self.nsup[j], costs[j]) < costs[j]}
 
