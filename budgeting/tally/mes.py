@@ -320,41 +320,45 @@ class _Election:
         self.budget = inp.budget
         self.n = len(inp.ballots)
         given = inp.points or ((),) * len(inp.ballots)
-        scored: Counter[tuple[tuple[str, int], ...]] = Counter()
-        for (ballot, pts), mult in Counter(zip(inp.ballots, given, strict=True)).items():
-            scored[tuple(ballot_points(ballot, inp.max_ranks, inp.kind, pts))] += mult
-        self.tot = tot = [0] * len(self.costs)
-        self.nsup = [0] * len(self.costs)
-        for ballot, mult in scored.items():
-            for pid, u in ballot:
-                tot[index[pid]] += mult * u
-                self.nsup[index[pid]] += mult
-        self.low = {j for j in range(len(tot)) if tot[j] < max(inp.min_score, 1)}
-        self.k = k = max((u for ballot in scored for _pid, u in ballot), default=1)
+        scored = [  # distinct ballots as (project, points) pairs, and how many cast each
+            (tuple(ballot_points(ballot, inp.max_ranks, inp.kind, pts)), mult)
+            for (ballot, pts), mult in Counter(zip(inp.ballots, given, strict=True)).items()
+        ]
+        project = np.array([index[pid] for ballot, _ in scored for pid, _ in ballot], np.int64)
+        points = np.array([u for ballot, _ in scored for _, u in ballot], dtype=np.int64)
+        mults = np.array([mult for _, mult in scored], dtype=np.int64)
+        ballot_of = np.repeat(np.arange(len(scored)), [len(ballot) for ballot, _ in scored])
+        voters_of = mults[ballot_of]
+        tot = np.zeros(len(self.costs), dtype=np.int64)
+        np.add.at(tot, project, voters_of * points)
+        nsup = np.zeros(len(self.costs), dtype=np.int64)
+        np.add.at(nsup, project, voters_of)
+        self.tot, self.nsup = tot.tolist(), nsup.tolist()
+        self.low = {j for j in range(len(tot)) if self.tot[j] < max(inp.min_score, 1)}
+        self.k = k = int(points.max()) if len(points) else 1
         self.width = k + 1
-        sup: list[list[tuple[int, int, int]]] = [[] for _ in self.costs]  # (type, points, voters)
-        types = voters = 0
-        for ballot, mult in scored.items():
-            pairs = [(index[pid], u) for pid, u in ballot if index[pid] not in self.low]
-            if not pairs:
-                continue
-            for j, u in pairs:
-                sup[j].append((types, u, mult))
-            types += 1
-            voters += mult
-        self.sup = [np.array(rows, dtype=np.int64).reshape(-1, 3).T.copy() for rows in sup]
+        # ballot types: the distinct ballots that give points to a project that is not low
+        keep = ~np.isin(project, list(self.low))
+        has = np.zeros(len(scored), dtype=bool)
+        has[ballot_of[keep]] = True
+        types, voters = int(has.sum()), int(mults[has].sum())
+        type_of = np.cumsum(has) - 1
+        order = np.argsort(project[keep], kind="stable")
+        rows = np.stack([type_of[ballot_of[keep]], points[keep], voters_of[keep]])[:, order]
+        sizes = np.bincount(project[keep], minlength=len(self.costs))
+        ends = np.cumsum(sizes)
+        self.sup = [rows[:, e - n : e] for e, n in zip(ends.tolist(), sizes.tolist(), strict=True)]
         """Per project: ballot types, their points on it, their voters (rows of an array)."""
-        sizes = np.array([len(rows) for rows in sup], dtype=np.int64)
         none = np.zeros(0, dtype=np.int64)
         self.all_sup = (
             np.flatnonzero(sizes),
-            (np.cumsum(sizes) - sizes)[sizes > 0],
-            np.concatenate([none, *(a[0] for a in self.sup)]),
-            np.concatenate([none, *(a[2] for a in self.sup)]).astype(np.float64),
+            (ends - sizes)[sizes > 0],
+            rows[0],
+            rows[2].astype(np.float64),
         )
         """``sup`` of every supported project in one: those projects, where each starts,
         ballot types, voters."""
-        supported = [j for j in range(len(tot)) if j not in self.low]
+        supported = [j for j in range(len(self.tot)) if j not in self.low]
         # a free project is selected at once, unless it gives no utility (cost utilities)
         self.free = [j for j in supported if self.costs[j] == 0 and not cost_utility]
         self.cands = [j for j in supported if self.costs[j] > 0]
