@@ -571,6 +571,32 @@ class _Election:
             points -= w * u
         return need, points * st.nq * self.unit[j]
 
+    def floor(self, st: _State, j: int, rho: Price) -> Price | None:
+        """A lower bound on the price of ``j`` if the shadow budgets show it is above
+        ``rho`` (None if they do not).
+
+        What the supporters would pay, ``f(p)``, is concave in the price ``p``, so ``f(p)``
+        stays below ``f(rho) + (p - rho) * f'(rho)``, and ``f'(rho)`` is at most the points
+        of those holding more than ``rho`` times their points: the cost is not reached
+        before ``rho + (cost - f(rho)) / f'(rho)``.
+        """
+        unit = self.unit[j]
+        pf = rho[0] * unit / rho[1]  # per point
+        e = self.entries(st.level, j)
+        m_f = st.mf[e.g]
+        cap = pf * e.uf
+        cost = self.costs[j]
+        short = cost - float(e.wf @ np.clip(m_f, 0, cap)) - st.slack(0, e.voters, cost)
+        if short <= 0:
+            return None
+        err = (st.r + 2) * 1e-9 * st.share  # > error of one shadow budget
+        slope = float(e.wf @ (e.uf * (m_f > cap - err)))
+        if slope == 0:
+            return _INFINITE
+        low = (pf + short / slope * (1 - 1e-9)) * (1 - 1e-12) / unit
+        bound = Fraction(low).as_integer_ratio()
+        return bound if _above(bound, rho, True) else rho
+
     def excess(self, st: _State, j: int, rho: Price, shift: int = 0) -> int:
         """Sign of (what the supporters of ``j`` would pay at price ``rho``) - cost of ``j``.
 
@@ -691,16 +717,19 @@ class _Election:
                 order.remove(hint)
                 order.insert(0, hint)
             for j in order:
+                if j not in alive:
+                    continue
                 if best >= 0:
                     if lbf[j] > bf * 1.000001:  # so are all after it
                         break
                     if _above(lb[j], bp, True):
                         continue
-                    if self.excess(st, j, bp) < 0:
-                        lb[j], lbf[j] = bp, bf
+                    low = self.floor(st, j, bp)
+                    if low is None and self.excess(st, j, bp) < 0:
+                        low = bp
+                    if low is not None:
+                        lb[j], lbf[j] = low, _ratio(low)
                         continue
-                if j not in alive:
-                    continue
                 pj = self.price(st, j)
                 if pj is None:
                     alive.discard(j)
@@ -750,8 +779,11 @@ class _Election:
             for j in sorted(alive):
                 if j == s or lbf[j] > r1f * 1.000001 or _above(lb[j], r1, True):
                     continue
-                if self.excess(st, j, r1) < 0:
-                    lb[j], lbf[j] = r1, r1f
+                low = self.floor(st, j, r1)
+                if low is None and self.excess(st, j, r1) < 0:
+                    low = r1
+                if low is not None:
+                    lb[j], lbf[j] = low, _ratio(low)
                     continue
                 pj = self.price(st, j)
                 if pj is None:  # cannot happen (j's supporters hold enough); be safe
@@ -804,8 +836,11 @@ class _Election:
                 strict = j < s  # j would win a tie
                 if _above(lb[j], r1, strict):
                     continue
-                if self.beats(st, j, r1, strict):
-                    lb[j], lbf[j] = r1, r1f
+                low = self.floor(st, j, r1)
+                if low is None and self.beats(st, j, r1, strict):
+                    low = r1
+                if low is not None:
+                    lb[j], lbf[j] = low, _ratio(low)
                     continue
                 reach = self._chain(ref, rnd, st, x2, j, strict, reach, upper)
                 if reach <= x1:
@@ -930,6 +965,11 @@ class _Election:
             supporters=supporters,
             supporters_money=Fraction(self.money(st, j), st.nq),
         )
+
+
+def _ratio(a: Price) -> float:
+    """``a`` as a float (correctly rounded; infinite for ``_INFINITE``)."""
+    return a[0] / a[1] if a[1] else math.inf
 
 
 def _above(a: Price, b: Price, strict: bool) -> bool:

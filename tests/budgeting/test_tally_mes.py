@@ -426,6 +426,7 @@ def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
     # price(), excess() and affords() settle most comparisons on floating-point shadow
     # budgets; along a run, with budgets shifted both ways, they agree with exact arithmetic
     rng = random.Random(200 + seed)
+    bounds = 0
     for kind in (ORDINAL, APPROVAL):
         ranked = random_election(rng, voters=400, projects=12)
         inp = TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, kind)
@@ -442,9 +443,21 @@ def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
                     assert election.affords(st, j, max(shift, 0)) == exact
                 rho = election.exact_price(st, j)
                 if rho is not None:
-                    for factor in (Fraction(1), Fraction(999_999, 1_000_000), Fraction(3, 2)):
+                    factors = (
+                        Fraction(1),
+                        Fraction(999_999, 1_000_000),
+                        Fraction(3, 2),
+                        Fraction(1, 2),
+                    )
+                    for factor in factors:
                         near = (rho[0] * factor.numerator, rho[1] * factor.denominator)
                         assert election.excess(st, j, near) == exact_excess(election, st, j, near)
+                        low = election.floor(st, j, near)  # a bound if clearly above near
+                        if low is not None:
+                            assert Fraction(*near) < Fraction(*rho)
+                            assert Fraction(*near) <= Fraction(*low) <= Fraction(*rho)
+                            bounds += 1
+    assert bounds
 
 
 def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int:  # noqa: ANN001
