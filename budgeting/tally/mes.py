@@ -16,20 +16,25 @@ per point as with points (every point being 1), and only the comparison of price
 projects divides by ``cost_j`` (the utility of one point, ``unit``).  A project that costs nothing
 gives no utility then and is never bought, as in pabutools.
 
-All arithmetic is exact (integers over a common denominator).  Three things make it fast:
+All arithmetic is exact (integers over a common denominator).  Four things make it fast:
 
 * voters are grouped by how they are affected so far (their points on the projects bought),
   so a price is found by sorting groups, not voters, and only the groups that pay are
-  touched in a round (group budgets carry a lazily applied scale); a project's supporters
-  per group are worked out only when that project is priced at that grouping;
+  touched in a round; a project's supporters per group are worked out only when that
+  project is priced at that grouping;
 * comparisons are settled on floating-point shadows of the budgets, in numpy arrays, and
-  worked out exactly only when they are close (and for the few who pay all they have);
+  worked out exactly only when they are close (and for the few who pay all they have).
+  Exact budgets are not kept: a group's is its starting share less the exact prices of the
+  purchases it gave points to, worked out when asked;
 * Add1 does not recompute every increment.  For a fixed sequence of purchases, budgets only
   grow and prices only fall as the per-voter budget grows, and a voter's unclipped budget
   grows at least one unit per unit.  A run at ``x2`` forced along the purchases seen at
   ``x1`` therefore bounds every budget at each ``x`` in between from both sides, which
   certifies, increment by increment, that the same purchases happen there.  Only where the
-  certificate stops is a real run needed.
+  certificate stops is a real run needed;
+* the first rounds, where every supporter of the purchase pays in full, cost the same at
+  any higher increment and leave every budget higher by the same amount: runs and
+  certificates take them over from the run before, checking only the other projects.
 """
 
 from __future__ import annotations
