@@ -16,14 +16,17 @@ Kraków, 100x on Gdynia, each with the same outcome.  pabutools needs a long tim
 city-wide Kraków (it reruns MES for each of the 322 Add1 increments);
 ``--city-pabutools-cache FILE`` takes its outcome and time from a file written by an
 earlier run (``--write-city-pabutools``).  MES times are CPU seconds (``process_time``),
-which a shared machine disturbs less than wall time (printed beside ours); the cached
-pabutools time was taken on a quiet machine.
+which a shared machine disturbs less than wall time (printed beside ours), each after a
+full garbage collection (else one side may pay for collecting the other's leftovers: after
+pabutools on the district, one collection of its objects took 1.6 s within our city-wide
+run); the cached pabutools time was taken on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import json
 import math
@@ -173,6 +176,7 @@ def mes_against_pabutools(path: Path, cached: dict | None = None) -> dict:
     started = time.perf_counter()
     inp = tally_input_from_pabulib(parse_pabulib(path))
     our_parse = time.perf_counter() - started
+    gc.collect()  # neither side pays for collecting what came before (pabutools leaves a lot)
     started, cpu = time.perf_counter(), time.process_time()
     ours = equal_shares(inp)
     our_time, our_wall = time.process_time() - cpu, time.perf_counter() - started
@@ -180,6 +184,7 @@ def mes_against_pabutools(path: Path, cached: dict | None = None) -> dict:
         started = time.perf_counter()
         instance, profile = pabutools_parse(str(path))
         their_parse = time.perf_counter() - started
+        gc.collect()
         started, cpu = time.perf_counter(), time.process_time()
         theirs = pabutools_mes(instance, profile, inp.max_ranks)
         their_time, their_wall = time.process_time() - cpu, time.perf_counter() - started
