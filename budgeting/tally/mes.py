@@ -517,8 +517,8 @@ class _Election:
         need = cost * st.nq
         if cut > _FEW:  # the poor pay all they have
             sure = m_f[:cut] > err  # surely have money
-            rich_g, rich_w = g[:cut][sure], w[:cut][sure]
-            need -= st.total(rich_g, rich_w) + shift * int(rich_w.sum())
+            held_g, held_w = g[:cut][sure], w[:cut][sure]
+            need -= st.total(held_g, held_w) + shift * int(held_w.sum())
             if not sure.all():
                 unsure = ~sure
                 for gi, wi in zip(g[:cut][unsure].tolist(), w[:cut][unsure].tolist(), strict=True):
