@@ -13,6 +13,7 @@ from budgeting.models import (
     Area,
     Audience,
     Ballot,
+    BallotChannel,
     BallotRank,
     Comment,
     CouncilDecision,
@@ -390,8 +391,10 @@ async def _create_employees(session: AsyncSession, now: datetime) -> None:
 
 
 async def seed_demo_ballots(session: AsyncSession, round_: Round, voters: int = 120) -> None:
-    """Anonymous demo ballots (deterministic), so results can be shown."""
+    """Anonymous demo ballots (deterministic), so results can be shown: a quarter on
+    paper, the rest through the round's chat (Teams for employees, else Telegram)."""
     rng = random.Random(2027)
+    chat = BallotChannel.TEAMS if round_.audience == Audience.EMPLOYEES else BallotChannel.TELEGRAM
     for area in round_.areas:
         on_ballot = (
             await session.scalars(
@@ -407,6 +410,7 @@ async def seed_demo_ballots(session: AsyncSession, round_: Round, voters: int = 
                 area_id=area.id,
                 participant_id=None,
                 receipt_code=f"DEMO-{area.id:02d}{n:03d}",
+                channel=BallotChannel.PAPER if n % 4 == 3 else chat,
             )
             ballot.ranks = [
                 BallotRank(position=i, proposal_id=pid) for i, pid in enumerate(ranking)

@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from budgeting.models import utcnow
 from budgeting.services.results import FILES_PREFIX
+from budgeting.services.staff.voting_codes import code_key as voting_code_key
 from web_admin.body_limit import BodyLimit
 from web_admin.client_address import ClientAddressMiddleware, TrustedProxies
 from web_admin.deps import LoginRequired
@@ -36,6 +37,7 @@ from web_admin.security import (
     clear_session_cookie,
 )
 from web_admin.templating import make_templates, render_page
+from web_admin.uploads import PendingUploads
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +62,14 @@ def create_app(
     secret_key: str | None = None,
     https_only: bool = False,
     media_dir: str | Path | None = None,
+    upload_dir: str | Path | None = None,
     public_url: str | None = None,
     bot_username: str | None = None,
     default_locale: str = "sv",
     timezone: str = "Europe/Stockholm",
     clock: Callable[[], datetime] = utcnow,
     trusted_proxies: Sequence[str] = (),
+    letter_font: str | None = None,
 ) -> FastAPI:
     """Build the HTTP app around a session factory.
 
@@ -73,18 +77,28 @@ def create_app(
     the login form and the language choice lapse at restart; staff sessions are rows in
     the database); ``https_only`` marks the cookies Secure and sends HSTS;
     uploaded photos go to ``media_dir`` (default ``./media``) and are served at
-    ``/media/<name>``, prefixed with ``public_url`` in what participants get;
+    ``/media/<name>``, prefixed with ``public_url`` in what participants get; pabulib
+    uploads wait for their import in ``upload_dir`` (default: ``uploads`` beside the media
+    directory, never inside it, which is public);
     ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``;
-    ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks).
+    ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks);
+    ``letter_font`` is the .ttf of the voting-code letters (default: DejaVu Sans). Voting
+    codes are issued only with a configured secret key (their letters are derived from it).
     """
-    if not secret_key or secret_key == "change-me":
+    configured = bool(secret_key) and secret_key != "change-me"
+    if not configured:
         log.warning("no secret key configured: login forms lapse when the process stops")
         secret_key = secrets.token_urlsafe(32)
     app = FastAPI(title="budgetbot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sessions = sessions
     app.state.secret_key = secret_key
+    app.state.code_key = voting_code_key(secret_key or "") if configured else None
+    app.state.letter_font = letter_font
     app.state.https_only = https_only
     app.state.media_dir = Path(media_dir or "media").resolve()
+    app.state.uploads = PendingUploads(
+        Path(upload_dir or app.state.media_dir.parent / "uploads").resolve()
+    )
     app.state.public_url = (public_url or "").rstrip("/")
     app.state.bot_username = (bot_username or "").lstrip("@") or None
     app.state.default_locale = default_locale if default_locale in ("sv", "en") else "sv"

@@ -143,6 +143,7 @@ def round_settings(form: FormData) -> RoundSettings:
     if points_given and values["points_per_project"] > values["points_total"]:
         errors["points_per_project"] = _("At most the points each voter has.")
     values["requires_voting_code"] = form.get("requires_voting_code") == "on"
+    values["moderators_enter_paper"] = form.get("moderators_enter_paper") == "on"
     values["tie_break"] = text(form, "tie_break") or "lot"
     if values["tie_break"] not in ("lot", "listed"):
         errors["tie_break"] = _("Choose how ties are broken.")
@@ -183,6 +184,7 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
             "flag_threshold": "3",
             "comment_digest_minutes": str(DIGEST_DEFAULT),
             "requires_voting_code": False,
+            "moderators_enter_paper": False,
             "tie_break": "lot",
             "phase_override": "",
             "texts": {},
@@ -203,6 +205,7 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
         "flag_threshold": str(round_.flag_threshold),
         "comment_digest_minutes": str(round_.comment_digest_minutes),
         "requires_voting_code": round_.requires_voting_code,
+        "moderators_enter_paper": round_.moderators_enter_paper,
         "tie_break": round_.tie_break,
         "phase_override": round_.phase_override or "",
         "texts": round_.texts or {},
@@ -216,5 +219,6 @@ def submitted_values(form: FormData) -> dict[str, Any]:
     """What the staff member typed, to show the form again after an error."""
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     values["requires_voting_code"] = form.get("requires_voting_code") == "on"
+    values["moderators_enter_paper"] = form.get("moderators_enter_paper") == "on"
     values["texts"] = texts(form, "texts", ROUND_TEXT_FIELDS)
     return values

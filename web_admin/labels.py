@@ -32,7 +32,10 @@ STATUSES = {
     "withdrawn": _("Withdrawn"),
     "selected": _("Selected"),
     "not_selected": _("Not selected"),
+    "declined": _("Declined by the council"),
 }
+"""Statuses by :func:`budgeting.services.rules.standing` (a declined project is not
+"selected")."""
 AUDIENCES = {
     "residents": _("Residents (medborgarbudget)"),
     "employees": _("Employees (medarbetarbudget)"),
@@ -55,6 +58,13 @@ BALLOT_KINDS = {
     "approval": _("Approval: choose up to K projects"),
     "cumulative": _("Cumulative: spread points over projects"),
 }
+VOTE_TYPES = {
+    "ordinal": _("Ranked (ordinal)"),
+    "approval": _("Approval"),
+    "choose-1": _("Choose one project"),
+    "cumulative": _("Cumulative points"),
+}
+"""pabulib's META ``vote_type`` values."""
 TIE_BREAKS = {
     "lot": _("A lot drawn at the count"),
     "listed": _("The order proposals were listed in"),
@@ -77,3 +87,18 @@ FLAG_REASONS = {
     "off_topic": _("Off topic"),
     "other": _("Something else"),
 }
+CHANNELS = {
+    "telegram": _("Telegram"),
+    "teams": _("Microsoft Teams"),
+    "whatsapp": _("WhatsApp"),
+    "console": _("Console"),
+    "paper": _("Paper"),
+    "import": _("Imported"),
+}
+"""Where ballots came from (``BallotChannel``), in the order counts are shown."""
+
+
+def by_channel(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """``(msgid, ballots)`` per channel that has ballots, in the order of :data:`CHANNELS`."""
+    known = [(CHANNELS[c], counts[c]) for c in CHANNELS if counts.get(c)]
+    return known + [(c, n) for c, n in sorted(counts.items()) if c not in CHANNELS and n]

@@ -136,3 +136,10 @@ def safe_next(target: str | None, default: str = "/admin/") -> str:
     if any(c in target for c in "\\\r\n"):
         return default
     return target
+
+
+def form_signature(secret: str, *parts: object) -> str:
+    """An HMAC of ``parts`` under ``secret`` (e.g. the session's CSRF token): a hidden form
+    value the server chose comes back unchanged, or the signature no longer matches."""
+    message = "\x1f".join(map(str, parts)).encode()
+    return hmac.new(secret.encode(), message, "sha256").hexdigest()

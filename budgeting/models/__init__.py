@@ -1,6 +1,14 @@
 """Every mapped table of budgetbot, importable from one place."""
 
-from budgeting.models.ballot import Ballot, BallotRank, PublishedFile, TallyRun, VotingCode
+from budgeting.models.ballot import (
+    Ballot,
+    BallotChannel,
+    BallotRank,
+    PublishedFile,
+    TallyRun,
+    VotingCode,
+    VotingCodeBatch,
+)
 from budgeting.models.base import Base, utcnow
 from budgeting.models.notification import (
     Delivery,
@@ -50,6 +58,7 @@ __all__ = [
     "LoginFailure",
     "Audience",
     "Ballot",
+    "BallotChannel",
     "BallotKind",
     "BallotRank",
     "Base",
@@ -82,5 +91,6 @@ __all__ = [
     "SurveyAnswer",
     "TallyRun",
     "VotingCode",
+    "VotingCodeBatch",
     "utcnow",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,8 +12,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from budgeting.models.base import Base, utcnow
 
 
+class BallotChannel(StrEnum):
+    """Where a ballot came from: a chat channel, paper keyed in by staff, or an import."""
+
+    TELEGRAM = "telegram"
+    TEAMS = "teams"
+    WHATSAPP = "whatsapp"
+    CONSOLE = "console"
+    PAPER = "paper"
+    IMPORT = "import"
+
+
 class Ballot(Base):
-    """One participant's ranked ballot in a round; replaced, never duplicated."""
+    """One participant's ranked ballot in a round; replaced, never duplicated.
+
+    A paper ballot keyed in by staff has no participant (like an imported one): it is
+    found by its receipt code, written on the paper, and its voting code, if any.
+    """
 
     __tablename__ = "ballots"
     __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
@@ -27,6 +43,10 @@ class Ballot(Base):
     voting_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("voting_codes.id", ondelete="SET NULL"), unique=True
     )
+    channel: Mapped[str] = mapped_column(
+        String(16), default=BallotChannel.IMPORT, server_default=BallotChannel.IMPORT.value
+    )
+    """The :class:`BallotChannel` the ballot was last cast through (counts per channel)."""
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -89,11 +109,17 @@ class PublishedFile(Base):
 class VotingCode(Base):
     """A one-time code printed on a letter; it makes one person eligible for one ballot.
 
-    Only a hash of the code is stored, so the database alone cannot be used to vote.
+    Only a hash of the code is stored, so the database alone cannot be used to vote. A
+    code issued in the admin belongs to a batch and has its letter number (``serial``), from
+    which the code is derived again with the server's secret key to print the letters.
+    A revoked code cannot be redeemed or vote; a ballot already cast with it stays.
     """
 
     __tablename__ = "voting_codes"
-    __table_args__ = (UniqueConstraint("round_id", "code_hash"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "code_hash"),
+        UniqueConstraint("batch_id", "serial"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -102,4 +128,27 @@ class VotingCode(Base):
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
     redeemed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voting_code_batches.id", ondelete="CASCADE")
+    )
+    serial: Mapped[int | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class VotingCodeBatch(Base):
+    """Codes issued together in the admin, for the whole round or for one area.
+
+    ``form_token`` is the issuing form's one-time token: a second submit of the same
+    form finds this batch instead of issuing again.
+    """
+
+    __tablename__ = "voting_code_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    size: Mapped[int]
+    form_token: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

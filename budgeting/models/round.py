@@ -66,6 +66,8 @@ class Round(Base):
     closes_at: Mapped[datetime]
     phase_override: Mapped[str | None] = mapped_column(String(16))
     requires_voting_code: Mapped[bool] = mapped_column(default=False)
+    moderators_enter_paper: Mapped[bool] = mapped_column(default=False)
+    """Moderators may key in paper ballots too (admins always may)."""
     tie_break: Mapped[str] = mapped_column(String(8), default="lot")
     """How equal points are ordered: ``lot`` (drawn at tally) or ``listed`` (proposal order)."""
     lot_seed: Mapped[int | None] = mapped_column(BigInteger)

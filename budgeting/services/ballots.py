@@ -13,11 +13,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from budgeting.models import (
     Ballot,
+    BallotChannel,
     BallotRank,
+    ChannelIdentity,
     Participant,
     Proposal,
     Round,
     VotingCode,
+    VotingCodeBatch,
 )
 from budgeting.phases import Phase, current_phase
 from budgeting.services import rules
@@ -88,19 +91,38 @@ async def check_ranking(
 
 
 async def _voting_code_id(
-    session: AsyncSession, round_: Round, participant: Participant
+    session: AsyncSession, round_: Round, participant: Participant, area_id: int
 ) -> int | None:
-    """The id of the participant's redeemed code, required when the round uses codes."""
+    """The id of the participant's redeemed, not revoked code, required when the round
+    uses codes (a ballot already cast with a code revoked later stays, but cannot change);
+    a code issued for one area votes there only."""
     if not round_.requires_voting_code:
         return None
-    code = await session.scalar(
-        select(VotingCode.id).where(
-            VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
+    codes = (
+        await session.execute(
+            select(VotingCode.id, VotingCode.revoked_at, VotingCodeBatch.area_id)
+            .outerjoin(VotingCodeBatch, VotingCode.batch_id == VotingCodeBatch.id)
+            .where(VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id)
         )
+    ).all()
+    valid = [(code_id, code_area) for code_id, revoked_at, code_area in codes if not revoked_at]
+    if not valid:
+        raise RuleViolation("voting_code_revoked" if codes else "voting_code_required")
+    code_id, code_area = valid[0]
+    rules.check_code_area(code_area, area_id)
+    return code_id
+
+
+async def channel_of(session: AsyncSession, participant: Participant) -> str:
+    """The channel a participant is known by (the first identity), for a ballot cast
+    without naming its channel."""
+    found = await session.scalar(
+        select(ChannelIdentity.channel)
+        .where(ChannelIdentity.participant_id == participant.id)
+        .order_by(ChannelIdentity.id)
+        .limit(1)
     )
-    if code is None:
-        raise RuleViolation("voting_code_required")
-    return code
+    return found or BallotChannel.CONSOLE.value
 
 
 async def cast_ballot(
@@ -111,15 +133,17 @@ async def cast_ballot(
     proposal_ids: Sequence[int],
     now: datetime,
     points: Sequence[int] | None = None,
+    channel: str | None = None,
 ) -> Ballot:
     """Record the participant's ballot, replacing any earlier one; new receipt code.
 
     ``proposal_ids`` are ranked (best first) or chosen; on a cumulative ballot ``points``
-    gives each of them its points, in the same order.
+    gives each of them its points, in the same order. ``channel`` is the chat channel
+    the ballot came through (default: the participant's first identity's).
     """
     require_voting_phase(round_, now)
     await check_ranking(session, round_, area_id, proposal_ids, points)
-    code_id = await _voting_code_id(session, round_, participant)
+    code_id = await _voting_code_id(session, round_, participant, area_id)
     receipt = await unused_receipt_code(session)
     ballot = await ballot_of(session, round_, participant)
     if ballot is None:
@@ -138,6 +162,7 @@ async def cast_ballot(
             session.expunge(rank)
         set_committed_value(ballot, "ranks", [])
     ballot.area_id = area_id
+    ballot.channel = channel or await channel_of(session, participant)
     ballot.voting_code_id = code_id
     ballot.updated_at = now
     ballot.receipt_code = receipt

@@ -15,6 +15,7 @@ from budgeting.models import (
     Area,
     Audience,
     Ballot,
+    BallotChannel,
     BallotKind,
     BallotRank,
     Proposal,
@@ -116,7 +117,8 @@ async def area_instance(
     file order, as pabutools and ``budgetbot tally --pabulib`` do, agrees); META names the
     rule as pabulib does, the minimum support, the tie-break and the lot's seed; a
     published file marks the selected projects.  Ballots are shuffled and numbered anew,
-    each with its voter's receipt code.
+    each with its voter's receipt code and its channel (pabulib's ``voting_method``:
+    telegram, teams, whatsapp, console, paper or import).
     """
     kind = vote_type(round_)
     proposals = {
@@ -135,21 +137,27 @@ async def area_instance(
     order += [pid for pid in proposals if pid not in order]
     rows = (
         await session.execute(
-            select(Ballot.id, Ballot.receipt_code, BallotRank.proposal_id, BallotRank.points)
+            select(
+                Ballot.id,
+                Ballot.receipt_code,
+                Ballot.channel,
+                BallotRank.proposal_id,
+                BallotRank.points,
+            )
             .join(BallotRank, BallotRank.ballot_id == Ballot.id)
             .where(Ballot.round_id == round_.id, Ballot.area_id == area.id)
             .order_by(Ballot.id, BallotRank.position)
         )
     ).all()
-    ballots: dict[int, tuple[str, list[str], list[int]]] = {}
-    for ballot_id, receipt, proposal_id, points in rows:
-        _receipt, ids, given = ballots.setdefault(ballot_id, (receipt, [], []))
+    ballots: dict[int, tuple[str, str, list[str], list[int]]] = {}
+    for ballot_id, receipt, channel, proposal_id, points in rows:
+        _receipt, _channel, ids, given = ballots.setdefault(ballot_id, (receipt, channel, [], []))
         ids.append(str(proposal_id))
         given.append(points or 0)
     k = round_.max_ranks
     votes = dict.fromkeys(order, 0)
     score = dict.fromkeys(order, 0)
-    for _receipt, ids, given in ballots.values():
+    for _receipt, _channel, ids, given in ballots.values():
         for position, pid in enumerate(ids):
             if pid in votes:
                 votes[pid] += 1
@@ -194,7 +202,8 @@ async def area_instance(
     project_columns = ["project_id", "cost", "votes", "score", "name"]
     if selected is not None:
         project_columns.append("selected")
-    vote_columns = ["voter_id", "vote", *(["points"] if kind == CUMULATIVE else []), "receipt"]
+    vote_columns = ["voter_id", "vote", *(["points"] if kind == CUMULATIVE else [])]
+    vote_columns += ["voting_method", "receipt"]
     return PabulibInstance(
         meta=meta,
         projects=[
@@ -213,9 +222,10 @@ async def area_instance(
                 "voter_id": str(n),
                 "vote": ",".join(ids),
                 **({"points": ",".join(map(str, given))} if kind == CUMULATIVE else {}),
+                "voting_method": channel,
                 "receipt": receipt,
             }
-            for n, (receipt, ids, given) in enumerate(shuffled, start=1)
+            for n, (receipt, channel, ids, given) in enumerate(shuffled, start=1)
         ],
         project_columns=project_columns,
         vote_columns=vote_columns,
@@ -305,9 +315,19 @@ async def import_instance(
     receipts = [row.get("receipt") for row in instance.votes]
     if len(receipts) != len(inp.ballots):
         receipts = [None] * len(inp.ballots)
+    channels = [imported_channel(row.get("voting_method")) for row in instance.votes]
+    if len(channels) != len(inp.ballots):
+        channels = [BallotChannel.IMPORT.value] * len(inp.ballots)
     points = inp.points if inp.kind == CUMULATIVE else None
-    await _insert_ballots(session, round_, area, inp.ballots, points, receipts, ids)
+    await _insert_ballots(session, round_, area, inp.ballots, points, receipts, ids, channels)
     return round_
+
+
+def imported_channel(voting_method: str | None) -> str:
+    """An imported ballot's channel: ``paper`` where the file says so (pabulib's
+    ``voting_method``), else ``import``."""
+    paper = (voting_method or "").strip().lower() == BallotChannel.PAPER.value
+    return BallotChannel.PAPER.value if paper else BallotChannel.IMPORT.value
 
 
 def _meta_int(meta: dict[str, str], key: str) -> int | None:
@@ -361,15 +381,17 @@ async def _insert_ballots(
     points: Sequence[tuple[int, ...]] | None,
     given_receipts: Sequence[str | None],
     ids: dict[str, int],
+    channels: Sequence[str] | None = None,
 ) -> None:
     """Bulk-insert the ballots and their ranks (with points, for cumulative ballots), a
     batch at a time (no per-row round trips)."""
     now = utcnow()
-    rows = list(zip(ballots, points or [()] * len(ballots), given_receipts, strict=True))
+    kept = channels or [BallotChannel.IMPORT.value] * len(ballots)
+    rows = list(zip(ballots, points or [()] * len(ballots), given_receipts, kept, strict=True))
     for start in range(0, len(rows), IMPORT_BATCH):
         batch = rows[start : start + IMPORT_BATCH]
         ballot_ids = await _reserve_ballot_ids(session, len(batch))
-        receipts = await _receipts(session, [receipt for _b, _p, receipt in batch])
+        receipts = await _receipts(session, [receipt for _b, _p, receipt, _c in batch])
         await session.execute(
             insert(Ballot),
             [
@@ -379,10 +401,13 @@ async def _insert_ballots(
                     "area_id": area.id,
                     "participant_id": None,
                     "receipt_code": receipt,
+                    "channel": channel,
                     "cast_at": now,
                     "updated_at": now,
                 }
-                for ballot_id, receipt in zip(ballot_ids, receipts, strict=True)
+                for ballot_id, receipt, (_b, _p, _r, channel) in zip(
+                    ballot_ids, receipts, batch, strict=True
+                )
             ],
         )
         ranks = [
@@ -392,7 +417,9 @@ async def _insert_ballots(
                 "proposal_id": ids[pid],
                 "points": given[position] if points is not None else None,
             }
-            for ballot_id, (ranking, given, _receipt) in zip(ballot_ids, batch, strict=True)
+            for ballot_id, (ranking, given, _receipt, _channel) in zip(
+                ballot_ids, batch, strict=True
+            )
             for position, pid in enumerate(ranking)
         ]
         if ranks:

@@ -254,6 +254,7 @@ async def count_round(
         record["projects"] = {p.id: {"cost": p.cost, "name": p.name} for p in inp.projects}
         record["ballots"] = ballots
         record["votes"] = votes
+        record["channels"] = await ballots_per_channel(session, round_.id, area.id)
         record["explanation"] = {
             locale: explanation(inp, result, round_, seed, locale) for locale in LANGUAGES
         }
@@ -318,6 +319,21 @@ async def publish_results(session: AsyncSession, round_: Round, now: datetime) -
     await enqueue(session, NotificationKind.RESULTS, round_id=round_.id, due_at=now)
     await session.flush()
     return runs
+
+
+async def ballots_per_channel(
+    session: AsyncSession, round_id: int, area_id: int | None = None
+) -> dict[str, int]:
+    """How many ballots came through each channel (of one area, or of the whole round)."""
+    stmt = (
+        select(Ballot.channel, func.count())
+        .where(Ballot.round_id == round_id)
+        .group_by(Ballot.channel)
+        .order_by(Ballot.channel)
+    )
+    if area_id is not None:
+        stmt = stmt.where(Ballot.area_id == area_id)
+    return {channel: count for channel, count in (await session.execute(stmt)).all()}
 
 
 def explanation(

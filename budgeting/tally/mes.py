@@ -16,20 +16,25 @@ per point as with points (every point being 1), and only the comparison of price
 projects divides by ``cost_j`` (the utility of one point, ``unit``).  A project that costs nothing
 gives no utility then and is never bought, as in pabutools.
 
-All arithmetic is exact (integers over a common denominator).  Three things make it fast:
+All arithmetic is exact (integers over a common denominator).  Four things make it fast:
 
 * voters are grouped by how they are affected so far (their points on the projects bought),
   so a price is found by sorting groups, not voters, and only the groups that pay are
-  touched in a round (group budgets carry a lazily applied scale); a project's supporters
-  per group are worked out only when that project is priced at that grouping;
+  touched in a round; a project's supporters per group are worked out only when that
+  project is priced at that grouping;
 * comparisons are settled on floating-point shadows of the budgets, in numpy arrays, and
-  worked out exactly only when they are close (and for the few who pay all they have);
+  worked out exactly only when they are close (and for the few who pay all they have).
+  Exact budgets are not kept: a group's is its starting share less the exact prices of the
+  purchases it gave points to, worked out when asked;
 * Add1 does not recompute every increment.  For a fixed sequence of purchases, budgets only
   grow and prices only fall as the per-voter budget grows, and a voter's unclipped budget
   grows at least one unit per unit.  A run at ``x2`` forced along the purchases seen at
   ``x1`` therefore bounds every budget at each ``x`` in between from both sides, which
   certifies, increment by increment, that the same purchases happen there.  Only where the
-  certificate stops is a real run needed.
+  certificate stops is a real run needed;
+* the first rounds, where every supporter of the purchase pays in full, cost the same at
+  any higher increment and leave every budget higher by the same amount: runs and
+  certificates take them over from the run before, checking only the other projects.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ Price = tuple[int, int]  # money per unit of utility as (numerator, denominator)
 _INFINITE: Price = (1, 0)
 _MAX_PIECES = 12  # piecewise certificates tried per competing project before giving up
 _STEP_AFTER_RUN = 4
+_FEW = 16  # rows below which a Python loop beats numpy
 
 
 POINTS = "points"
@@ -140,12 +146,12 @@ def _add1(election: _Election) -> tuple[int, str, _Run]:
             cur = probe
             step *= 2
             continue
-        nxt = election.run(reach + 1)
+        nxt = election.run(reach + 1, cur)
         verdict = election.verdict(nxt.selected)
         if verdict == "exhaustive":
             return nxt.x, verdict, nxt
         if verdict == "infeasible":
-            last = cur if cur.x == reach and not cur.probe else election.run(reach)
+            last = cur if cur.x == reach and not cur.probe else election.run(reach, cur)
             return reach, "next_overspends", last
         cur = nxt
         step = _STEP_AFTER_RUN
@@ -177,21 +183,41 @@ class _Level:
     id for the part that did not rank it and gets new ids for the parts that did; a group
     whose voters all gave the new purchase the same points keeps its id and stays whole.
     ``split`` says how budgets move from the parent: child group ``C[i]`` gets the budget
-    of parent group ``P[i]`` less the price times ``U[i]`` points.  Arrays are never changed
-    once made (a level shares them with its parent).
+    of parent group ``P[i]`` less the price times ``U[i]`` points.  ``sig[g]`` lists the
+    purchases group ``g`` gave points to, as (round, points); ``sigt`` and ``sigu`` hold
+    the same as arrays (rows padded with zero points).  Arrays are never changed once made
+    (a level shares them with its parent).
     """
 
-    __slots__ = ("tgroup", "gsize", "split", "size", "children", "entries")
+    __slots__ = (
+        "tgroup",
+        "gsize",
+        "split",
+        "sig",
+        "sigt",
+        "sigu",
+        "depth",
+        "size",
+        "children",
+        "entries",
+    )
 
     def __init__(
         self,
         tgroup: np.ndarray,
         gsize: np.ndarray,
-        split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        split: tuple[np.ndarray, np.ndarray, np.ndarray],
+        sig: list[tuple[tuple[int, int], ...]],
+        sigt: np.ndarray,
+        sigu: np.ndarray,
+        depth: int = 0,
     ) -> None:
         self.tgroup = tgroup  # ballot type -> its group
         self.gsize = gsize  # group -> voters
-        self.split = split  # (P, C, U as floats, U as Python ints)
+        self.split = split  # (P, C, U as floats)
+        self.sig = sig
+        self.sigt, self.sigu = sigt, sigu
+        self.depth = depth  # purchases so far
         self.size = len(gsize)
         self.children: dict[int, _Level] = {}
         self.entries: dict[int, _Entries] = {}  # project -> its supporters, once asked for
@@ -199,9 +225,12 @@ class _Level:
 
 @dataclass(slots=True)
 class _State:
-    """Budgets at the start of a round: group g holds ``mb[g] * F[rb[g]] / nq`` money.
+    """Budgets at the start of a round (never changed: paying makes a new state).
 
-    ``mb`` and ``F`` are numpy arrays of Python integers (exact), ``rb`` of round numbers.
+    Group g holds ``exact(g) / nq`` money, ``exact(g)`` being ``base`` (the starting share)
+    less ``points * c[t]`` for each purchase ``(t, points)`` in ``level.sig[g]`` (``c[t] /
+    nq`` is the price per point of round t).  Exact budgets are worked out only when asked
+    and then remembered in ``known``.
 
     Budgets are kept unclipped (a voter who could not pay their full share has a budget
     <= 0, and has no money); the unclipped value is what the certificates need.  ``mf``
@@ -211,25 +240,41 @@ class _State:
     """
 
     level: _Level
-    mb: np.ndarray
-    rb: np.ndarray
-    F: np.ndarray
+    base: int
+    c: tuple[int, ...]
     nq: int
     mf: np.ndarray
     share: float
     r: int = 0
+    known: dict[int, int] = field(default_factory=dict)
 
-    def copy(self) -> _State:
+    def total(self, g: np.ndarray, w: np.ndarray) -> int:
+        """The sum of ``w[i] * exact(g[i])``, with big integers only once per round."""
+        level = self.level
+        u = level.sigu[g] * w[:, None]
+        per_round = np.bincount(level.sigt[g].ravel(), weights=u.ravel())  # exact below 2**53
+        total = self.base * int(w.sum())
+        c = self.c
+        for t in np.flatnonzero(per_round).tolist():
+            total -= int(per_round[t]) * c[t]
+        return total
+
+    def shifted(self, d: int, share: float) -> _State:
+        """The same state with every budget ``d`` higher (``share`` as for the higher budgets)."""
         return _State(
-            self.level,
-            self.mb.copy(),
-            self.rb.copy(),
-            self.F,
-            self.nq,
-            self.mf.copy(),
-            self.share,
-            self.r,
+            self.level, self.base + d * self.nq, self.c, self.nq, self.mf + d, share, self.r
         )
+
+    def exact(self, g: int) -> int:
+        """Group ``g``'s unclipped budget, scaled by ``nq``."""
+        m = self.known.get(g)
+        if m is None:
+            m = self.base
+            c = self.c
+            for t, u in self.level.sig[g]:
+                m -= u * c[t]
+            self.known[g] = m
+        return m
 
     def slack(self, shift: float, voters: int, cost: int) -> float:
         """More than the error of a sum of shadow budgets over ``voters`` voters.
@@ -253,6 +298,12 @@ class _Run:
     ties: list[tuple[int, ...]] = field(default_factory=list)
     final: _State | None = None
     probe: bool = False
+    clean: int = 0
+    """How many rounds from the start had every supporter of the purchase pay in full."""
+
+    def state(self, rnd: int) -> _State:
+        """The budgets before round ``rnd`` (or at the end)."""
+        return self.states[rnd] if rnd < len(self.states) else self.final
 
 
 class _Election:
@@ -274,41 +325,57 @@ class _Election:
         self.budget = inp.budget
         self.n = len(inp.ballots)
         given = inp.points or ((),) * len(inp.ballots)
-        scored: Counter[tuple[tuple[str, int], ...]] = Counter()
-        for (ballot, pts), mult in Counter(zip(inp.ballots, given, strict=True)).items():
-            scored[tuple(ballot_points(ballot, inp.max_ranks, inp.kind, pts))] += mult
-        self.tot = tot = [0] * len(self.costs)
-        self.nsup = [0] * len(self.costs)
-        for ballot, mult in scored.items():
-            for pid, u in ballot:
-                tot[index[pid]] += mult * u
-                self.nsup[index[pid]] += mult
-        self.low = {j for j in range(len(tot)) if tot[j] < max(inp.min_score, 1)}
-        self.k = k = max((u for ballot in scored for _pid, u in ballot), default=1)
+        scored = [  # distinct ballots as (project, points) pairs, and how many cast each
+            (tuple(ballot_points(ballot, inp.max_ranks, inp.kind, pts)), mult)
+            for (ballot, pts), mult in Counter(zip(inp.ballots, given, strict=True)).items()
+        ]
+        project = np.array([index[pid] for ballot, _ in scored for pid, _ in ballot], np.int64)
+        points = np.array([u for ballot, _ in scored for _, u in ballot], dtype=np.int64)
+        mults = np.array([mult for _, mult in scored], dtype=np.int64)
+        ballot_of = np.repeat(np.arange(len(scored)), [len(ballot) for ballot, _ in scored])
+        voters_of = mults[ballot_of]
+        tot = np.zeros(len(self.costs), dtype=np.int64)
+        np.add.at(tot, project, voters_of * points)
+        nsup = np.zeros(len(self.costs), dtype=np.int64)
+        np.add.at(nsup, project, voters_of)
+        self.tot, self.nsup = tot.tolist(), nsup.tolist()
+        self.low = {j for j in range(len(tot)) if self.tot[j] < max(inp.min_score, 1)}
+        self.k = k = int(points.max()) if len(points) else 1
         self.width = k + 1
-        sup: list[list[tuple[int, int, int]]] = [[] for _ in self.costs]  # (type, points, voters)
-        types = voters = 0
-        for ballot, mult in scored.items():
-            pairs = [(index[pid], u) for pid, u in ballot if index[pid] not in self.low]
-            if not pairs:
-                continue
-            for j, u in pairs:
-                sup[j].append((types, u, mult))
-            types += 1
-            voters += mult
-        self.sup = [np.array(rows, dtype=np.int64).reshape(-1, 3).T.copy() for rows in sup]
+        # ballot types: the distinct ballots that give points to a project that is not low
+        keep = ~np.isin(project, list(self.low))
+        has = np.zeros(len(scored), dtype=bool)
+        has[ballot_of[keep]] = True
+        types, voters = int(has.sum()), int(mults[has].sum())
+        type_of = np.cumsum(has) - 1
+        order = np.argsort(project[keep], kind="stable")
+        rows = np.stack([type_of[ballot_of[keep]], points[keep], voters_of[keep]])[:, order]
+        sizes = np.bincount(project[keep], minlength=len(self.costs))
+        ends = np.cumsum(sizes)
+        self.sup = [rows[:, e - n : e] for e, n in zip(ends.tolist(), sizes.tolist(), strict=True)]
         """Per project: ballot types, their points on it, their voters (rows of an array)."""
-        supported = [j for j in range(len(tot)) if j not in self.low]
+        none = np.zeros(0, dtype=np.int64)
+        self.all_sup = (
+            np.flatnonzero(sizes),
+            (ends - sizes)[sizes > 0],
+            rows[0],
+            rows[2].astype(np.float64),
+        )
+        """``sup`` of every supported project in one: those projects, where each starts,
+        ballot types, voters."""
+        supported = [j for j in range(len(self.tot)) if j not in self.low]
         # a free project is selected at once, unless it gives no utility (cost utilities)
         self.free = [j for j in supported if self.costs[j] == 0 and not cost_utility]
         self.cands = [j for j in supported if self.costs[j] > 0]
         lcm = math.lcm(*range(1, k + 1)) if k else 1
         self.lu = [0] + [lcm // u for u in range(1, k + 1)]
-        none = np.zeros(0, dtype=np.int64)
         self.root = _Level(
             np.zeros(types, dtype=np.int64),
             np.array([voters], dtype=np.int64),
-            (none, none, none.astype(np.float64), none.astype(object)),
+            (none, none, none.astype(np.float64)),
+            [()],
+            np.zeros((1, 1), dtype=np.int64),
+            np.zeros((1, 1), dtype=np.int64),
         )
 
     # -- groupings -------------------------------------------------------------------------
@@ -350,7 +417,24 @@ class _Election:
         parent = np.concatenate([part_group, rest])
         kid = np.concatenate([child_group, rest])
         paid = np.concatenate([part_points, np.zeros(len(rest), dtype=np.int64)])
-        node = _Level(tgroup, gsize, (parent, kid, paid.astype(np.float64), paid.astype(object)))
+        sig = level.sig.copy()
+        old = level.sig
+        t = level.depth  # the round of this purchase
+        rows = zip(part_group.tolist(), child_group.tolist(), part_points.tolist(), strict=True)
+        slot = []
+        for pg, cg, u in rows:
+            slot.append(len(old[pg]))
+            if cg < level.size:
+                sig[cg] = old[pg] + ((t, u),)
+            else:  # new ids come in order
+                sig.append(old[pg] + ((t, u),))
+        sigt, sigu = (np.concatenate([a, a[part_group[new]]]) for a in (level.sigt, level.sigu))
+        if max(slot, default=0) >= sigt.shape[1]:  # one more purchase than any group had
+            sigt, sigu = (np.pad(a, ((0, 0), (0, 1))) for a in (sigt, sigu))
+        sigt[child_group, slot] = t
+        sigu[child_group, slot] = part_points
+        split = (parent, kid, paid.astype(np.float64))
+        node = _Level(tgroup, gsize, split, sig, sigt, sigu, t + 1)
         level.children[s] = node
         return node
 
@@ -359,20 +443,22 @@ class _Election:
     def initial(self, x: int) -> _State:
         """Everyone holds ``budget / n + x`` (scaled by n)."""
         share = self.budget / self.n + x
-        bound = share * (self.k + 1)  # see _State.slack
         return _State(
-            self.root,
-            np.array([self.budget + self.n * x], dtype=object),
-            np.zeros(1, dtype=np.int64),
-            np.array([1], dtype=object),
-            self.n,
-            np.array([share]),
-            bound,
+            self.root, self.budget + self.n * x, (), self.n, np.array([share]), self.bound(x)
         )
 
-    def pay(self, st: _State, s: int, price: Price) -> None:
-        """Supporters of ``s`` pay ``price`` per unit of utility (as :meth:`price` returned
-        it); rescale by the denominator of the price per point."""
+    def bound(self, x: int) -> float:
+        """The starting share times K + 1 (see :meth:`_State.slack`)."""
+        return (self.budget / self.n + x) * (self.k + 1)
+
+    def clean(self, st: _State, s: int, rho: Price) -> bool:
+        """Whether every supporter of ``s`` pays ``rho`` in full (then with more money
+        everyone still does, at the same price)."""
+        return rho == (self.costs[s] * st.nq, self.tot[s] * st.nq * self.unit[s])
+
+    def pay(self, st: _State, s: int, price: Price) -> _State:
+        """The state after the supporters of ``s`` pay ``price`` per unit of utility (as
+        :meth:`price` returned it), rescaled by the denominator of the price per point."""
         num, den = price
         unit = self.unit[s]
         if den % (st.nq * unit) == 0:  # as price() gives it: den == points * nq * unit
@@ -380,22 +466,13 @@ class _Election:
         else:  # any price whose denominator is a multiple of nq
             scale, num = den // st.nq, num * unit
         node = self.child(st.level, s)
-        if node.size > len(st.mb):
-            grow = node.size - len(st.mb)
-            st.mb = np.concatenate([st.mb, np.zeros(grow, dtype=object)])
-            st.rb = np.concatenate([st.rb, np.zeros(grow, dtype=np.int64)])
-            st.mf = np.concatenate([st.mf, np.zeros(grow)])
-        r1 = st.r + 1
-        pf = num / (scale * st.nq)  # per point, rounded
-        parent, kid, paid_f, paid = node.split
-        money = st.mb[parent] * st.F[st.rb[parent]] * scale  # exact: arrays of Python ints
-        st.mb[kid] = money - num * paid
-        st.rb[kid] = r1
-        st.mf[kid] = st.mf[parent] - pf * paid_f
-        st.F = np.append(st.F * scale, np.array([1], dtype=object))
-        st.nq *= scale
-        st.r = r1
-        st.level = node
+        grow = node.size - len(st.mf)
+        mf = np.concatenate([st.mf, np.zeros(grow)]) if grow else st.mf.copy()
+        nq = st.nq * scale
+        parent, kid, paid_f = node.split
+        mf[kid] = st.mf[parent] - (num / nq) * paid_f  # per point, rounded
+        c = (*(ct * scale for ct in st.c), num)
+        return _State(node, st.base * scale, c, nq, mf, st.share, st.r + 1)
 
     def price(self, st: _State, j: int, shift: int = 0) -> Price | None:
         """Exact price per unit of utility of ``j``, or None if its supporters cannot afford it.
@@ -411,7 +488,7 @@ class _Election:
         shadow, near ones are checked exactly, and anything else falls back to
         :meth:`exact_price`.
         """
-        mb, rb, f = st.mb, st.rb, st.F
+        exact = st.exact
         sf = shift / st.nq
         err = (st.r + 2) * 1e-9 * (st.share + abs(sf))  # > error of one shadow budget
         e = self.entries(st.level, j)
@@ -438,15 +515,25 @@ class _Election:
         full = need_before * uf <= m_f * points_before  # pays price * points, not all it has
         cut = int(np.argmax(full)) if full.any() else len(keys)
         need = cost * st.nq
-        exact: list[int] = []
-        for gi, ui, wi in zip(g[:cut].tolist(), u[:cut].tolist(), w[:cut].tolist(), strict=True):
-            m = mb[gi]  # the poor pay all they have
-            if m > 0 or shift > 0:
-                m = m * f[rb[gi]] + shift
-            if m > 0:
-                need -= wi * m
-            points -= wi * ui
-            exact.append(m)
+        if cut > _FEW:  # the poor pay all they have
+            sure = m_f[:cut] > err  # surely have money
+            held_g, held_w = g[:cut][sure], w[:cut][sure]
+            need -= st.total(held_g, held_w) + shift * int(held_w.sum())
+            if not sure.all():
+                unsure = ~sure
+                for gi, wi in zip(g[:cut][unsure].tolist(), w[:cut][unsure].tolist(), strict=True):
+                    m = exact(gi) + shift
+                    if m > 0:
+                        need -= wi * m
+            points -= int(w[:cut] @ u[:cut])
+        else:
+            for gi, ui, wi in zip(
+                g[:cut].tolist(), u[:cut].tolist(), w[:cut].tolist(), strict=True
+            ):
+                m = exact(gi) + shift
+                if m > 0:
+                    need -= wi * m
+                points -= wi * ui
         if points <= 0 or need <= 0:
             return self.exact_price(st, j, shift)
         p_f = need / (points * st.nq)
@@ -454,35 +541,30 @@ class _Election:
         for i in range(cut - 1, -1, -1):  # poor near the price: budget / points < price
             if keys[i] < p_f - band:
                 break
-            m = exact[i]
+            m = exact(int(g[i])) + shift
             if m > 0 and m * points >= need * int(u[i]):
                 return self.exact_price(st, j, shift)
         for i in range(cut, len(keys)):  # the others near the price: budget / points >= it
             if keys[i] > p_f + band:
                 break
-            gi = int(g[i])
-            m = mb[gi]
-            if m > 0 or shift > 0:
-                m = m * f[rb[gi]] + shift
+            m = exact(int(g[i])) + shift
             if m * points < need * int(u[i]):
                 return self.exact_price(st, j, shift)
         return need, points * st.nq * self.unit[j]
 
     def exact_price(self, st: _State, j: int, shift: int = 0) -> Price | None:
         """:meth:`price` worked out on the exact budgets only."""
-        lu, mb, rb, f = self.lu, st.mb, st.rb, st.F
+        lu, exact = self.lu, st.exact
         total = 0
         points = 0
         rows: list[tuple[int, int, int, int]] = []
         for g, u, w in self.entries(st.level, j).rows():
-            m = mb[g]
-            if m > 0 or shift > 0:
-                m = m * f[rb[g]] + shift
-                if m <= 0:
-                    continue
-                total += w * m
-                points += w * u
-                rows.append((m * lu[u], m, u, w))
+            m = exact(g) + shift
+            if m <= 0:
+                continue
+            total += w * m
+            points += w * u
+            rows.append((m * lu[u], m, u, w))
         need = self.costs[j] * st.nq
         if total < need:
             return None
@@ -493,6 +575,32 @@ class _Election:
             need -= w * m
             points -= w * u
         return need, points * st.nq * self.unit[j]
+
+    def floor(self, st: _State, j: int, rho: Price) -> Price | None:
+        """A lower bound on the price of ``j`` if the shadow budgets show it is above
+        ``rho`` (None if they do not).
+
+        What the supporters would pay, ``f(p)``, is concave in the price ``p``, so ``f(p)``
+        stays below ``f(rho) + (p - rho) * f'(rho)``, and ``f'(rho)`` is at most the points
+        of those holding more than ``rho`` times their points: the cost is not reached
+        before ``rho + (cost - f(rho)) / f'(rho)``.
+        """
+        unit = self.unit[j]
+        pf = rho[0] * unit / rho[1]  # per point
+        e = self.entries(st.level, j)
+        m_f = st.mf[e.g]
+        cap = pf * e.uf
+        cost = self.costs[j]
+        short = cost - float(e.wf @ np.clip(m_f, 0, cap)) - st.slack(0, e.voters, cost)
+        if short <= 0:
+            return None
+        err = (st.r + 2) * 1e-9 * st.share  # > error of one shadow budget
+        slope = float(e.wf @ (e.uf * (m_f > cap - err)))
+        if slope == 0:
+            return _INFINITE
+        low = (pf + short / slope * (1 - 1e-9)) * (1 - 1e-12) / unit
+        bound = Fraction(low).as_integer_ratio()
+        return bound if _above(bound, rho, True) else rho
 
     def excess(self, st: _State, j: int, rho: Price, shift: int = 0) -> int:
         """Sign of (what the supporters of ``j`` would pay at price ``rho``) - cost of ``j``.
@@ -514,28 +622,26 @@ class _Election:
             return 1
         if gap < -slack:
             return -1
-        mb, rb, f = st.mb, st.rb, st.F
+        exact = st.exact
         cap = [num * st.nq * u for u in range(self.k + 1)]
         total = 0
         for g, u, w in e.rows():
-            m = mb[g]
-            if m > 0 or shift > 0:
-                m = m * f[rb[g]] + shift
-                if m <= 0:
-                    continue
-                m *= den
-                total += w * (m if m < cap[u] else cap[u])
+            m = exact(g) + shift
+            if m <= 0:
+                continue
+            m *= den
+            total += w * (m if m < cap[u] else cap[u])
         need = self.costs[j] * st.nq * den
         return (total > need) - (total < need)
 
     def money(self, st: _State, j: int, shift: int = 0) -> int:
         """Money (scaled) that the supporters of ``j`` hold, with budgets shifted down."""
-        mb, rb, f = st.mb, st.rb, st.F
+        exact = st.exact
         total = 0
         for g, _u, w in self.entries(st.level, j).rows():
-            m = mb[g]
+            m = exact(g)
             if m > 0:
-                m = m * f[rb[g]] - shift
+                m -= shift
                 if m > 0:
                     total += w * m
         return total
@@ -556,6 +662,17 @@ class _Election:
         if gap < -slack:
             return False
         return self.money(st, j, shift) >= self.costs[j] * st.nq
+
+    def unaffordable(self, st: _State, js: list[int]) -> set[int]:
+        """Those of ``js`` whose supporters surely hold less than their cost (on the shadow
+        budgets, for all projects at once)."""
+        projects, starts, types, voters = self.all_sup
+        held = np.maximum(st.mf, 0)[st.level.tgroup][types] * voters
+        money = np.zeros(len(self.costs))
+        if len(starts):
+            money[projects] = np.add.reduceat(held, starts)
+        costs = self.costs
+        return {j for j in js if money[j] + st.slack(0, self.nsup[j], costs[j]) < costs[j]}
 
     def beats(self, st: _State, j: int, rho: Price, strict: bool, shift: int = 0) -> bool:
         """Whether ``j`` costs more than ``rho`` per unit of utility (at least if not strict)."""
@@ -579,8 +696,9 @@ class _Election:
             return "exhaustive"
         return None
 
-    def run(self, x: int) -> _Run:
-        """MES with per-voter budget ``budget / n + x``."""
+    def run(self, x: int, ref: _Run | None = None) -> _Run:
+        """MES with per-voter budget ``budget / n + x`` (``ref``: an earlier run at most at ``x``,
+        whose clean rounds are replayed)."""
         costs = self.costs
         st = self.initial(x)
         alive = set(self.cands)
@@ -588,21 +706,41 @@ class _Election:
         lb: dict[int, Price] = {j: (costs[j], self.tot[j] * unit[j]) for j in alive}  # bounds
         lbf = {j: lb[j][0] / lb[j][1] for j in alive}
         out = _Run(x, list(self.free))
+        if ref is not None:
+            st = self._replay(ref, out, alive, lb, lbf)
+        clean = out.clean == len(out.rhos)
+        likely = ref.selected[len(self.free) :] if ref is not None else []
         while alive:
             best = -1
             bp: Price = _INFINITE
             bf = math.inf
             tied: list[int] = []
-            for j in sorted(alive, key=lambda j: (lbf[j], j)):
+            checked = False
+            order = sorted(alive, key=lambda j: (lbf[j], j))
+            hint = next((j for j in likely if j in alive), -1)  # what ref bought next
+            if hint >= 0:  # priced first, most others then fall to cheap checks
+                order.remove(hint)
+                order.insert(0, hint)
+            for j in order:
+                if j not in alive:
+                    continue
                 if best >= 0:
-                    if lbf[j] > bf * 1.000001 or _above(lb[j], bp, True):
+                    if lbf[j] > bf * 1.000001:  # so are all after it
                         break
-                    if self.excess(st, j, bp) < 0:
-                        lb[j], lbf[j] = bp, bf
+                    if _above(lb[j], bp, True):
+                        continue
+                    low = self.floor(st, j, bp)
+                    if low is None and self.excess(st, j, bp) < 0:
+                        low = bp
+                    if low is not None:
+                        lb[j], lbf[j] = low, _ratio(low)
                         continue
                 pj = self.price(st, j)
                 if pj is None:
                     alive.discard(j)
+                    if not checked:  # likely more of them: weed them out at once
+                        alive -= self.unaffordable(st, list(alive))
+                        checked = True
                     continue
                 lb[j], lbf[j] = pj, pj[0] / pj[1]
                 c1, c2 = pj[0] * bp[1], bp[0] * pj[1]
@@ -614,14 +752,60 @@ class _Election:
                         best, bp = j, pj
             if best < 0:
                 break
-            out.states.append(st.copy())
+            out.states.append(st)
             out.selected.append(best)
             out.rhos.append(bp)
             out.ties.append(tuple(sorted(tied)) if len(tied) > 1 else ())
+            clean = clean and self.clean(st, best, bp)
+            out.clean += clean
             alive.discard(best)
-            self.pay(st, best, bp)
+            st = self.pay(st, best, bp)
         out.final = st
         return out
+
+    def _replay(
+        self,
+        ref: _Run,
+        out: _Run,
+        alive: set[int],
+        lb: dict[int, Price],
+        lbf: dict[int, float],
+    ) -> _State:
+        """The clean rounds of ``ref``, at ``out.x >= ref.x``: budgets are higher by the same
+        amount, so the purchase keeps its price; only the other projects are checked.
+        Returns the state where a real run takes over (where it differs, or after them)."""
+        d, share = out.x - ref.x, self.bound(out.x)
+        nz = len(self.free)
+        for rnd in range(ref.clean):
+            s, r1 = ref.selected[nz + rnd], ref.rhos[rnd]
+            st = ref.states[rnd].shifted(d, share)
+            r1f = r1[0] / r1[1]
+            tied = [s]
+            for j in sorted(alive):
+                if j == s or lbf[j] > r1f * 1.000001 or _above(lb[j], r1, True):
+                    continue
+                low = self.floor(st, j, r1)
+                if low is None and self.excess(st, j, r1) < 0:
+                    low = r1
+                if low is not None:
+                    lb[j], lbf[j] = low, _ratio(low)
+                    continue
+                pj = self.price(st, j)
+                if pj is None:  # cannot happen (j's supporters hold enough); be safe
+                    return st
+                if _above(pj, r1, True):
+                    lb[j], lbf[j] = pj, pj[0] / pj[1]
+                    continue
+                if _above(r1, pj, True) or j < s:  # j costs less, or the same and comes first
+                    return st
+                tied.append(j)
+            out.states.append(st)
+            out.selected.append(s)
+            out.rhos.append(r1)
+            out.ties.append(tuple(sorted(tied)) if len(tied) > 1 else ())
+            out.clean += 1
+            alive.discard(s)
+        return ref.state(ref.clean).shifted(d, share)
 
     def certify(self, ref: _Run, x2: int) -> tuple[int, _Run | None]:
         """How far the purchases of ``ref`` provably stay the same.
@@ -634,32 +818,46 @@ class _Election:
         st = self.initial(x2)
         alive = set(self.cands)
         lb: dict[int, Price] = {j: (costs[j], self.tot[j] * self.unit[j]) for j in alive}
+        lbf = np.full(len(costs), math.inf)  # lb as floats (correctly rounded); inf if not alive
+        for j in alive:
+            lbf[j] = lb[j][0] / lb[j][1]
         reach = x2
         out = _Run(x2, list(ref.selected), probe=True)
+        d, share = x2 - x1, self.bound(x2)
+        clean = True
         for rnd, s in enumerate(ref.selected[len(self.free) :]):
-            p2 = self.price(st, s)
-            if p2 is None:  # cannot happen (budgets grow with x); be safe
-                return x1, None
             r1 = ref.rhos[rnd]
+            if rnd < ref.clean:  # the same price, with budgets d higher (see _replay)
+                p2 = r1
+            else:
+                p2 = self.price(st, s)
+                if p2 is None:  # cannot happen (budgets grow with x); be safe
+                    return x1, None
+                clean = clean and self.clean(st, s, p2)
+            r1f = r1[0] / r1[1]
             upper: dict[int, Price | None] = {}  # price of s on lower-bound budgets at y
-            for j in alive:
-                if j == s:
-                    continue
+            lbf[s] = math.inf
+            for j in np.flatnonzero(lbf <= r1f * (1 + 1e-9)).tolist():  # others are above r1
                 strict = j < s  # j would win a tie
                 if _above(lb[j], r1, strict):
                     continue
-                if self.beats(st, j, r1, strict):
-                    lb[j] = r1
+                low = self.floor(st, j, r1)
+                if low is None and self.beats(st, j, r1, strict):
+                    low = r1
+                if low is not None:
+                    lb[j], lbf[j] = low, _ratio(low)
                     continue
                 reach = self._chain(ref, rnd, st, x2, j, strict, reach, upper)
                 if reach <= x1:
                     return x1, None
-            out.states.append(st.copy())
+            out.states.append(st)
             out.rhos.append(p2)
             out.ties.append(())
+            out.clean += clean
             alive.discard(s)
-            self.pay(st, s, p2)
-        for j in alive:  # nothing else may become affordable
+            st = ref.state(rnd + 1).shifted(d, share) if rnd < ref.clean else self.pay(st, s, p2)
+        alive -= self.unaffordable(st, list(alive))
+        for j in sorted(alive):  # nothing else may become affordable
             if not self.affords(st, j):
                 continue
             lo, hi = x1, reach
@@ -732,14 +930,14 @@ class _Election:
         """Who paid what when ``s`` was bought at price ``rho`` from budgets ``st``."""
         num, den = rho
         num *= self.unit[s]  # price per point
-        mb, rb, f, nq = st.mb, st.rb, st.F, st.nq
+        nq = st.nq
         full: Counter[int] = Counter()
         exhausted = 0
         exhausted_paid = 0  # scaled by nq
         supporters = 0
         for g, u, w in self.entries(st.level, s).rows():
             supporters += w
-            m = mb[g] * f[rb[g]] if mb[g] > 0 else 0
+            m = max(st.exact(g), 0)
             if m * den >= num * nq * u:
                 full[u] += w
             else:
@@ -772,6 +970,11 @@ class _Election:
             supporters=supporters,
             supporters_money=Fraction(self.money(st, j), st.nq),
         )
+
+
+def _ratio(a: Price) -> float:
+    """``a`` as a float (correctly rounded; infinite for ``_INFINITE``)."""
+    return a[0] / a[1] if a[1] else math.inf
 
 
 def _above(a: Price, b: Price, strict: bool) -> bool:

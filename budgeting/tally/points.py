@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import count, repeat
 
 from budgeting.tally.model import APPROVAL, CUMULATIVE, ORDINAL, TallyInput
 
@@ -11,15 +12,12 @@ from budgeting.tally.model import APPROVAL, CUMULATIVE, ORDINAL, TallyInput
 def ballot_points(
     ballot: Iterable[str], max_ranks: int, kind: str = ORDINAL, given: Iterable[int] = ()
 ) -> Iterator[tuple[str, int]]:
-    """Yield ``(project_id, points)`` for one ballot, in ballot order."""
+    """``(project_id, points)`` for one ballot, in ballot order."""
     if kind == CUMULATIVE:
-        yield from zip(ballot, given, strict=True)
-    elif kind == APPROVAL:
-        for project_id in ballot:
-            yield project_id, 1
-    else:
-        for position, project_id in enumerate(ballot):
-            yield project_id, max_ranks - position
+        return zip(ballot, given, strict=True)
+    if kind == APPROVAL:
+        return zip(ballot, repeat(1))
+    return zip(ballot, count(max_ranks, -1))
 
 
 def scored_ballots(inp: TallyInput) -> Iterator[tuple[tuple[str, int], ...]]:

@@ -24,7 +24,14 @@ from dialogs.flows.vote_steps import (
 )
 from dialogs.states import Flow, VoteStep
 from dialogs.types import Button
-from dialogs.wording import int_arg, phase_open, short, show_menu, stale_button
+from dialogs.wording import (
+    int_arg,
+    phase_open,
+    short,
+    show_menu,
+    stale_button,
+    violation_text,
+)
 
 MAX_CODE_FAILURES = 5
 
@@ -38,16 +45,51 @@ async def vote(ctx: Context, args: str) -> None:
     ):
         return
     assert ctx.round is not None
-    if ctx.round.requires_voting_code and not await voting_codes.code_of(
-        ctx.session, ctx.round, ctx.participant
-    ):
-        ctx.goto(Flow.VOTE, VoteStep.CODE)
-        ctx.say(
-            _("This round uses voting codes. Please type the code from your letter."),
-            [Button(_("Cancel"), "menu")],
-        )
-        return
+    if ctx.round.requires_voting_code:
+        code = await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
+        if code is None or code.revoked_at is not None:
+            if code is not None:
+                ctx.say(
+                    _(
+                        "The voting code you used has been revoked by the staff, "
+                        "so it cannot vote any more."
+                    )
+                )
+            ask_for_code(ctx)
+            return
     await choose_area_prompt(ctx)
+
+
+def ask_for_code(ctx: Context) -> None:
+    """Ask for the code from the letter."""
+    ctx.goto(Flow.VOTE, VoteStep.CODE)
+    code_prompt(ctx)
+
+
+def code_prompt(ctx: Context) -> None:
+    """The question for the code (the conversation already waits for it)."""
+    ctx.say(
+        ctx._("This round uses voting codes. Please type the code from your letter."),
+        [Button(ctx._("Cancel"), "menu")],
+    )
+
+
+async def vote_with_code(ctx: Context, code: str) -> None:
+    """Start voting with the code from a letter's link already filled in."""
+    if not phase_open(
+        ctx, Phase.VOTING, ctx._("Voting is open {window}. The round is now in another phase.")
+    ):
+        return
+    assert ctx.round is not None
+    if not ctx.round.requires_voting_code:
+        await choose_area_prompt(ctx)
+        return
+    ctx.goto(Flow.VOTE, VoteStep.CODE)
+    try:
+        await code_step(ctx, code)
+    except RuleViolation as refused:
+        ctx.say(violation_text(ctx, refused))
+        code_prompt(ctx)
 
 
 @router.step(VoteStep.CODE)
@@ -80,6 +122,15 @@ async def choose_area_prompt(ctx: Context) -> None:
             ).format(code=existing.receipt_code)
         )
     areas = ctx.round.areas
+    code = None
+    if ctx.round.requires_voting_code:
+        code = await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
+    code_area = await voting_codes.area_of_code(ctx.session, code) if code else None
+    if code_area is not None and (area := area_of(ctx.round, code_area)) is not None:
+        locale = ctx.participant.locale or "sv"
+        ctx.say(_("Your voting code is for {area}.").format(area=area.name(locale)))
+        await choose_area(ctx, [str(area.id)])
+        return
     if len(areas) == 1:
         await choose_area(ctx, [str(areas[0].id)])
         return
@@ -235,7 +286,14 @@ async def confirm(ctx: Context, args: list[str]) -> None:
     data = ctx.state.data
     points = data.get("points") if ctx.round.ballot_kind == BallotKind.CUMULATIVE else None
     ballot = await ballots.cast_ballot(
-        ctx.session, ctx.round, ctx.participant, data["area_id"], data["picks"], ctx.now, points
+        ctx.session,
+        ctx.round,
+        ctx.participant,
+        data["area_id"],
+        data["picks"],
+        ctx.now,
+        points,
+        channel=ctx.incoming.channel,
     )
     ctx.clear()
     _ = ctx._

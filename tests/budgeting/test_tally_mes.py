@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -425,12 +426,15 @@ def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
     # price(), excess() and affords() settle most comparisons on floating-point shadow
     # budgets; along a run, with budgets shifted both ways, they agree with exact arithmetic
     rng = random.Random(200 + seed)
+    bounds = 0
     for kind in (ORDINAL, APPROVAL):
         ranked = random_election(rng, voters=400, projects=12)
         inp = TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, kind)
         election = _Election(inp)
         run = election.run(rng.randrange(0, 40))
-        for st in run.states:
+        for st in run.states + [run.final]:
+            gone = election.unaffordable(st, election.cands)
+            assert all(election.money(st, j) < election.costs[j] * st.nq for j in gone)
             for j in election.cands:
                 nq = st.nq
                 for shift in (0, nq, -nq, 7 * nq // 3, -(5 * nq) // 2):
@@ -439,9 +443,21 @@ def test_shadow_budgets_give_the_exact_prices(seed: int) -> None:
                     assert election.affords(st, j, max(shift, 0)) == exact
                 rho = election.exact_price(st, j)
                 if rho is not None:
-                    for factor in (Fraction(1), Fraction(999_999, 1_000_000), Fraction(3, 2)):
+                    factors = (
+                        Fraction(1),
+                        Fraction(999_999, 1_000_000),
+                        Fraction(3, 2),
+                        Fraction(1, 2),
+                    )
+                    for factor in factors:
                         near = (rho[0] * factor.numerator, rho[1] * factor.denominator)
                         assert election.excess(st, j, near) == exact_excess(election, st, j, near)
+                        low = election.floor(st, j, near)  # a bound if clearly above near
+                        if low is not None:
+                            assert Fraction(*near) < Fraction(*rho)
+                            assert Fraction(*near) <= Fraction(*low) <= Fraction(*rho)
+                            bounds += 1
+    assert bounds
 
 
 def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int:  # noqa: ANN001
@@ -449,7 +465,7 @@ def exact_excess(election: _Election, st, j: int, rho: tuple[int, int]) -> int: 
     price_per_point = Fraction(rho[0] * election.unit[j], rho[1])
     paid = Fraction(0)
     for g, u, w in election.entries(st.level, j).rows():
-        money = Fraction(st.mb[g] * st.F[st.rb[g]], st.nq)
+        money = Fraction(st.exact(g), st.nq)
         if money > 0:
             paid += w * min(money, price_per_point * u)
     return (paid > election.costs[j]) - (paid < election.costs[j])
@@ -463,3 +479,43 @@ def test_matches_pabutools_on_the_city_wide_krakow_file(pabulib_dir: Path) -> No
     _inp, result = tally_pabulib(path, MES)
     assert list(result.selected) == expected["selected"]
     assert result.spent <= result.budget
+
+
+def mirrored(inp: TallyInput) -> TallyInput:
+    """``inp`` with every ballot also cast with its two most named projects swapped, and the
+    second costing what the first does: the two tie exactly until one is bought."""
+    a, b = (p for p, _ in Counter(p for ballot in inp.ballots for p in ballot).most_common(2))
+    swap = {a: b, b: a}
+    ballots = inp.ballots + tuple(tuple(swap.get(p, p) for p in bb) for bb in inp.ballots)
+    cost = inp.project(a).cost
+    projects = tuple(TallyProject(p.id, cost if p.id == b else p.cost) for p in inp.projects)
+    return TallyInput(projects, inp.budget, ballots, inp.max_ranks, inp.kind)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_replayed_runs_equal_runs_from_scratch(seed: int) -> None:
+    # a run at x replays the rounds an earlier run bought from supporters who all paid in
+    # full; prices, ties, the rounds so replayed and the budgets must be those of a fresh run
+    rng = random.Random(300 + seed)
+    ties = 0
+    for kind in (ORDINAL, APPROVAL):
+        ranked = random_election(rng, voters=200, projects=10)
+        inp = mirrored(TallyInput(ranked.projects, ranked.budget, ranked.ballots, 3, kind))
+        election = _Election(inp)
+        for x1, x2 in ((0, 1), (0, 7), (3, 3), (5, 40)):
+            ref = election.run(x1)
+            fresh, replayed = election.run(x2), election.run(x2, ref)
+            assert (replayed.selected, replayed.rhos, replayed.ties, replayed.clean) == (
+                fresh.selected,
+                fresh.rhos,
+                fresh.ties,
+                fresh.clean,
+            )
+            ties += sum(map(bool, fresh.ties))
+            for rnd in range(len(fresh.states) + 1):
+                a, b = fresh.state(rnd), replayed.state(rnd)
+                assert a.level is b.level
+                assert [a.exact(g) for g in range(a.level.size)] == [
+                    b.exact(g) for g in range(b.level.size)
+                ]
+    assert ties

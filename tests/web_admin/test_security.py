@@ -26,8 +26,10 @@ from budgeting.models import (
     Proposal,
     ProposalStatus,
     Round,
+    StaffUser,
     utcnow,
 )
+from budgeting.services.staff.voting_codes import code_key, issue_batch
 from budgeting.services.tally import count_round, publish_results
 from tests.builders import cast_ballots
 from tests.web_admin.harness import ADMIN, MODERATOR, Browser
@@ -35,7 +37,14 @@ from web_admin.app import PUBLIC_PATHS, create_app
 from web_admin.deps import current_staff, require_admin, verify_csrf
 
 SCRIPT = "<script>alert(1)</script>"
+APP_CODE_KEY = code_key("test secret key")
+"""The voting-code key of the ``app`` fixture's secret key."""
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+HOSTILE_PABULIB = (
+    "META\nkey;value\ndescription;{script}\nbudget;100\nvote_type;approval\n"
+    "PROJECTS\nproject_id;cost;name\n1;50;{script}\nVOTES\nvoter_id;vote\n1;1\n"
+)
+"""A pabulib file whose description and project name are a script."""
 
 
 def routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
@@ -61,7 +70,7 @@ def depends_on(dependant: Dependant, call: Callable) -> bool:
     return dependant.call is call or any(depends_on(d, call) for d in dependant.dependencies)
 
 
-def fill(path: str, **ids: int) -> str:
+def fill(path: str, **ids: int | str) -> str:
     """The path with its parameters filled in (1 unless given)."""
     return re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
 
@@ -174,6 +183,8 @@ async def _hostile_round(sessions: async_sessionmaker[AsyncSession], round_: Rou
         round_.phase_override = "decision"
         await count_round(session, round_, "greedy", now=utcnow(), seed=7)
         await publish_results(session, round_, utcnow())
+        staff = (await session.scalars(select(StaffUser).order_by(StaffUser.id))).first()
+        await issue_batch(session, staff, round_, None, 2, "hostile-round-token", APP_CODE_KEY)
         return proposal.id
 
 
@@ -186,9 +197,18 @@ async def test_a_script_in_a_title_is_shown_as_text_everywhere(
     proposal_id = await _hostile_round(sessions, town)
     admin = browser()
     await admin.login(*ADMIN)
+    hostile_file = HOSTILE_PABULIB.format(script=SCRIPT).encode()
+    sent = await admin.post("/admin/imports/pabulib", files={"file": ("x.pb", hostile_file)})
+    token = sent.headers["location"].rsplit("/", 1)[-1]
     shown_on = set()
     urls = [
-        fill(r.path, round_id=town.id, proposal_id=proposal_id, area_id=town.areas[1].id)
+        fill(
+            r.path,
+            round_id=town.id,
+            proposal_id=proposal_id,
+            area_id=town.areas[1].id,
+            token=token,
+        )
         for m, r in staff_routes(app)
         if m == "GET"
     ]
@@ -211,6 +231,7 @@ async def test_a_script_in_a_title_is_shown_as_text_everywhere(
         "implementation",
         "broadcasts",
         "campaigns",
+        token,  # the preview of an uploaded pabulib file
     } <= shown_on
 
 

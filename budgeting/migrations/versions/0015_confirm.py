@@ -6,8 +6,8 @@ reject, merge, phase change) already spent, so one confirmation acts once.
 kind, whether its date arrives or staff change the phase by hand; the automatic
 reminders already in the outbox get their key.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 09:30:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import budgeting.models.base
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -29,7 +29,7 @@ PHASE_OF_KIND = {
     "voting_closes": "voting",
     "survey": "followup",
 }
-"""The automatic reminders of 0012, and the phase each belongs to."""
+"""The automatic reminders, and the phase each belongs to."""
 
 
 def upgrade() -> None:
