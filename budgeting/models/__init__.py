@@ -12,6 +12,7 @@ from budgeting.models.notification import (
 from budgeting.models.participant import (
     ChannelIdentity,
     ConversationState,
+    GroupMembership,
     Participant,
     ProcessedUpdate,
 )
@@ -30,7 +31,7 @@ from budgeting.models.proposal import (
     Review,
     Support,
 )
-from budgeting.models.round import Area, Audience, BallotKind, Criterion, Round
+from budgeting.models.round import Area, Audience, BallotKind, Criterion, Round, SplitKind
 from budgeting.models.staff import (
     AuditEntry,
     Campaign,
@@ -66,6 +67,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "OutgoingReply",
+    "GroupMembership",
     "Participant",
     "ProcessedUpdate",
     "PublishedFile",
@@ -73,6 +75,7 @@ __all__ = [
     "ProposalStatus",
     "Review",
     "Round",
+    "SplitKind",
     "StaffRole",
     "StaffSession",
     "StaffUser",

@@ -12,10 +12,13 @@ from budgeting.models.base import Base, utcnow
 
 
 class Ballot(Base):
-    """One participant's ranked ballot in a round; replaced, never duplicated."""
+    """One participant's ballot in a round (or in one theme of it); replaced, never duplicated."""
 
     __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "participant_id", "slot"),
+        UniqueConstraint("voting_code_id", "slot"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -25,8 +28,11 @@ class Ballot(Base):
     )
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
     voting_code_id: Mapped[int | None] = mapped_column(
-        ForeignKey("voting_codes.id", ondelete="SET NULL"), unique=True
+        ForeignKey("voting_codes.id", ondelete="SET NULL")
     )
+    slot: Mapped[int] = mapped_column(default=0)
+    """0 where a person has one ballot in the round; the theme's id where they have one
+    per theme. With it, the database keeps one ballot per person and slot (and per code)."""
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -97,6 +103,8 @@ class VotingCode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    """The group the code is for (None: any part of the round)."""
     code_hash: Mapped[str] = mapped_column(String(64))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
