@@ -22,6 +22,7 @@ from budgeting.models import (
     Proposal,
     ProposalStatus,
     Round,
+    SplitKind,
     StaffRole,
 )
 from budgeting.phases import Phase, current_phase
@@ -73,6 +74,10 @@ REFUSALS = {
     "slug_taken": _("Another round already uses this short name."),
     "round_budget_below_areas": _("The areas' budgets add up to more than this budget."),
     "unknown_phase": _("Unknown phase."),
+    "split_fixed": _(
+        "Ballots are already cast: how the round is split, and whether a person votes in each "
+        "theme, can no longer change."
+    ),
     "area_name": _("Give the area a Swedish name."),
     "area_budget": _("Give the area's budget in whole kronor."),
     "areas_over_budget": _("The areas' budgets would exceed the round's budget of {budget}."),
@@ -154,6 +159,29 @@ def check_area(round_: Round, area_id: int) -> None:
     """The area is one of the round's."""
     if all(a.id != area_id for a in round_.areas):
         raise RuleViolation("unknown_area")
+
+
+def votes_in_each_part(round_: Round) -> bool:
+    """Whether a person has a ballot per theme (else one ballot in the round)."""
+    return round_.split_kind == SplitKind.THEME and round_.one_ballot_per_part
+
+
+def ballot_slot(round_: Round, area_id: int | None) -> int:
+    """Which of a person's ballots one for ``area_id`` is: the theme's id where a person
+    votes in each theme, else 0 (one ballot in the round, whatever its area)."""
+    return area_id or 0 if votes_in_each_part(round_) else 0
+
+
+def check_group(round_: Round, area_id: int, declared: int | None) -> None:
+    """In a round split by groups a person votes only in the group they declared."""
+    if round_.split_kind == SplitKind.GROUP and declared != area_id:
+        raise RuleViolation("not_your_group")
+
+
+def check_code_group(code_area_id: int | None, area_id: int) -> None:
+    """A voting code issued for one group is good only for that group."""
+    if code_area_id is not None and code_area_id != area_id:
+        raise RuleViolation("voting_code_other_group")
 
 
 def check_on_ballot(proposal_ids: Iterable[int], on_ballot: Collection[int]) -> None:
@@ -341,6 +369,19 @@ FROZEN_SETTINGS = (
 )
 """What a published result rests on, so what cannot change after publication (with the
 rule, recorded in the published counts, and the areas' budgets)."""
+
+
+SPLIT_SETTINGS = ("split_kind", "one_ballot_per_part")
+"""What the ballots already cast rest on: how the round is split, how many ballots a
+person has."""
+
+
+def check_split_change(round_: Round, values: Mapping[str, Any], ballots: int) -> None:
+    """Once ballots are cast the round's split and ballots per person stay as they are."""
+    if ballots and any(
+        name in values and values[name] != getattr(round_, name) for name in SPLIT_SETTINGS
+    ):
+        raise refusal("split_fixed")
 
 
 def check_settings_change(round_: Round, values: Mapping[str, Any]) -> None:
@@ -535,8 +576,7 @@ def check_public_name(name: str, reserved: Collection[str]) -> None:
             "public_name_length", minimum=PUBLIC_NAME_MIN_LENGTH, maximum=PUBLIC_NAME_MAX_LENGTH
         )
     if any(
-        unicodedata.category(c)[0] in "CZ" and c != " " and c not in _ALLOWED_FORMAT
-        for c in name
+        unicodedata.category(c)[0] in "CZ" and c != " " and c not in _ALLOWED_FORMAT for c in name
     ):
         raise RuleViolation("public_name_characters")
     folded = " ".join(name.casefold().split())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import Participant, Round, VotingCode
+from budgeting.services import rules
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.errors import RuleViolation
 
@@ -29,11 +30,17 @@ def new_code() -> str:
     return new_receipt_code()
 
 
-async def generate_codes(session: AsyncSession, round_: Round, count: int) -> list[str]:
-    """Create ``count`` new codes for the round; the plain codes are returned only here."""
+async def generate_codes(
+    session: AsyncSession, round_: Round, count: int, area_id: int | None = None
+) -> list[str]:
+    """Create ``count`` new codes for the round (for one group of it, if ``area_id``);
+    the plain codes are returned only here."""
+    if area_id is not None:
+        rules.check_area(round_, area_id)
     codes = [new_code() for _ in range(count)]
     session.add_all(
-        VotingCode(round_id=round_.id, code_hash=hash_code(round_.id, c)) for c in codes
+        VotingCode(round_id=round_.id, area_id=area_id, code_hash=hash_code(round_.id, c))
+        for c in codes
     )
     await session.flush()
     return codes
@@ -50,9 +57,15 @@ async def code_of(
 
 
 async def redeem(
-    session: AsyncSession, round_: Round, participant: Participant, text: str, now: datetime
+    session: AsyncSession,
+    round_: Round,
+    participant: Participant,
+    text: str,
+    now: datetime,
+    area_id: int | None = None,
 ) -> VotingCode:
-    """Attach an unused code to the participant, or RuleViolation."""
+    """Attach an unused code to the participant, or RuleViolation; in a group's vote
+    (``area_id``) a code issued for another group is refused and stays unused."""
     existing = await code_of(session, round_, participant)
     if existing is not None:
         return existing
@@ -66,6 +79,8 @@ async def redeem(
         raise RuleViolation("voting_code_unknown")
     if code.redeemed_at is not None:
         raise RuleViolation("voting_code_used")
+    if area_id is not None:
+        rules.check_code_group(code.area_id, area_id)
     code.participant_id = participant.id
     code.redeemed_at = now
     await session.flush()

@@ -143,7 +143,14 @@ async def _save_area(request: Request, db: DbSession, round_: Round, area: Area 
         request,
         db,
         setup.save_area(
-            db, request.state.staff, round_, area, texts(form, "name", ("name",)), budget, position
+            db,
+            request.state.staff,
+            round_,
+            area,
+            texts(form, "name", ("name",)),
+            budget,
+            position,
+            form.get("requires_voting_code") == "on",
         ),
         _("The area is saved."),
         f"/admin/rounds/{round_.id}/structure",

@@ -6,8 +6,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from budgeting.i18n import _
+from budgeting.models import SplitKind
+from budgeting.services.groups import members_per_group
 from web_admin.charts import bar_chart
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, StaffTranslator
+from web_admin.labels import PART_WORDS
 from web_admin.queries import ballots_per_area, ballots_per_day
 from web_admin.templating import render_page
 
@@ -18,11 +21,18 @@ router = APIRouter(prefix="/admin", tags=["voting"], dependencies=STAFF_ONLY)
 async def voting_monitor(
     request: Request, round_: RoundDep, db: DbSession, t: StaffTranslator
 ) -> Response:
-    """Ballots so far, per area and per day in the round's time zone."""
+    """Ballots so far, per area (theme, group: with the people who declared each group)
+    and per day in the round's time zone."""
     per_area = await ballots_per_area(db, round_.id)
     per_day = await ballots_per_day(db, round_)
     area_rows = [(a.name(t.locale), per_area.get(a.id, 0)) for a in round_.areas]
     day_rows = [(day.isoformat(), count) for day, count in per_day]
+    words = PART_WORDS.get(round_.split_kind, PART_WORDS[SplitKind.AREA])
+    chart_title = words["chart"]
+    members = None
+    if round_.split_kind == SplitKind.GROUP:
+        declared = await members_per_group(db, round_.id)
+        members = [declared.get(a.id, 0) for a in round_.areas]
     return render_page(
         request,
         "voting_monitor.html",
@@ -30,8 +40,10 @@ async def voting_monitor(
             "round_": round_,
             "total": sum(per_area.values()),
             "area_rows": area_rows,
+            "members": members,
+            "words": words,
             "day_rows": day_rows,
-            "area_chart": bar_chart(t.gettext(_("Ballots per area")), area_rows),
+            "area_chart": bar_chart(t.gettext(chart_title), area_rows),
             "day_chart": bar_chart(t.gettext(_("Ballots per day")), day_rows),
         },
     )

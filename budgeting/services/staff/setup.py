@@ -37,6 +37,10 @@ async def save_round(
     created = round_ is None
     if round_ is not None:
         rules.check_settings_change(round_, values)
+        cast = await session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)
+        )
+        rules.check_split_change(round_, values, cast or 0)
         rules.check_round_budget((a.budget for a in round_.areas), values["budget"])
     if round_ is None:
         round_ = Round(areas=[], criteria=[])
@@ -72,8 +76,10 @@ async def save_area(
     names: dict[str, dict[str, str]],
     budget: int | None,
     position: int | None,
+    requires_voting_code: bool = False,
 ) -> Area:
-    """Add an area to the round, or change one, with its share of the budget."""
+    """Add an area (theme, group) to the round, or change one, with its share of the
+    budget (and, for a group, whether voting in it needs a voting code)."""
     rules.check_swedish_name(names, "area_name")
     rules.check_area_budget(round_, area.id if area else None, budget)
     assert budget is not None
@@ -82,6 +88,7 @@ async def save_area(
         session.add(area)
     area.texts = names
     area.budget = budget
+    area.requires_voting_code = requires_voting_code
     if position is not None:
         area.position = position
     await session.flush()
