@@ -270,3 +270,33 @@ async def test_an_idea_is_filed_under_a_theme(seeded, chat, sessions):
             ("Culture", "Theme: Culture. Give your idea a short title"),
         ]
     )
+
+
+async def test_one_voting_code_backs_a_ballot_in_each_theme(seeded, chat, sessions):
+    round_ = await split_round(
+        seeded, sessions, "theme", THEMES, one_ballot_per_part=True, requires_voting_code=True
+    )
+    async with sessions() as session, session.begin():
+        (code,) = await generate_codes(session, await load_round(session, round_.id), 1)
+    voter = chat("agnes")
+    await play(
+        voter,
+        [
+            *START_ENGLISH,
+            ("/vote", "type the code from your letter"),
+            (code, ["voting code is accepted", "Which theme"]),
+            ("Play and sport", "Choose your #1"),
+            ("#2", "Choose your #2"),
+            ("Done", "Cast this ballot?"),
+            ("Confirm", "receipt code"),
+            ("/vote", "Which theme"),  # the code is not asked for again
+            ("Culture", "Choose your #1"),
+            ("#7", "Choose your #2"),
+            ("Done", "Cast this ballot?"),
+            ("Confirm", "receipt code"),
+        ],
+    )
+    async with sessions() as session:
+        cast = (await session.scalars(select(Ballot))).all()
+    assert len(cast) == 2 and len({b.voting_code_id for b in cast}) == 1
+    assert {b.slot for b in cast} == {b.area_id for b in cast}
