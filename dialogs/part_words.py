@@ -74,3 +74,22 @@ def browse_question(t: Translator, round_: Round) -> str:
     if round_.split_kind == SplitKind.GROUP:
         return t.gettext("Which group do you want to look at?")
     return t.gettext("Which area do you want to look at?")
+
+
+def budget_button(t: Translator, round_: Round | None) -> str:
+    """The /about section with the budget and each part's share."""
+    kind = round_.split_kind if round_ is not None else SplitKind.AREA
+    if kind == SplitKind.THEME:
+        return t.gettext("Budget and themes")
+    if kind == SplitKind.GROUP:
+        return t.gettext("Budget and groups")
+    return t.gettext("Budget and areas")
+
+
+def budget_shares(t: Translator, round_: Round) -> str:
+    """``The budget is {budget}, shared between the themes:`` (``{budget}`` to fill in)."""
+    if round_.split_kind == SplitKind.THEME:
+        return t.gettext("The budget is {budget}, shared between the themes:")
+    if round_.split_kind == SplitKind.GROUP:
+        return t.gettext("The budget is {budget}, shared between the groups:")
+    return t.gettext("The budget is {budget}, shared between the areas:")

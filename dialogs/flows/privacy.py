@@ -64,7 +64,7 @@ async def forget_command(ctx: Context, args: str) -> None:
     ctx.say(
         _(
             "This erases your account, your public name and your settings. Your ideas and "
-            "comments stay without your name (signed \"deleted user\"). "
+            'comments stay without your name (signed "deleted user"). '
             "A ballot in a vote that is still open is withdrawn (you can vote again later); "
             "once the vote has closed, your ballot stays counted anonymously. Erase now?"
         ),

@@ -268,6 +268,8 @@ async def test_an_idea_is_filed_under_a_theme(seeded, chat, sessions):
             *START_ENGLISH,
             ("/propose", "Which theme is your idea for?"),
             ("Culture", "Theme: Culture. Give your idea a short title"),
+            ("/about", "[Budget and themes]"),
+            ("Budget and themes", ["shared between the themes:", "• Culture: 250"]),
         ]
     )
 
