@@ -50,6 +50,15 @@ async def my_data(ctx: Context, args: str) -> None:
             or "—"
         ),
         _("Survey answers: {n}").format(n=data["survey_answers"]),
+        *(
+            [
+                _("Groups you said you belong to: {groups}").format(
+                    groups=", ".join(area.name(ctx.t.locale) for area in data["groups"])
+                )
+            ]
+            if data["groups"]
+            else []
+        ),
         "",
         _("To erase your personal data, type /forget."),
     ]

@@ -195,6 +195,7 @@ async def test_a_group_is_declared_once(seeded, chat, sessions, clock):
     }
     out = await voter.send("/verify")
     assert "Your ballot as stored (Group: Seniors):" in out
+    assert "Groups you said you belong to: Seniors" in await voter.send("/mydata")
 
 
 async def test_a_group_may_need_a_code_issued_for_it(seeded, chat, sessions):
