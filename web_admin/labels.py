@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from budgeting.i18n import _
 
 PHASES = {
@@ -71,6 +73,9 @@ PART_WORDS = {
         "per": _("Per area"),
         "column": _("Area"),
         "chart": _("Ballots per area"),
+        "plural": _("Areas"),
+        "none": _("No areas yet."),
+        "broadcast": _("Those who voted in an area"),
     },
     "theme": {
         "heading": _("Themes and their budgets"),
@@ -82,6 +87,9 @@ PART_WORDS = {
         "per": _("Per theme"),
         "column": _("Theme"),
         "chart": _("Ballots per theme"),
+        "plural": _("Themes"),
+        "none": _("No themes yet."),
+        "broadcast": _("Those who voted in a theme"),
     },
     "group": {
         "heading": _("Groups and their budgets"),
@@ -93,9 +101,19 @@ PART_WORDS = {
         "per": _("Per group"),
         "column": _("Group"),
         "chart": _("Ballots per group"),
+        "plural": _("Groups"),
+        "none": _("No groups yet."),
+        "broadcast": _("Those in a group: its voters and those who said they belong to it"),
     },
 }
 """What staff read for a round's parts, by the round's split kind."""
+
+
+def part_words(round_: Any) -> dict[str, str]:
+    """The msgids naming ``round_``'s parts (areas unless it is split otherwise)."""
+    return PART_WORDS.get(getattr(round_, "split_kind", "area"), PART_WORDS["area"])
+
+
 TIE_BREAKS = {
     "lot": _("A lot drawn at the count"),
     "listed": _("The order proposals were listed in"),

@@ -94,3 +94,8 @@ async def test_the_voting_monitor_shows_each_group(
         page.text,
     )
     assert rows[:2] == [("Säter town", "1", "2"), ("Gustavsbo", "0", "1")]
+    overview = await admin.get(f"/admin/rounds/{town.id}")
+    assert '<h2 id="areas-heading">Groups</h2>' in overview.text
+    assert ">Groups and criteria</a>" in overview.text
+    messages = await admin.get(f"/admin/rounds/{town.id}/broadcasts")
+    assert "Those in a group: its voters and those who said they belong to it" in messages.text

@@ -10,7 +10,7 @@ from budgeting.models import SplitKind
 from budgeting.services.groups import members_per_group
 from web_admin.charts import bar_chart
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, StaffTranslator
-from web_admin.labels import PART_WORDS
+from web_admin.labels import part_words
 from web_admin.queries import ballots_per_area, ballots_per_day
 from web_admin.templating import render_page
 
@@ -27,7 +27,7 @@ async def voting_monitor(
     per_day = await ballots_per_day(db, round_)
     area_rows = [(a.name(t.locale), per_area.get(a.id, 0)) for a in round_.areas]
     day_rows = [(day.isoformat(), count) for day, count in per_day]
-    words = PART_WORDS.get(round_.split_kind, PART_WORDS[SplitKind.AREA])
+    words = part_words(round_)
     chart_title = words["chart"]
     members = None
     if round_.split_kind == SplitKind.GROUP:
