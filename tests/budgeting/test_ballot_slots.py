@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from budgeting.models import Ballot, Participant, VotingCode, utcnow
+from budgeting.models import Ballot, Participant, Round, VotingCode, utcnow
 from budgeting.phases import Phase
+from budgeting.services import rules
+from budgeting.services.errors import RuleViolation
 from tests.builders import rounds_in_phase
 from tests.rounds import TOWN
 
@@ -55,3 +57,24 @@ async def test_one_ballot_per_person_and_slot(sessions) -> None:
     twice = ballot(second, second, "SLOT-0000-0006", code_id)
     twice.participant_id = other.id
     await refused(twice)  # the code already backs a ballot in this theme
+
+
+def test_the_slot_of_a_ballot() -> None:
+    each = Round(split_kind="theme", one_ballot_per_part=True)
+    assert rules.ballot_slot(each, 7) == 7 and rules.ballot_slot(each, None) == 0
+    for one in (
+        Round(split_kind="theme", one_ballot_per_part=False),
+        Round(split_kind="area", one_ballot_per_part=True),  # "each" means themes only
+        Round(split_kind="group", one_ballot_per_part=False),
+    ):
+        assert rules.ballot_slot(one, 7) == 0
+
+
+def test_the_split_stays_once_ballots_are_cast() -> None:
+    round_ = Round(split_kind="theme", one_ballot_per_part=True)
+    rules.check_split_change(round_, {"split_kind": "group"}, ballots=0)
+    rules.check_split_change(round_, {"split_kind": "theme", "one_ballot_per_part": True}, 5)
+    for change in ({"split_kind": "area"}, {"one_ballot_per_part": False}):
+        with pytest.raises(RuleViolation) as refused:
+            rules.check_split_change(round_, change, ballots=1)
+        assert refused.value.code == "split_fixed"
