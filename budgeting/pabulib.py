@@ -140,9 +140,13 @@ class PabulibInstance:
 def parse_pabulib(source: str | PathLike[str]) -> PabulibInstance:
     """Parse pabulib text, or the file at a path (a str without a line break is a path)."""
     if isinstance(source, PathLike) or "\n" not in source:
-        text = Path(source).read_text(encoding="utf-8-sig")
-    else:
-        text = source.removeprefix("\ufeff")
+        return parse_pabulib_text(Path(source).read_text(encoding="utf-8-sig"))
+    return parse_pabulib_text(source)
+
+
+def parse_pabulib_text(text: str) -> PabulibInstance:
+    """Parse pabulib text (never read as a path: an upload's content comes here)."""
+    text = text.removeprefix("\ufeff")
     instance = PabulibInstance()
     section = ""
     header: list[str] = []

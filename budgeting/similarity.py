@@ -5,18 +5,20 @@ English or Arabic, by the text's script and stop words), the topics those words 
 (``budgeting.similarity_lexicon``: "bänkar" and "sittplatser" are both *seating*), and
 character 4-grams of the stems (typos, compounds). Weights are TF-IDF over the texts
 compared (a round's ideas), so a place every idea names counts little; similarity is
-the cosine of two bags. Measured on tests/data/similar_ideas.json by bench/similarity.py.
+the cosine of two bags (scikit-learn's ``DictVectorizer``, ``TfidfTransformer`` and
+``linear_kernel``, imported on the first score). Measured on tests/data/similar_ideas.json
+by bench/similarity.py.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -157,43 +159,47 @@ def profile(text: str) -> Profile:
     return Profile(Counter(dict.fromkeys(topics, 1.0)), bag, places_of(text))
 
 
-def combined(topics: float, words: float, place: bool) -> float:
-    """One score from the topic and word cosines and whether the places agree."""
+def combined(topics: Any, words: Any, place: bool) -> Any:
+    """One score from the topic and word cosines and whether the places agree (floats,
+    or arrays of them)."""
     score = TOPIC_SHARE * topics + (1 - TOPIC_SHARE) * words
     return score if place else score * OTHER_PLACE_FACTOR
 
 
-class _Space:
-    """One kind of feature over a corpus: IDF, unit vectors, an inverted index."""
+def preload() -> None:
+    """Load scikit-learn now (about 1 s), so the first resident to propose after a restart
+    does not wait for it; the bot calls this in a thread once it serves."""
+    import sklearn.feature_extraction.text  # noqa: F401
+    import sklearn.metrics.pairwise  # noqa: F401
 
-    def __init__(self, bags: Mapping[Hashable, Counter[str]]) -> None:
-        self._count = len(bags)
-        self._frequency: Counter[str] = Counter()
-        for bag in bags.values():
-            self._frequency.update(bag.keys())
-        self.vectors = {key: self.vector(bag) for key, bag in bags.items()}
-        self._index: dict[str, list[tuple[Hashable, float]]] = defaultdict(list)
-        for key, vector in self.vectors.items():
-            for feature, weight in vector.items():
-                self._index[feature].append((key, weight))
 
-    def idf(self, feature: str) -> float:
-        """Smoothed inverse document frequency, as scikit-learn's ``TfidfVectorizer``."""
-        return math.log((1 + self._count) / (1 + self._frequency.get(feature, 0))) + 1
+def _unit_tfidf(bags: Sequence[Mapping[str, float]], corpus_size: int) -> Any:
+    """The rows of ``bags`` weighted by TF-IDF and scaled to length 1 (a sparse matrix).
 
-    def vector(self, bag: Mapping[str, float]) -> dict[str, float]:
-        """``bag`` weighted by IDF and scaled to length 1."""
-        weighted = {f: w * self.idf(f) for f, w in bag.items()}
-        norm = math.sqrt(sum(w * w for w in weighted.values())) or 1.0
-        return {f: w / norm for f, w in weighted.items()}
+    The IDF is smoothed, as scikit-learn's ``TfidfVectorizer``, and counts only the first
+    ``corpus_size`` bags (the corpus): a feature that only a draft has gets the IDF of a
+    feature no text has. scikit-learn (and SciPy) load here, on the first score, not when
+    the bot starts.
+    """
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    def cosines(self, vector: Mapping[str, float]) -> dict[Hashable, float]:
-        """The cosine of ``vector`` with every text that shares a feature with it."""
-        totals: dict[Hashable, float] = defaultdict(float)
-        for feature, weight in vector.items():
-            for key, other in self._index.get(feature, ()):
-                totals[key] += weight * other
-        return totals
+    counts = DictVectorizer().fit_transform(bags)
+    return TfidfTransformer().fit(counts[:corpus_size]).transform(counts)
+
+
+def _cosines(corpus: Sequence[Mapping[str, float]], drafts: Sequence[Mapping[str, float]]) -> Any:
+    """The cosine of each draft (or, if none, each text of the corpus) with each text of
+    the corpus: an array, one row per draft, one column per text."""
+    import numpy
+    from sklearn.metrics.pairwise import linear_kernel
+
+    bags = [*corpus, *drafts]
+    if not any(bags):  # no text has a feature of this kind
+        return numpy.zeros((len(drafts) or len(corpus), len(corpus)))
+    vectors = _unit_tfidf(bags, len(corpus))
+    mine = vectors[len(corpus) :] if drafts else vectors
+    return linear_kernel(mine, vectors[: len(corpus)])
 
 
 class Corpus:
@@ -201,37 +207,52 @@ class Corpus:
 
     def __init__(self, texts: Mapping[Hashable, str]) -> None:
         self.profiles = {key: profile(text) for key, text in texts.items()}
-        self._topics = _Space({k: p.topics for k, p in self.profiles.items()})
-        self._words = _Space({k: p.words for k, p in self.profiles.items()})
+        self._keys = list(self.profiles)
 
-    def _scores(self, mine: Profile, topics: dict, words: dict) -> dict[Hashable, float]:
-        return {
-            key: combined(
-                topics.get(key, 0.0),
-                words.get(key, 0.0),
-                same_place(mine.places, self.profiles[key].places),
-            )
-            for key in topics.keys() | words.keys()
-        }
+    def _cosines(self, drafts: Sequence[Profile] = ()) -> tuple[Any, Any]:
+        """The topic and the word cosines of ``drafts`` (or of the corpus's own texts)
+        with the corpus's texts."""
+        mine = self.profiles.values()
+        return (
+            _cosines([p.topics for p in mine], [d.topics for d in drafts]),
+            _cosines([p.words for p in mine], [d.words for d in drafts]),
+        )
+
+    def _score(self, mine: Profile, key: Hashable, topics: float, words: float) -> float:
+        return combined(topics, words, same_place(mine.places, self.profiles[key].places))
 
     def scores(self, text: str) -> dict[Hashable, float]:
         """The score of ``text`` against every text of the corpus that shares a feature."""
+        if not self._keys:
+            return {}
         mine = profile(text)
-        return self._scores(
-            mine,
-            self._topics.cosines(self._topics.vector(mine.topics)),
-            self._words.cosines(self._words.vector(mine.words)),
-        )
+        topics, words = self._cosines([mine])
+        return {
+            key: self._score(mine, key, float(topics[0, j]), float(words[0, j]))
+            for j, key in enumerate(self._keys)
+            if topics[0, j] > 0 or words[0, j] > 0
+        }
 
-    def scores_of(self, key: Hashable) -> dict[Hashable, float]:
-        """The scores of the corpus's own text ``key`` against the others."""
-        found = self._scores(
-            self.profiles[key],
-            self._topics.cosines(self._topics.vectors[key]),
-            self._words.cosines(self._words.vectors[key]),
-        )
-        found.pop(key, None)
-        return found
+    def pairs(self, threshold: float) -> dict[Hashable, dict[Hashable, float]]:
+        """For each text, the other texts that score at least ``threshold`` with it (only
+        texts with any)."""
+        if not self._keys:
+            return {}
+        topics, words = self._cosines()
+        unplaced = combined(topics, words, place=True)  # the places can only lower it
+        found: dict[Hashable, dict[Hashable, float]] = defaultdict(dict)
+        for i, j in zip(*(unplaced >= threshold).nonzero(), strict=True):
+            key, other = self._keys[i], self._keys[j]
+            if i != j:
+                score = self._score(self.profiles[key], other, topics[i, j], words[i, j])
+                if score >= threshold:
+                    found[key][other] = float(score)
+        return dict(found)
+
+
+def _best_first(matches: list[Match]) -> list[Match]:
+    """Best score first; scores equal to 12 places (rounding noise) by key."""
+    return sorted(matches, key=lambda m: (-round(m.score, 12), str(m.key)))
 
 
 def similar(
@@ -245,20 +266,17 @@ def similar(
         return []
     scores = Corpus(candidates).scores(draft)
     found = [Match(key, score) for key, score in scores.items() if score >= threshold]
-    found.sort(key=lambda m: (-m.score, str(m.key)))
-    return found[:limit]
+    return _best_first(found)[:limit]
 
 
 def similar_pairs(
     texts: Mapping[Hashable, str], threshold: float = SIMILAR_THRESHOLD
 ) -> dict[Hashable, list[Match]]:
     """For every text, the others that look like it (best first; only those with any)."""
-    corpus = Corpus(texts)
     found: dict[Hashable, list[Match]] = {}
-    for key in corpus.profiles:
-        matches = [Match(k, s) for k, s in corpus.scores_of(key).items() if s >= threshold]
-        if matches:
-            found[key] = sorted(matches, key=lambda m: (-m.score, str(m.key)))
+    for key, scores in Corpus(texts).pairs(threshold).items():
+        matches = [Match(k, s) for k, s in scores.items()]
+        found[key] = _best_first(matches)
     return found
 
 

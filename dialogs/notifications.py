@@ -112,7 +112,7 @@ async def notification_replies(
         if params.get("decision") == "approved":
             text = _("The council approved {title}.").format(title=title)
         elif params.get("decision") == "declined":
-            text = _("The council did not approve {title}.").format(title=title)
+            text = _("The council declined {title}.").format(title=title)
         else:
             text = _("The council has decided on {title}.").format(title=title)
         note = staff_text(t, params.get("notes"), params.get("note"))

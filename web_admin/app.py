@@ -36,6 +36,7 @@ from web_admin.security import (
     clear_session_cookie,
 )
 from web_admin.templating import make_templates, render_page
+from web_admin.uploads import PendingUploads
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def create_app(
     secret_key: str | None = None,
     https_only: bool = False,
     media_dir: str | Path | None = None,
+    upload_dir: str | Path | None = None,
     public_url: str | None = None,
     bot_username: str | None = None,
     default_locale: str = "sv",
@@ -73,7 +75,9 @@ def create_app(
     the login form and the language choice lapse at restart; staff sessions are rows in
     the database); ``https_only`` marks the cookies Secure and sends HSTS;
     uploaded photos go to ``media_dir`` (default ``./media``) and are served at
-    ``/media/<name>``, prefixed with ``public_url`` in what participants get;
+    ``/media/<name>``, prefixed with ``public_url`` in what participants get; pabulib
+    uploads wait for their import in ``upload_dir`` (default: ``uploads`` beside the media
+    directory, never inside it, which is public);
     ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``;
     ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks).
     """
@@ -85,6 +89,9 @@ def create_app(
     app.state.secret_key = secret_key
     app.state.https_only = https_only
     app.state.media_dir = Path(media_dir or "media").resolve()
+    app.state.uploads = PendingUploads(
+        Path(upload_dir or app.state.media_dir.parent / "uploads").resolve()
+    )
     app.state.public_url = (public_url or "").rstrip("/")
     app.state.bot_username = (bot_username or "").lstrip("@") or None
     app.state.default_locale = default_locale if default_locale in ("sv", "en") else "sv"

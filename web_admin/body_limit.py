@@ -10,6 +10,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web_admin.media import MAX_PHOTO_BYTES
+from web_admin.uploads import MAX_PABULIB_BYTES
 
 STAFF_FORM_BYTES = 64 * 1024
 """Any staff form (login included): far above the longest text fields allowed."""
@@ -17,10 +18,16 @@ PHOTO_FORM_BYTES = MAX_PHOTO_BYTES + STAFF_FORM_BYTES
 """The implementation-update form: a photo at its largest plus the form's other fields."""
 PHOTO_FORM_PATH = re.compile(r"/admin/proposals/[^/]+/updates")
 """``POST /admin/proposals/{proposal_id}/updates`` (routes/implementation.py)."""
+PABULIB_FORM_BYTES = MAX_PABULIB_BYTES + STAFF_FORM_BYTES
+"""The pabulib upload: a file at its largest plus the form's other fields."""
+PABULIB_FORM_PATH = "/admin/imports/pabulib"
+"""``POST /admin/imports/pabulib`` (routes/imports.py)."""
 
 
 def staff_body_limit(path: str) -> int:
     """The largest body the admin accepts at ``path``."""
+    if path == PABULIB_FORM_PATH:
+        return PABULIB_FORM_BYTES
     return PHOTO_FORM_BYTES if PHOTO_FORM_PATH.fullmatch(path) else STAFF_FORM_BYTES
 
 

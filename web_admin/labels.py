@@ -34,7 +34,10 @@ STATUSES = {
     "withdrawn": _("Withdrawn"),
     "selected": _("Selected"),
     "not_selected": _("Not selected"),
+    "declined": _("Declined by the council"),
 }
+"""Statuses by :func:`budgeting.services.rules.standing` (a declined project is not
+"selected")."""
 AUDIENCES = {
     "residents": _("Residents (medborgarbudget)"),
     "employees": _("Employees (medarbetarbudget)"),
@@ -114,6 +117,13 @@ def part_words(round_: Any) -> dict[str, str]:
     return PART_WORDS.get(getattr(round_, "split_kind", "area"), PART_WORDS["area"])
 
 
+VOTE_TYPES = {
+    "ordinal": _("Ranked (ordinal)"),
+    "approval": _("Approval"),
+    "choose-1": _("Choose one project"),
+    "cumulative": _("Cumulative points"),
+}
+"""pabulib's META ``vote_type`` values."""
 TIE_BREAKS = {
     "lot": _("A lot drawn at the count"),
     "listed": _("The order proposals were listed in"),

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from budgeting.i18n import Translator, translator
 from budgeting.models.base import translations
+from budgeting.services.rules import standing
 from web_admin import labels
 from web_admin.security import page_csrf
 
@@ -92,6 +93,7 @@ def render_page(
         "round_": None,
         "labels": labels,
         "translations": translations,
+        "standing": standing,
         **(context or {}),
     }
     templates: Jinja2Templates = request.app.state.templates

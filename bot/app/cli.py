@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", help="import a pabulib file as a closed round")
     imp.add_argument("--pabulib", type=Path, required=True)
+    imp.add_argument("--lang", choices=sorted(LANGUAGES), default=None)
 
     codes = commands.add_parser("voting-codes", help="generate one-time voting codes as CSV")
     codes.add_argument("round_id", type=int)

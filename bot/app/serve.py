@@ -16,6 +16,7 @@ from bot.app.bootstrap import build_app, configured_channels, open_runtime
 from bot.channels.console import ConsoleChannel
 from bot.delivery.scheduler import start_scheduler
 from bot.delivery.worker import OutboxWorker
+from budgeting import similarity
 from budgeting.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ async def serve(settings: Settings, console: ConsoleChannel | None = None) -> No
     listeners = [asyncio.create_task(c.listen()) for c in channels if c is not console]
     listeners.append(asyncio.create_task(runtime.replies.run({c.name: c for c in channels})))
     settle_heap()
+    warm_up = asyncio.create_task(asyncio.to_thread(similarity.preload))
     try:
         if console is None:
             await server.serve()
@@ -113,6 +115,7 @@ async def serve(settings: Settings, console: ConsoleChannel | None = None) -> No
         server.should_exit = True
         await server_task
     finally:
+        warm_up.cancel()
         scheduler.shutdown(wait=False)
         for task in listeners:
             task.cancel()

@@ -55,15 +55,13 @@ async def tally(settings: Settings, args: argparse.Namespace) -> int:
 def _tally_file(args: argparse.Namespace, rule: str | None, t: Translator) -> int:
     """Count a pabulib file; a file that cannot be counted is one line on stderr, status 2."""
     from budgeting.pabulib import tally_pabulib
+    from budgeting.services.pabulib_import import FILE_PROBLEMS, cannot_count
     from budgeting.tally.explain import explain_lines
 
     try:
         inp, result = tally_pabulib(args.pabulib, rule)
-    except (OSError, ValueError, csv.Error) as problem:
-        reason = problem.strerror if isinstance(problem, OSError) else str(problem)
-        reason = " ".join((reason or type(problem).__name__).split())
-        text = t.gettext("Cannot count {file}: {reason}").format(file=args.pabulib, reason=reason)
-        print(text, file=sys.stderr)
+    except FILE_PROBLEMS as problem:
+        print(cannot_count(t.gettext, str(args.pabulib), problem), file=sys.stderr)
         return 2
     note = t.gettext("Equal points were ordered as the projects are listed.")
     lines = explain_lines(result, inp, t.gettext, t.money, t.number, note) if args.explain else []
@@ -118,14 +116,26 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def import_(settings: Settings, args: argparse.Namespace) -> int:
-    """Create a closed round from a pabulib file and print its id."""
+    """Create a closed round from a pabulib file and print its id; a file that cannot be
+    counted gets one line on stderr and exit status 2 (the admin's upload says the same)."""
     from bot.app.bootstrap import open_runtime
-    from budgeting.services.exchange import import_pabulib
+    from budgeting.services.pabulib_import import (
+        FILE_PROBLEMS,
+        cannot_count,
+        import_pabulib_file,
+        read_pabulib_file,
+    )
 
+    try:
+        file = read_pabulib_file(args.pabulib)
+    except FILE_PROBLEMS as problem:
+        t = translator(args.lang or settings.default_locale)
+        print(cannot_count(t.gettext, str(args.pabulib), problem), file=sys.stderr)
+        return 2
     runtime = await open_runtime(settings)
     try:
         async with runtime.sessions() as session, session.begin():
-            round_ = await import_pabulib(session, args.pabulib)
+            round_ = await import_pabulib_file(session, file)
             round_id = round_.id
     finally:
         await runtime.close()

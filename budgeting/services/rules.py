@@ -39,7 +39,15 @@ REFUSALS = {
     "not_reviewable": _("This proposal can no longer be reviewed."),
     "reason_required": _("Give a reason; the author will read it."),
     "swedish_required": _("Write the Swedish text too; it is shown to everyone else."),
-    "merge_target": _("Choose another proposal of the same area to merge into."),
+    "merge_target": _(
+        "Choose another open or accepted proposal of the same round and area to merge into."
+    ),
+    "assessment_incomplete": _(
+        "Assess every criterion first, or accept anyway and give the reason for the audit log."
+    ),
+    "override_reason": _(
+        "Give the reason for accepting without a complete assessment; it is kept in the audit log."
+    ),
     # results
     "unknown_tally_rule": _("Unknown counting rule."),
     "already_published": _("The results are already published."),
@@ -49,6 +57,14 @@ REFUSALS = {
         "support and the tie-break can no longer change."
     ),
     "area_budget_frozen": _("The results are published: the area's budget can no longer change."),
+    "settings_locked": _(
+        "Voting has opened: the budget, how the round is split, the ballot kind, K and the "
+        "points can no longer change."
+    ),
+    "areas_locked": _(
+        "Voting has opened: areas can no longer be added or removed, and their budgets can no "
+        "longer change."
+    ),
     "redraw_reason": _("Give a reason for drawing the lot again; it is kept in the audit log."),
     "no_lot": _("This round breaks ties by the listed order; there is no lot to draw."),
     "voting_not_closed": _("Ballots can be counted when voting has closed."),
@@ -57,6 +73,7 @@ REFUSALS = {
     "unknown_decision": _("Choose the council's decision."),
     # follow-up
     "not_selected": _("Only selected projects are implemented."),
+    "declined_not_implemented": _("The council declined this project; it is not implemented."),
     "unknown_implementation_status": _("Choose a status."),
     "progress_range": _("Progress is a number from 0 to 100."),
     "update_empty": _("Write a short text about what happened."),
@@ -74,10 +91,6 @@ REFUSALS = {
     "slug_taken": _("Another round already uses this short name."),
     "round_budget_below_areas": _("The areas' budgets add up to more than this budget."),
     "unknown_phase": _("Unknown phase."),
-    "split_fixed": _(
-        "Ballots are already cast: how the round is split, and whether a person votes in each "
-        "theme, can no longer change."
-    ),
     "area_name": _("Give the area a Swedish name."),
     "area_budget": _("Give the area's budget in whole kronor."),
     "areas_over_budget": _("The areas' budgets would exceed the round's budget of {budget}."),
@@ -199,7 +212,8 @@ DECIDABLE = (
     ProposalStatus.REJECTED,
 )
 """Statuses from which staff may still accept, reject or merge a proposal."""
-NOT_MERGEABLE_INTO = (ProposalStatus.MERGED, ProposalStatus.WITHDRAWN)
+MERGEABLE_INTO = (ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW, ProposalStatus.ACCEPTED)
+"""Statuses a duplicate may be merged into: open (not yet decided) or accepted proposals."""
 TITLE_MAX_LENGTH = 200
 """What staff may reword a title to (residents' limit is the round's ``title_max_length``)."""
 
@@ -237,17 +251,38 @@ def check_reject(round_: Round, proposal: Proposal, reason: str) -> None:
     check_decidable(round_, proposal)
 
 
+def may_merge_into(proposal: Proposal, target: Proposal) -> bool:
+    """True if ``target`` is another open or accepted proposal of the same round and area."""
+    return (
+        target.id != proposal.id
+        and target.round_id == proposal.round_id
+        and target.area_id == proposal.area_id
+        and target.status in MERGEABLE_INTO
+    )
+
+
+def merge_targets(proposal: Proposal, candidates: Iterable[Proposal]) -> list[Proposal]:
+    """The candidates ``proposal`` may be merged into, in the given order."""
+    return [c for c in candidates if may_merge_into(proposal, c)]
+
+
 def check_merge(round_: Round, proposal: Proposal, target: Proposal | None) -> None:
-    """A decidable proposal merges into another live proposal of the same round and area."""
+    """A decidable proposal merges into another open or accepted proposal of the same round
+    and area (never a rejected, merged or withdrawn one, never itself)."""
     check_decidable(round_, proposal)
-    if (
-        target is None
-        or target.id == proposal.id
-        or target.round_id != proposal.round_id
-        or target.area_id != proposal.area_id
-        or target.status in NOT_MERGEABLE_INTO
-    ):
+    if target is None or not may_merge_into(proposal, target):
         raise refusal("merge_target")
+
+
+def check_assessed(unassessed: Collection[int], override: bool, reason: str) -> None:
+    """A proposal is accepted once every criterion is assessed, or by an explicit override
+    with a reason (kept in the audit log)."""
+    if not unassessed:
+        return
+    if not override:
+        raise refusal("assessment_incomplete")
+    if not reason:
+        raise refusal("override_reason")
 
 
 def check_reason(reason: str, required: bool) -> None:
@@ -290,12 +325,36 @@ def check_implementation_update(
     """A selected project's update: a known status, progress 0–100, some text."""
     if proposal.status != ProposalStatus.SELECTED:
         raise refusal("not_selected")
+    if declined(proposal):
+        raise refusal("declined_not_implemented")
     if status not in {s.value for s in ImplementationStatus}:
         raise refusal("unknown_implementation_status")
     if progress is None or not 0 <= progress <= 100:
         raise refusal("progress_range")
     if not body:
         raise refusal("update_empty")
+
+
+DECLINED = "declined"
+"""The standing of a selected project the council declined (not a stored status)."""
+
+
+def declined(proposal: Proposal) -> bool:
+    """True if the council declined the (selected) project."""
+    return proposal.council_decision == CouncilDecision.DECLINED
+
+
+def standing(proposal: Proposal) -> str:
+    """The status as everyone should read it: a selected project the council declined is
+    :data:`DECLINED`, not selected; otherwise the stored status."""
+    if proposal.status == ProposalStatus.SELECTED and declined(proposal):
+        return DECLINED
+    return proposal.status
+
+
+def being_implemented(proposal: Proposal) -> bool:
+    """True for a selected project the council has not declined."""
+    return proposal.status == ProposalStatus.SELECTED and not declined(proposal)
 
 
 # -- budget shares -------------------------------------------------------------------------
@@ -357,39 +416,68 @@ def check_redraw(round_: Round, reason: str) -> None:
         raise refusal("redraw_reason")
 
 
-FROZEN_SETTINGS = (
+VOTING_SETTINGS = (
     "budget",
+    "split_kind",
+    "one_ballot_per_part",
     "ballot_kind",
     "min_ranks",
     "max_ranks",
     "points_total",
     "points_per_project",
-    "min_project_score",
-    "tie_break",
 )
+"""What ballots are cast under, so what cannot change once voting has opened (with the
+areas and their budgets)."""
+FROZEN_SETTINGS = (*VOTING_SETTINGS, "min_project_score", "tie_break")
 """What a published result rests on, so what cannot change after publication (with the
 rule, recorded in the published counts, and the areas' budgets)."""
+VOTING_OPENED = (Phase.VOTING, *COUNTABLE)
 
 
-SPLIT_SETTINGS = ("split_kind", "one_ballot_per_part")
-"""What the ballots already cast rest on: how the round is split, how many ballots a
-person has."""
+def settings_lock(round_: Round, now: datetime, ballots_cast: int) -> str | None:
+    """Why the ballot settings are locked, as a refusal code: ``settings_frozen`` once the
+    results are published, ``settings_locked`` once voting has opened (by its date, by a
+    phase set by hand, or because a ballot was cast); None while they may still change."""
+    if round_.results_published_at is not None:
+        return "settings_frozen"
+    if ballots_cast or current_phase(round_, now) in VOTING_OPENED:
+        return "settings_locked"
+    return None
 
 
-def check_split_change(round_: Round, values: Mapping[str, Any], ballots: int) -> None:
-    """Once ballots are cast the round's split and ballots per person stay as they are."""
-    if ballots and any(
-        name in values and values[name] != getattr(round_, name) for name in SPLIT_SETTINGS
-    ):
-        raise refusal("split_fixed")
+def locked_settings(round_: Round, now: datetime, ballots_cast: int) -> frozenset[str]:
+    """The round's settings staff can no longer change (see :func:`settings_lock`)."""
+    lock = settings_lock(round_, now, ballots_cast)
+    if lock is None:
+        return frozenset()
+    return frozenset(FROZEN_SETTINGS if lock == "settings_frozen" else VOTING_SETTINGS)
 
 
-def check_settings_change(round_: Round, values: Mapping[str, Any]) -> None:
-    """After publication none of :data:`FROZEN_SETTINGS` may change."""
-    if round_.results_published_at is None:
+def check_settings_change(
+    round_: Round, values: Mapping[str, Any], now: datetime, ballots_cast: int = 0
+) -> None:
+    """None of :func:`locked_settings` may change (the others, texts and dates, may)."""
+    locked = locked_settings(round_, now, ballots_cast)
+    if any(name in values and values[name] != getattr(round_, name) for name in locked):
+        raise refusal(settings_lock(round_, now, ballots_cast) or "settings_locked")
+
+
+def check_areas_change(
+    round_: Round, area_id: int | None, budget: int | None, now: datetime, ballots_cast: int
+) -> None:
+    """Once voting has opened no area is added (``area_id`` None) or removed (``budget``
+    None) and none changes its budget; renaming and reordering stay possible."""
+    lock = settings_lock(round_, now, ballots_cast)
+    if lock is None:
         return
-    if any(name in values and values[name] != getattr(round_, name) for name in FROZEN_SETTINGS):
-        raise refusal("settings_frozen")
+    current = next((a.budget for a in round_.areas if a.id == area_id), None)
+    if area_id is None or budget is None or budget != current:
+        raise refusal(areas_lock_code(lock))
+
+
+def areas_lock_code(lock: str) -> str:
+    """The refusal about areas that goes with a :func:`settings_lock` code."""
+    return "area_budget_frozen" if lock == "settings_frozen" else "areas_locked"
 
 
 def check_phase_override(phase: str | None) -> None:

@@ -16,7 +16,7 @@ from budgeting.models import (
 )
 from budgeting.models.base import translations
 from budgeting.phases import Phase
-from budgeting.services import browsing, discussion, proposals
+from budgeting.services import browsing, discussion, proposals, rules
 from budgeting.services.browsing import Sort
 from budgeting.services.errors import RuleViolation
 from budgeting.services.results import published_results
@@ -179,7 +179,10 @@ SORT_BUTTONS = {
 
 
 def settled_mark(ctx: Context, proposal: Proposal) -> str:
-    """``❌ Rejected`` or ``🔀 Merged with #7`` for a settled idea, else empty."""
+    """``❌ Rejected``, ``🔀 Merged with #7`` or ``⛔ Declined by the council`` for a settled
+    idea, else empty."""
+    if rules.standing(proposal) == rules.DECLINED:
+        return "⛔ " + ctx._("Declined by the council")
     if proposal.status == ProposalStatus.REJECTED:
         return "❌ " + ctx._("Rejected")
     if proposal.status == ProposalStatus.MERGED:
@@ -271,7 +274,7 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
         part_label(ctx.t, ctx.round, area.name(ctx.t.locale) if area else ""),
         _("Cost: {cost}").format(cost=ctx.t.money(proposal.cost)),
         _("Status: {status}").format(
-            status=settled_mark(ctx, proposal) or status_name(ctx, proposal.status)
+            status=settled_mark(ctx, proposal) or status_name(ctx, proposal)
         ),
         "",
         proposal.description,
@@ -447,6 +450,6 @@ async def following(ctx: Context, args: str) -> None:
         )
         return
     lines = [_("You follow:")]
-    lines += [f"#{p.id} {p.title} — {status_name(ctx, p.status)}" for p in followed]
+    lines += [f"#{p.id} {p.title} — {status_name(ctx, p)}" for p in followed]
     buttons = [Button(f"#{p.id} {short(p.title)}", router.payload("open", p.id)) for p in followed]
     ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from budgeting.i18n import _ as N_
-from budgeting.models import Criterion, ProposalStatus, Review
+from budgeting.models import Criterion, Proposal, ProposalStatus, Review
 from budgeting.models.base import translations
 from budgeting.phases import Phase
-from budgeting.services import proposals
+from budgeting.services import proposals, rules
 from dialogs.context import Context
 from dialogs.routing import FlowRouter
 from dialogs.staff_texts import staff_text
@@ -27,12 +27,14 @@ STATUS_NAMES = {
     ProposalStatus.WITHDRAWN: N_("withdrawn"),
     ProposalStatus.SELECTED: N_("selected in the vote"),
     ProposalStatus.NOT_SELECTED: N_("not selected in the vote"),
+    rules.DECLINED: N_("declined by the council"),
 }
 
 
-def status_name(ctx: Context, status: str) -> str:
-    """A proposal status in the participant's words."""
-    return ctx._(STATUS_NAMES[ProposalStatus(status)])
+def status_name(ctx: Context, proposal: Proposal) -> str:
+    """A proposal's status in the participant's words (a project the council declined is
+    "declined by the council", not "selected")."""
+    return ctx._(STATUS_NAMES[rules.standing(proposal)])
 
 
 @router.command("ideas")
@@ -48,7 +50,7 @@ async def my_ideas(ctx: Context, args: str) -> None:
         show_menu(ctx)
         return
     lines = [_("Your ideas:")]
-    lines += [f"#{p.id} {p.title} — {status_name(ctx, p.status)}" for p in ideas]
+    lines += [f"#{p.id} {p.title} — {status_name(ctx, p)}" for p in ideas]
     buttons = [Button(f"#{p.id} {short(p.title)}", router.payload("show", p.id)) for p in ideas]
     ctx.say("\n".join(lines), [*buttons, Button(_("Menu"), "menu")])
 
@@ -63,7 +65,7 @@ async def show_idea(ctx: Context, args: list[str]) -> None:
     locale = ctx.participant.locale or "sv"
     lines = [
         f"#{proposal.id} {proposal.title}",
-        _("Status: {status}").format(status=status_name(ctx, proposal.status)),
+        _("Status: {status}").format(status=status_name(ctx, proposal)),
         _("Cost: {cost}").format(cost=ctx.t.money(proposal.cost)),
         "",
         proposal.description,

@@ -28,6 +28,7 @@ from budgeting.phases import Phase
 from budgeting.services.ballots import ballots_of
 from budgeting.services.results import area_file, file_path, published_results
 from budgeting.services.rounds import area_of
+from budgeting.services.rules import declined
 from budgeting.services.tally import explain_run
 from budgeting.tally.model import APPROVAL, BELOW_MINIMUM, NO_ROOM, SELECTED, STOPPED
 from budgeting.tally.outcomes import NO_SHARE, NO_VOTES, AreaOutcome, ProjectOutcome, area_outcomes
@@ -46,7 +47,7 @@ limit is 4096)."""
 rounds work lands there)."""
 DECISIONS = {
     CouncilDecision.APPROVED: N_("approved by the council"),
-    CouncilDecision.DECLINED: N_("not approved by the council"),
+    CouncilDecision.DECLINED: N_("declined by the council"),
 }
 IMPLEMENTATION = {
     ImplementationStatus.NOT_STARTED: N_("not started"),
@@ -279,12 +280,14 @@ def area_blocks(
         )
     blocks = ["\n".join(heading)]
     for project in area.projects:
+        proposal = proposals.get(int(project.id)) if project.id.isdigit() else None
         mark = "✅" if project.selected else "❌"
+        if project.selected and proposal is not None and declined(proposal):
+            mark = "⛔"
         lines = [
             f"{project.place}. {mark} #{project.id} {project.name}",
             reason_sentence(t, area, project),
         ]
-        proposal = proposals.get(int(project.id)) if project.id.isdigit() else None
         if project.selected and proposal is not None and (words := decision_words(t, proposal)):
             lines.append(words)
         blocks.append("\n".join(lines))

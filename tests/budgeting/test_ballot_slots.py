@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from budgeting.models import Ballot, Participant, Round, VotingCode, utcnow
-from budgeting.phases import Phase
+from budgeting.phases import Phase, schedule
 from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
 from tests.builders import rounds_in_phase
@@ -70,11 +70,16 @@ def test_the_slot_of_a_ballot() -> None:
         assert rules.ballot_slot(one, 7) == 0
 
 
-def test_the_split_stays_once_ballots_are_cast() -> None:
-    round_ = Round(split_kind="theme", one_ballot_per_part=True)
-    rules.check_split_change(round_, {"split_kind": "group"}, ballots=0)
-    rules.check_split_change(round_, {"split_kind": "theme", "one_ballot_per_part": True}, 5)
+def test_the_split_stays_once_voting_has_opened() -> None:
+    now = utcnow()
+    round_ = Round(split_kind="theme", one_ballot_per_part=True, areas=[])
+    schedule(round_, Phase.IDEAS, now)
+    rules.check_settings_change(round_, {"split_kind": "group"}, now, ballots_cast=0)
     for change in ({"split_kind": "area"}, {"one_ballot_per_part": False}):
-        with pytest.raises(RuleViolation) as refused:
-            rules.check_split_change(round_, change, ballots=1)
-        assert refused.value.code == "split_fixed"
+        with pytest.raises(RuleViolation) as refused:  # a ballot cast (a paper one, say)
+            rules.check_settings_change(round_, change, now, ballots_cast=1)
+        assert refused.value.code == "settings_locked"
+    schedule(round_, Phase.VOTING, now)
+    with pytest.raises(RuleViolation):
+        rules.check_settings_change(round_, {"split_kind": "area"}, now, ballots_cast=0)
+    rules.check_settings_change(round_, {"split_kind": "theme"}, now, ballots_cast=0)

@@ -242,13 +242,17 @@ async def test_a_published_round_refuses_a_recount_and_changes_to_what_it_rests_
             {"points_total": 12},
         ):
             with pytest.raises(RuleViolation) as refused:
-                await setup.save_round(session, staff, round_, {**keep, **change})
+                await setup.save_round(session, staff, round_, {**keep, **change}, NOW)
             assert refused.value.code == "settings_frozen"
         area = round_.areas[0]
         with pytest.raises(RuleViolation) as refused:
-            await setup.save_area(session, staff, round_, area, {"sv": {"name": "X"}}, 250, None)
+            await setup.save_area(
+                session, staff, round_, area, {"sv": {"name": "X"}}, 250, None, NOW
+            )
         assert refused.value.code == "area_budget_frozen"
-        saved = await setup.save_round(session, staff, round_, {**keep, "organisation": "Säter"})
+        saved = await setup.save_round(
+            session, staff, round_, {**keep, "organisation": "Säter"}, NOW
+        )
         assert saved.organisation == "Säter" and round_.budget == 500 and round_.max_ranks == 3
         stored = (await session.scalars(select(TallyRun).order_by(TallyRun.id))).all()
         assert [r.id for r in stored] == [r.id for r in runs]

@@ -133,17 +133,60 @@ def test_a_rejection_needs_a_reason_before_anything_else_is_checked() -> None:
         a_proposal(11, area_id=2),
         a_proposal(11, status=S.MERGED),
         a_proposal(11, status=S.WITHDRAWN),
+        a_proposal(11, status=S.REJECTED),
     ],
 )
-def test_a_merge_needs_another_live_proposal_of_the_same_area(target: Proposal | None) -> None:
+def test_a_merge_needs_another_open_or_accepted_proposal_of_the_same_area(
+    target: Proposal | None,
+) -> None:
     error = refused(lambda: rules.check_merge(a_round(), a_proposal(10), target))
     assert error.code == "merge_target"
-    assert error.message == "Choose another proposal of the same area to merge into."
+    assert error.message == (
+        "Choose another open or accepted proposal of the same round and area to merge into."
+    )
 
 
-@pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.REJECTED])
-def test_a_merge_into_a_live_proposal_passes(status: str) -> None:
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.UNDER_REVIEW, S.ACCEPTED])
+def test_a_merge_into_an_open_or_accepted_proposal_passes(status: str) -> None:
     rules.check_merge(a_round(), a_proposal(10), a_proposal(11, status=status))
+
+
+def test_the_merge_targets_offered_are_the_ones_a_merge_accepts() -> None:
+    proposal = a_proposal(10)
+    candidates = [
+        proposal,
+        a_proposal(11, status=S.ACCEPTED),
+        a_proposal(12, status=S.REJECTED),
+        a_proposal(13, status=S.MERGED),
+        a_proposal(14, status=S.WITHDRAWN),
+        a_proposal(15, round_id=2),
+        a_proposal(16, area_id=2),
+        a_proposal(17, status=S.UNDER_REVIEW),
+    ]
+    assert [p.id for p in rules.merge_targets(proposal, candidates)] == [11, 17]
+
+
+def test_accepting_needs_every_criterion_assessed_or_an_override_with_a_reason() -> None:
+    rules.check_assessed([], override=False, reason="")
+    assert refused(lambda: rules.check_assessed([3], False, "")).code == "assessment_incomplete"
+    assert refused(lambda: rules.check_assessed([3], False, "why")).code == (
+        "assessment_incomplete"
+    )
+    assert refused(lambda: rules.check_assessed([3], True, "")).code == "override_reason"
+    rules.check_assessed([3, 4], override=True, reason="The council asked for it at once")
+
+
+def test_a_project_the_council_declined_stands_as_declined() -> None:
+    selected = a_proposal(status=S.SELECTED)
+    assert rules.standing(selected) == S.SELECTED and rules.being_implemented(selected)
+    selected.council_decision = "approved"
+    assert rules.standing(selected) == S.SELECTED and rules.being_implemented(selected)
+    selected.council_decision = "declined"
+    assert rules.standing(selected) == rules.DECLINED and rules.declined(selected)
+    assert not rules.being_implemented(selected)
+    assert rules.standing(a_proposal(status=S.ACCEPTED)) == S.ACCEPTED
+    refusal = refused(lambda: rules.check_implementation_update(selected, "planning", 10, "x"))
+    assert refusal.code == "declined_not_implemented"
 
 
 def test_council_decisions_and_updates_are_for_selected_projects_only() -> None:
@@ -235,8 +278,9 @@ def test_nothing_about_the_ballot_changes_after_publication() -> None:
 
 def test_the_settings_a_result_rests_on_are_frozen_after_publication() -> None:
     open_round, published = a_round(), a_round(results_published_at=NOW)
+    schedule(open_round, Phase.REVIEW, NOW)
     same = {name: getattr(published, name) for name in rules.FROZEN_SETTINGS}
-    rules.check_settings_change(published, {**same, "slug": "renamed"})
+    rules.check_settings_change(published, {**same, "slug": "renamed"}, NOW)
     for name, value in (
         ("budget", 2000),
         ("max_ranks", 5),
@@ -247,9 +291,9 @@ def test_the_settings_a_result_rests_on_are_frozen_after_publication() -> None:
         ("min_project_score", 10),
         ("tie_break", "listed"),
     ):
-        rules.check_settings_change(open_round, {**same, name: value})
+        rules.check_settings_change(open_round, {**same, name: value}, NOW)
         changed = {**same, name: value}
-        assert refused(lambda c=changed: rules.check_settings_change(published, c)).code == (
+        assert refused(lambda c=changed: rules.check_settings_change(published, c, NOW)).code == (
             "settings_frozen"
         )
     rules.check_area_budget(open_round, 1, 500)
@@ -258,6 +302,59 @@ def test_the_settings_a_result_rests_on_are_frozen_after_publication() -> None:
     assert refused(lambda: rules.check_area_budget(published, None, 1)).code == (
         "area_budget_frozen"
     )
+
+
+@pytest.mark.parametrize("phase", [Phase.IDEAS, Phase.REVIEW])
+def test_the_ballot_settings_and_areas_may_change_before_voting_opens(phase: Phase) -> None:
+    round_ = a_round()
+    schedule(round_, phase, NOW)
+    assert rules.settings_lock(round_, NOW, 0) is None
+    assert rules.locked_settings(round_, NOW, 0) == frozenset()
+    rules.check_settings_change(round_, {"budget": 5000, "ballot_kind": "approval"}, NOW)
+    rules.check_areas_change(round_, None, 100, NOW, 0)
+    rules.check_areas_change(round_, 1, 500, NOW, 0)
+    rules.check_areas_change(round_, 1, None, NOW, 0)
+
+
+@pytest.mark.parametrize(
+    "lock_it",
+    [
+        lambda r: schedule(r, Phase.VOTING, NOW),  # by its date
+        lambda r: schedule(r, Phase.DECISION, NOW),
+        lambda r: setattr(r, "phase_override", "voting"),  # by hand
+    ],
+)
+def test_what_ballots_are_cast_under_is_locked_once_voting_opens(lock_it) -> None:
+    round_ = a_round()
+    schedule(round_, Phase.REVIEW, NOW)
+    lock_it(round_)
+    assert rules.settings_lock(round_, NOW, 0) == "settings_locked"
+    assert rules.locked_settings(round_, NOW, 0) == frozenset(rules.VOTING_SETTINGS)
+    same = {name: getattr(round_, name) for name in rules.FROZEN_SETTINGS}
+    rules.check_settings_change(round_, {**same, "slug": "renamed", "tie_break": "listed"}, NOW)
+    for name, value in (
+        ("budget", 2000),
+        ("ballot_kind", "approval"),
+        ("min_ranks", 2),
+        ("max_ranks", 5),
+        ("points_total", 20),
+        ("points_per_project", 2),
+    ):
+        changed = {**same, name: value}
+        error = refused(lambda c=changed: rules.check_settings_change(round_, c, NOW))
+        assert error.code == "settings_locked"
+        assert error.message.startswith("Voting has opened")
+    rules.check_areas_change(round_, 1, 400, NOW, 0)  # renaming keeps the budget
+    for area_id, budget in ((1, 500), (None, 100), (1, None)):
+        error = refused(lambda a=area_id, b=budget: rules.check_areas_change(round_, a, b, NOW, 0))
+        assert error.code == "areas_locked"
+
+
+def test_a_cast_ballot_keeps_the_settings_locked_when_the_phase_is_moved_back() -> None:
+    round_ = a_round()
+    schedule(round_, Phase.REVIEW, NOW)
+    assert rules.settings_lock(round_, NOW, 1) == "settings_locked"
+    assert rules.settings_lock(a_round(results_published_at=NOW), NOW, 1) == "settings_frozen"
 
 
 def test_a_lot_is_redrawn_only_with_a_reason_and_only_for_a_lot() -> None:

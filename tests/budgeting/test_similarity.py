@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from budgeting.similarity import MAX_SUGGESTIONS, SIMILAR_THRESHOLD, idea_text, similar
 from tests.similarity_set import TARGET_PRECISION, TARGET_RECALL, figures, scored_pairs
 
@@ -45,3 +48,15 @@ def test_at_most_three_best_first_and_nothing_for_nothing() -> None:
     assert similar(same, {}) == []
     assert similar("🙂 " * 50, round_) == []
     assert similar("x" * 10_000, round_) == []
+
+
+def test_starting_the_bot_does_not_load_scikit_learn() -> None:
+    """scikit-learn (and SciPy, ~1 s) load on the first score, not at start-up."""
+    code = (
+        "import sys, bot.app.bootstrap, bot.app.cli, web_admin.app, dialogs.engine, "
+        "budgeting.similarity as s\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules\n"
+        "s.similar('Fler bänkar', {1: 'Bänkar vid ån'})\n"
+        "assert 'sklearn' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

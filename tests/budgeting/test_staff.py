@@ -104,7 +104,9 @@ async def test_a_refused_review_changes_nothing(sessions) -> None:
         other_area = await a_proposal(session, round_, "Paths", area_id=round_.areas[1].id)
         with pytest.raises(RuleViolation) as error:
             await review.merge_proposal(session, staff, round_, proposal, other_area, "", NOW)
-        assert error.value.message == "Choose another proposal of the same area to merge into."
+        assert error.value.message == (
+            "Choose another open or accepted proposal of the same round and area to merge into."
+        )
         with pytest.raises(RuleViolation) as error:
             await review.reject_proposal(session, staff, round_, proposal, "  ", NOW)
         assert error.value.code == "reason_required"
@@ -142,15 +144,17 @@ async def test_budget_shares_are_kept_when_setting_up(sessions) -> None:
         staff = await a_staff_member(session)
         names = {"sv": {"name": "Söder"}}
         with pytest.raises(RuleViolation) as error:
-            await setup.save_area(session, staff, round_, None, names, 1, None)
+            await setup.save_area(session, staff, round_, None, names, 1, None, NOW)
         assert (error.value.code, error.value.params) == ("areas_over_budget", {"budget": 1000})
-        area = await setup.save_area(session, staff, round_, round_.areas[1], names, 300, None)
+        area = await setup.save_area(session, staff, round_, round_.areas[1], names, 300, None, NOW)
         assert area.budget == 300
         values = {"slug": round_.slug, "budget": 899}
         with pytest.raises(RuleViolation) as error:
-            await setup.save_round(session, staff, round_, values)
+            await setup.save_round(session, staff, round_, values, NOW)
         assert error.value.code == "round_budget_below_areas"
-        assert (await setup.save_round(session, staff, round_, {**values, "budget": 900})).budget
+        assert (
+            await setup.save_round(session, staff, round_, {**values, "budget": 900}, NOW)
+        ).budget
         assert await audited(session) == ["area.save", "round.update"]
 
 

@@ -203,6 +203,9 @@ def test_a_moderator_reviews_ideas_and_hides_a_comment(
     page.get_by_role("link", name="Säter participatory budget 2027").click()
     page.get_by_role("navigation", name="This round").get_by_role("link", name="Review").click()
     page.get_by_role("link", name="Bokbuss varje vecka").click()
+    for criterion in page.locator("fieldset.criterion").all():
+        criterion.get_by_label("Met", exact=True).check()
+    page.get_by_role("button", name="Save the assessment").click()
     page.get_by_role("button", name="Accept", exact=True).click()
     assert "on the ballot" in flash(page)
     page.get_by_role("link", name="Laddstolpar på landet").click()

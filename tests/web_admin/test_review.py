@@ -44,6 +44,7 @@ async def test_an_idea_is_assessed_reworded_and_accepted(
     criteria = [c.id for c in town.criteria]
     verdicts = {f"met_{criteria[0]}": "yes", f"note_{criteria[0]}": "Many use the library"}
     verdicts |= {f"met_{criteria[1]}": "no", "staff_cost": "120 000"}
+    verdicts |= {f"met_{criteria[2]}": "yes", f"met_{criteria[3]}": "yes"}
     await moderator.post(f"/admin/proposals/{idea.id}/assess", {"staff_cost": "lots"})
     assert "whole kronor" in (await moderator.get(f"/admin/proposals/{idea.id}")).text
     await moderator.post(f"/admin/proposals/{idea.id}/assess", verdicts)
@@ -64,6 +65,8 @@ async def test_an_idea_is_assessed_reworded_and_accepted(
     assert {(r.criterion_id, r.met, r.note) for r in reviews} == {
         (criteria[0], True, "Many use the library"),
         (criteria[1], False, None),
+        (criteria[2], True, None),
+        (criteria[3], True, None),
     }
     [outcome] = await outbox(sessions, NotificationKind.REVIEW_OUTCOME)
     assert outcome.participant_id == idea.author_id

@@ -36,6 +36,11 @@ from web_admin.deps import current_staff, require_admin, verify_csrf
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+HOSTILE_PABULIB = (
+    "META\nkey;value\ndescription;{script}\nbudget;100\nvote_type;approval\n"
+    "PROJECTS\nproject_id;cost;name\n1;50;{script}\nVOTES\nvoter_id;vote\n1;1\n"
+)
+"""A pabulib file whose description and project name are a script."""
 
 
 def routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
@@ -61,7 +66,7 @@ def depends_on(dependant: Dependant, call: Callable) -> bool:
     return dependant.call is call or any(depends_on(d, call) for d in dependant.dependencies)
 
 
-def fill(path: str, **ids: int) -> str:
+def fill(path: str, **ids: int | str) -> str:
     """The path with its parameters filled in (1 unless given)."""
     return re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
 
@@ -186,9 +191,18 @@ async def test_a_script_in_a_title_is_shown_as_text_everywhere(
     proposal_id = await _hostile_round(sessions, town)
     admin = browser()
     await admin.login(*ADMIN)
+    hostile_file = HOSTILE_PABULIB.format(script=SCRIPT).encode()
+    sent = await admin.post("/admin/imports/pabulib", files={"file": ("x.pb", hostile_file)})
+    token = sent.headers["location"].rsplit("/", 1)[-1]
     shown_on = set()
     urls = [
-        fill(r.path, round_id=town.id, proposal_id=proposal_id, area_id=town.areas[1].id)
+        fill(
+            r.path,
+            round_id=town.id,
+            proposal_id=proposal_id,
+            area_id=town.areas[1].id,
+            token=token,
+        )
         for m, r in staff_routes(app)
         if m == "GET"
     ]
@@ -211,6 +225,7 @@ async def test_a_script_in_a_title_is_shown_as_text_everywhere(
         "implementation",
         "broadcasts",
         "campaigns",
+        token,  # the preview of an uploaded pabulib file
     } <= shown_on
 
 

@@ -35,8 +35,8 @@ async def test_the_round_form_sets_the_split(
     )
     edit = await admin.get(f"/admin/rounds/{round_id}/edit")
     assert '<option value="theme" selected>' in edit.text
-    assert 'id="one_ballot_per_part" name="one_ballot_per_part" type="checkbox"' in edit.text
-    assert "checked" in edit.text.split('id="one_ballot_per_part"')[1].split(">")[0]
+    checkbox = edit.text.split('id="one_ballot_per_part"')[1].split(">")[0]
+    assert 'name="one_ballot_per_part"' in checkbox and "checked" in checkbox
     # "each theme" means nothing outside a theme round: it is not kept for groups
     await admin.post(
         f"/admin/rounds/{round_id}/edit",
@@ -99,3 +99,26 @@ async def test_the_voting_monitor_shows_each_group(
     assert ">Groups and criteria</a>" in overview.text
     messages = await admin.get(f"/admin/rounds/{town.id}/broadcasts")
     assert "Those in a group: its voters and those who said they belong to it" in messages.text
+
+
+async def test_the_split_is_read_only_once_voting_has_opened(
+    town: Round, browser: Callable[[], Browser], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    admin = browser()
+    await admin.login(*ADMIN)
+    await admin.post(f"/admin/rounds/{town.id}/phase", {"phase": "voting"})
+    edit = await admin.get(f"/admin/rounds/{town.id}/edit")
+    select_tag = edit.text.split('id="split_kind"')[1].split(">")[0]
+    assert "disabled" in select_tag and 'name="split_kind"' not in select_tag
+    assert '<input type="hidden" name="split_kind" value="area">' in edit.text
+    checkbox = edit.text.split('id="one_ballot_per_part"')[1].split(">")[0]
+    assert "disabled" in checkbox and "name=" not in checkbox
+    same = {"slug": town.slug, "budget": "1 000 000", "phase_override": "voting"}
+    forged = await admin.post(
+        f"/admin/rounds/{town.id}/edit", round_form(**same, split_kind="theme")
+    )
+    assert forged.status_code == 400 and "how the round is split" in forged.text
+    async with sessions() as session:
+        assert (await session.get(Round, town.id)).split_kind == "area"
+    kept = await admin.post(f"/admin/rounds/{town.id}/edit", round_form(**same))
+    assert kept.status_code == 303  # the same split (from the hidden field) is no change

@@ -24,8 +24,10 @@ router = APIRouter(prefix="/admin", tags=["implementation"], dependencies=STAFF_
 
 @router.get("/rounds/{round_id}/implementation")
 async def implementation(request: Request, round_: RoundDep, db: DbSession) -> Response:
-    """Selected projects with their latest updates and a form for the next one."""
-    projects = await proposals_of(db, round_.id, [ProposalStatus.SELECTED.value])
+    """Selected projects with their latest updates and a form for the next one; those the
+    council declined are listed apart, as not implemented."""
+    selected = await proposals_of(db, round_.id, [ProposalStatus.SELECTED.value])
+    projects = [p for p in selected if rules.being_implemented(p)]
     updates: dict[int, list[ImplementationUpdate]] = {p.id: [] for p in projects}
     if projects:
         rows = await db.scalars(
@@ -38,7 +40,12 @@ async def implementation(request: Request, round_: RoundDep, db: DbSession) -> R
     return render_page(
         request,
         "implementation.html",
-        {"round_": round_, "projects": projects, "updates": updates},
+        {
+            "round_": round_,
+            "projects": projects,
+            "updates": updates,
+            "declined": [p for p in selected if rules.declined(p)],
+        },
     )
 
 

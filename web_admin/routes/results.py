@@ -96,6 +96,7 @@ async def round_results(
             "can_count": rules.can_count(round_, now),
             "can_publish": bool(runs) and round_.results_published_at is None,
             "selected": selected,
+            "declined": {str(p.id) for p in selected if rules.declined(p)},
             "area_names": {a.id: a.name(t.locale) for a in round_.areas},
             "files": files,
             "file_path": file_path,

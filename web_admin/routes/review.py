@@ -61,13 +61,7 @@ async def review_queue(
 async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession) -> Response:
     """One proposal: wording, assessment per criterion, cost, decision, comments."""
     round_ = await load_round(db, proposal.round_id)
-    same_area = [
-        p
-        for p in await proposals_of(db, proposal.round_id)
-        if p.area_id == proposal.area_id
-        and p.id != proposal.id
-        and p.status not in rules.NOT_MERGEABLE_INTO
-    ]
+    reviews = await reviews_of(db, proposal.id)
     merged_into = (
         await db.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
     )
@@ -78,10 +72,13 @@ async def proposal_review(request: Request, proposal: ProposalDep, db: DbSession
             "round_": round_,
             "proposal": proposal,
             "area": next((a for a in round_.areas if a.id == proposal.area_id), None),
-            "reviews": await reviews_of(db, proposal.id),
+            "reviews": reviews,
+            "unassessed": [c for c in round_.criteria if c.id not in reviews],
             "comments": await comments_on(db, proposal.id),
             "followers": (await follower_counts(db, [proposal.id])).get(proposal.id, 0),
-            "merge_targets": same_area,
+            "merge_targets": rules.merge_targets(
+                proposal, await proposals_of(db, proposal.round_id)
+            ),
             "merged_into": merged_into,
             "similar": (await suggested_duplicates(db, round_.id, [proposal])).get(proposal.id, []),
             "decidable": rules.may_decide(round_, proposal),
@@ -148,8 +145,11 @@ async def accept_proposal(
     db: DbSession,
     now: Now,
     reason: Annotated[str, Form(max_length=5000)] = "",
+    override: Annotated[str, Form(max_length=8)] = "",
+    override_reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    """Put the proposal on the ballot; the author is told."""
+    """Put the proposal on the ballot (every criterion assessed, or overridden with a
+    reason); the author is told."""
     round_ = await load_round(db, proposal.round_id)
     return await act(
         request,
@@ -162,6 +162,8 @@ async def accept_proposal(
             reason,
             now,
             translations(await request.form(), "reason", 5000),
+            override=override == "yes",
+            override_reason=override_reason,
         ),
         _("The proposal is on the ballot; the author will be told."),
         f"/admin/rounds/{round_.id}/review",

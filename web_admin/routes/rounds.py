@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from budgeting.i18n import _
 from budgeting.models import Area, Criterion, Round
+from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
-from budgeting.services.rules import FROZEN_SETTINGS
 from budgeting.services.staff import setup
-from web_admin.deps import ADMIN_ONLY, DbSession, RoundDep, RowId
+from web_admin.deps import ADMIN_ONLY, DbSession, Now, RoundDep, RowId, get_now
 from web_admin.forms import (
     DATE_FIELDS,
     ROUND_TEXT_FIELDS,
@@ -28,13 +28,22 @@ from web_admin.templating import flash, render_page
 router = APIRouter(prefix="/admin/rounds", tags=["rounds"], dependencies=ADMIN_ONLY)
 
 
-def _form_page(
+async def _form_page(
     request: Request,
+    db: DbSession,
     round_: Round | None,
     values: dict,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The settings form; what voting or publication has locked is read-only, with why."""
+    now = get_now(request)
+    cast = await setup.ballots_cast(db, round_) if round_ is not None else 0
+    lock = rules.settings_lock(round_, now, cast) if round_ is not None else None
+    frozen = rules.locked_settings(round_, now, cast) if round_ is not None else frozenset()
+    if frozen:  # a refused change shows what stays, not what was sent
+        stored = round_form_values(round_)
+        values = {**values, **{name: stored[name] for name in frozen if name in stored}}
     return render_page(
         request,
         "round_form.html",
@@ -44,25 +53,24 @@ def _form_page(
             "errors": errors or {},
             "date_fields": DATE_FIELDS,
             "text_fields": ROUND_TEXT_FIELDS,
-            "frozen": frozenset(FROZEN_SETTINGS)
-            if round_ is not None and round_.results_published_at is not None
-            else frozenset(),
+            "frozen": frozen,
+            "frozen_reason": rules.REFUSALS[lock] if lock else None,
         },
         status_code,
     )
 
 
-async def _save(request: Request, db: DbSession, round_: Round | None) -> Response:
+async def _save(request: Request, db: DbSession, round_: Round | None, now: Now) -> Response:
     form = await request.form()
     settings = round_settings(form)
     if settings.errors:
-        return _form_page(request, round_, submitted_values(form), settings.errors, 400)
+        return await _form_page(request, db, round_, submitted_values(form), settings.errors, 400)
     try:
-        saved = await setup.save_round(db, request.state.staff, round_, settings.values)
+        saved = await setup.save_round(db, request.state.staff, round_, settings.values, now)
     except RuleViolation as refused:  # refused before any change; the session is not committed
         field = "slug" if refused.code == "slug_taken" else "_form"
         errors = {field: refused.message or refused.code}
-        return _form_page(request, round_, submitted_values(form), errors, 400)
+        return await _form_page(request, db, round_, submitted_values(form), errors, 400)
     await db.commit()
     flash(request, _("The round is saved."))
     return see_other(
@@ -71,27 +79,27 @@ async def _save(request: Request, db: DbSession, round_: Round | None) -> Respon
 
 
 @router.get("/new")
-async def new_round(request: Request) -> Response:
+async def new_round(request: Request, db: DbSession) -> Response:
     """The form for a new round."""
-    return _form_page(request, None, round_form_values(None))
+    return await _form_page(request, db, None, round_form_values(None))
 
 
 @router.post("/new")
-async def create_round(request: Request, db: DbSession) -> Response:
+async def create_round(request: Request, db: DbSession, now: Now) -> Response:
     """Create the round, then go on to its areas and criteria."""
-    return await _save(request, db, None)
+    return await _save(request, db, None, now)
 
 
 @router.get("/{round_id}/edit")
-async def edit_round(request: Request, round_: RoundDep) -> Response:
-    """The round's settings and texts."""
-    return _form_page(request, round_, round_form_values(round_))
+async def edit_round(request: Request, round_: RoundDep, db: DbSession) -> Response:
+    """The round's settings and texts; what voting has locked is read-only, with why."""
+    return await _form_page(request, db, round_, round_form_values(round_))
 
 
 @router.post("/{round_id}/edit")
-async def update_round(request: Request, round_: RoundDep, db: DbSession) -> Response:
+async def update_round(request: Request, round_: RoundDep, db: DbSession, now: Now) -> Response:
     """Save the round's settings and texts."""
-    return await _save(request, db, round_)
+    return await _save(request, db, round_, now)
 
 
 @router.post("/{round_id}/phase")
@@ -112,12 +120,17 @@ async def set_phase(
 
 
 @router.get("/{round_id}/structure")
-async def round_structure(request: Request, round_: RoundDep) -> Response:
+async def round_structure(request: Request, round_: RoundDep, db: DbSession, now: Now) -> Response:
     """Areas with their budget shares, and the criteria ideas are reviewed against."""
+    lock = await setup.settings_lock(db, round_, now)
     return render_page(
         request,
         "round_structure.html",
-        {"round_": round_, "allocated": sum(a.budget for a in round_.areas)},
+        {
+            "round_": round_,
+            "allocated": sum(a.budget for a in round_.areas),
+            "areas_lock": rules.REFUSALS[rules.areas_lock_code(lock)] if lock else None,
+        },
     )
 
 
@@ -135,7 +148,9 @@ def _criterion(round_: Round, criterion_id: int) -> Criterion:
     return criterion
 
 
-async def _save_area(request: Request, db: DbSession, round_: Round, area: Area | None) -> Response:
+async def _save_area(
+    request: Request, db: DbSession, round_: Round, area: Area | None, now: Now
+) -> Response:
     form = await request.form()
     budget = whole_number(str(form.get("budget") or ""))
     position = whole_number(str(form.get("position") or ""))
@@ -150,6 +165,7 @@ async def _save_area(request: Request, db: DbSession, round_: Round, area: Area 
             texts(form, "name", ("name",)),
             budget,
             position,
+            now,
             form.get("requires_voting_code") == "on",
         ),
         _("The area is saved."),
@@ -158,28 +174,28 @@ async def _save_area(request: Request, db: DbSession, round_: Round, area: Area 
 
 
 @router.post("/{round_id}/areas")
-async def add_area(request: Request, round_: RoundDep, db: DbSession) -> Response:
+async def add_area(request: Request, round_: RoundDep, db: DbSession, now: Now) -> Response:
     """Add an area with its share of the budget."""
-    return await _save_area(request, db, round_, None)
+    return await _save_area(request, db, round_, None, now)
 
 
 @router.post("/{round_id}/areas/{area_id}")
 async def update_area(
-    request: Request, round_: RoundDep, area_id: RowId, db: DbSession
+    request: Request, round_: RoundDep, area_id: RowId, db: DbSession, now: Now
 ) -> Response:
     """Rename an area or change its budget."""
-    return await _save_area(request, db, round_, _area(round_, area_id))
+    return await _save_area(request, db, round_, _area(round_, area_id), now)
 
 
 @router.post("/{round_id}/areas/{area_id}/delete")
 async def delete_area(
-    request: Request, round_: RoundDep, area_id: RowId, db: DbSession
+    request: Request, round_: RoundDep, area_id: RowId, db: DbSession, now: Now
 ) -> Response:
     """Remove an unused area."""
     return await act(
         request,
         db,
-        setup.delete_area(db, request.state.staff, _area(round_, area_id)),
+        setup.delete_area(db, request.state.staff, round_, _area(round_, area_id), now),
         _("The area is removed."),
         f"/admin/rounds/{round_.id}/structure",
     )

@@ -148,13 +148,22 @@ async def accept_proposal(
     reason: str,
     now: datetime,
     translations: dict[str, str] | None = None,
+    *,
+    override: bool = False,
+    override_reason: str = "",
 ) -> None:
     """Put the proposal on the ballot and tell its author (and followers); ``translations``
-    are the note in other languages than Swedish."""
+    are the note in other languages than Swedish. Every criterion must be assessed, unless
+    staff ``override`` that with a reason, which the audit log keeps."""
     rules.check_accept(round_, proposal)
+    assessed = await reviews_of(session, proposal.id)
+    unassessed = sorted(c.id for c in round_.criteria if c.id not in assessed)
+    override_reason = clean_text(override_reason)[:REASON_MAX_LENGTH]
+    rules.check_assessed(unassessed, override, override_reason)
     note = clean_reason(reason, required=False)
     notes = per_language(note, translations, REASON_MAX_LENGTH)
-    await _decide(session, staff, proposal, "accepted", notes, now)
+    overridden = {"override": override_reason, "unassessed": unassessed} if unassessed else {}
+    await _decide(session, staff, proposal, "accepted", notes, now, **overridden)
 
 
 async def reject_proposal(
@@ -181,8 +190,10 @@ async def _decide(
     outcome: str,
     reasons: dict[str, str],
     now: datetime,
+    **audited: object,
 ) -> None:
-    """Accept or reject: set the status, audit it, tell the author and the followers."""
+    """Accept or reject: set the status, audit it (with ``audited`` details), tell the author
+    and the followers."""
     accepted = outcome == "accepted"
     reason = reasons.get("sv")
     proposal.status = ProposalStatus.ACCEPTED if accepted else ProposalStatus.REJECTED
@@ -190,7 +201,7 @@ async def _decide(
     proposal.texts = with_translations(proposal.texts, "reason", {} if accepted else reasons)
     proposal.updated_at = now
     action = "proposal.accept" if accepted else "proposal.reject"
-    await audit(session, staff, action, f"proposal:{proposal.id}", reason=reason)
+    await audit(session, staff, action, f"proposal:{proposal.id}", reason=reason, **audited)
     await _tell_author(session, proposal, outcome, reasons, now)
     await tell_followers(
         session, NotificationKind.FOLLOWED_CHANGED, proposal, {"change": outcome}, now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,10 +24,26 @@ from budgeting.services.staff.audit import audit
 CAMPAIGN_LABEL_MAX_LENGTH = 200
 
 
+async def ballots_cast(session: AsyncSession, round_: Round) -> int:
+    """How many ballots the round has (paper ones included)."""
+    count = select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)
+    return await session.scalar(count) or 0
+
+
+async def settings_lock(session: AsyncSession, round_: Round, now: datetime) -> str | None:
+    """Why the round's ballot settings and areas are locked (a refusal code), or None."""
+    return rules.settings_lock(round_, now, await ballots_cast(session, round_))
+
+
 async def save_round(
-    session: AsyncSession, staff: StaffUser, round_: Round | None, values: dict[str, Any]
+    session: AsyncSession,
+    staff: StaffUser,
+    round_: Round | None,
+    values: dict[str, Any],
+    now: datetime,
 ) -> Round:
-    """Create a round, or change an existing one, from checked form values."""
+    """Create a round, or change an existing one, from checked form values; what ballots are
+    cast under is locked once voting has opened."""
     clash = await session.scalar(
         select(Round.id).where(
             Round.slug == values["slug"], Round.id != (round_.id if round_ else 0)
@@ -36,11 +53,7 @@ async def save_round(
         raise rules.refusal("slug_taken")
     created = round_ is None
     if round_ is not None:
-        rules.check_settings_change(round_, values)
-        cast = await session.scalar(
-            select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)
-        )
-        rules.check_split_change(round_, values, cast or 0)
+        rules.check_settings_change(round_, values, now, await ballots_cast(session, round_))
         rules.check_round_budget((a.budget for a in round_.areas), values["budget"])
     if round_ is None:
         round_ = Round(areas=[], criteria=[])
@@ -76,11 +89,15 @@ async def save_area(
     names: dict[str, dict[str, str]],
     budget: int | None,
     position: int | None,
+    now: datetime,
     requires_voting_code: bool = False,
 ) -> Area:
     """Add an area (theme, group) to the round, or change one, with its share of the
-    budget (and, for a group, whether voting in it needs a voting code)."""
+    budget and, for a group, whether voting in it needs a voting code (once voting has
+    opened only its name, order and code requirement)."""
     rules.check_swedish_name(names, "area_name")
+    cast = await ballots_cast(session, round_)
+    rules.check_areas_change(round_, area.id if area else None, budget, now, cast)
     rules.check_area_budget(round_, area.id if area else None, budget)
     assert budget is not None
     if area is None:
@@ -96,8 +113,11 @@ async def save_area(
     return area
 
 
-async def delete_area(session: AsyncSession, staff: StaffUser, area: Area) -> None:
-    """Remove an area that has no proposals and no ballots yet."""
+async def delete_area(
+    session: AsyncSession, staff: StaffUser, round_: Round, area: Area, now: datetime
+) -> None:
+    """Remove an area that has no proposals and no ballots yet, before voting opens."""
+    rules.check_areas_change(round_, area.id, None, now, await ballots_cast(session, round_))
     used = await session.scalar(
         select(func.count()).select_from(Proposal).where(Proposal.area_id == area.id)
     ) or await session.scalar(
