@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     """Addresses or networks (CIDR) of the reverse proxies whose ``X-Forwarded-For`` is
     believed; comma-separated in the environment. Empty: the TCP peer is the client."""
     media_dir: str = "./media"
+    letter_font: str | None = None
+    """The .ttf file of the voting-code letters (Latin and Arabic glyphs); default: DejaVu
+    Sans from Debian's fonts-dejavu-core."""
     timezone: str = "Europe/Stockholm"
     default_locale: str = "sv"
     outbox_tick_seconds: float = 5.0

@@ -52,11 +52,13 @@ VIOLATIONS = {
     "comment_empty": N_("The comment is empty."),
     "voting_code_unknown": N_("That voting code is not valid. Check the code on your letter."),
     "voting_code_used": N_("That voting code has already been used."),
+    "voting_code_revoked": N_(
+        "That voting code has been revoked by the staff and can no longer be used. "
+        "If you need a new one, contact the municipality."
+    ),
+    "voting_code_other_area": N_("Your voting code is for another area."),
     "voting_code_required": N_("This round needs the voting code from your letter first."),
     "too_many_attempts": N_("Too many wrong codes. Please wait an hour and try again."),
-    "voting_code_other_group": N_(
-        "That voting code is for another group. Check the code on your letter."
-    ),
     "not_your_group": N_("You vote in the group you chose earlier; this is another group."),
     "group_declared": N_("You have already said which group you belong to; it stays the same."),
     "not_split_by_group": N_("This round is not split into groups."),

@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from budgeting.models import utcnow
 from budgeting.services.results import FILES_PREFIX
+from budgeting.services.staff.voting_codes import code_key as voting_code_key
 from web_admin.body_limit import BodyLimit
 from web_admin.client_address import ClientAddressMiddleware, TrustedProxies
 from web_admin.deps import LoginRequired
@@ -68,6 +69,7 @@ def create_app(
     timezone: str = "Europe/Stockholm",
     clock: Callable[[], datetime] = utcnow,
     trusted_proxies: Sequence[str] = (),
+    letter_font: str | None = None,
 ) -> FastAPI:
     """Build the HTTP app around a session factory.
 
@@ -79,14 +81,19 @@ def create_app(
     uploads wait for their import in ``upload_dir`` (default: ``uploads`` beside the media
     directory, never inside it, which is public);
     ``bot_username`` builds the campaign deep links ``https://t.me/<bot>?start=c_<tag>``;
-    ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks).
+    ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (addresses or networks);
+    ``letter_font`` is the .ttf of the voting-code letters (default: DejaVu Sans). Voting
+    codes are issued only with a configured secret key (their letters are derived from it).
     """
-    if not secret_key or secret_key == "change-me":
+    configured = bool(secret_key) and secret_key != "change-me"
+    if not configured:
         log.warning("no secret key configured: login forms lapse when the process stops")
         secret_key = secrets.token_urlsafe(32)
     app = FastAPI(title="budgetbot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sessions = sessions
     app.state.secret_key = secret_key
+    app.state.code_key = voting_code_key(secret_key or "") if configured else None
+    app.state.letter_font = letter_font
     app.state.https_only = https_only
     app.state.media_dir = Path(media_dir or "media").resolve()
     app.state.uploads = PendingUploads(

@@ -142,6 +142,7 @@ def build_app(runtime: Runtime, channels: Sequence[Channel] = ()) -> FastAPI:
         media_dir=settings.media_dir,
         public_url=settings.public_url,
         bot_username=settings.telegram_bot_username,
+        letter_font=settings.letter_font,
         default_locale=settings.default_locale,
         timezone=settings.timezone,
         trusted_proxies=settings.trusted_proxies,

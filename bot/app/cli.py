@@ -74,9 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
     codes = commands.add_parser("voting-codes", help="generate one-time voting codes as CSV")
     codes.add_argument("round_id", type=int)
     codes.add_argument("--count", type=int, required=True)
-    codes.add_argument(
-        "--group", type=int, default=None, help="the id of the group the codes are for"
-    )
     codes.add_argument("-o", "--output", type=Path, required=True)
 
     user = commands.add_parser("user", help="staff accounts")

@@ -156,10 +156,7 @@ async def voting_codes(settings: Settings, args: argparse.Namespace) -> int:
             if round_ is None:
                 print(f"no round {args.round_id}", file=sys.stderr)
                 return 2
-            if args.group is not None and all(a.id != args.group for a in round_.areas):
-                print(f"no group {args.group} in round {args.round_id}", file=sys.stderr)
-                return 2
-            codes = await generate_codes(session, round_, args.count, args.group)
+            codes = await generate_codes(session, round_, args.count)
     finally:
         await runtime.close()
     out = io.StringIO()

@@ -1,6 +1,13 @@
 """Every mapped table of budgetbot, importable from one place."""
 
-from budgeting.models.ballot import Ballot, BallotRank, PublishedFile, TallyRun, VotingCode
+from budgeting.models.ballot import (
+    Ballot,
+    BallotRank,
+    PublishedFile,
+    TallyRun,
+    VotingCode,
+    VotingCodeBatch,
+)
 from budgeting.models.base import Base, utcnow
 from budgeting.models.notification import (
     Delivery,
@@ -83,5 +90,6 @@ __all__ = [
     "SurveyAnswer",
     "TallyRun",
     "VotingCode",
+    "VotingCodeBatch",
     "utcnow",
 ]

@@ -95,19 +95,46 @@ class PublishedFile(Base):
 class VotingCode(Base):
     """A one-time code printed on a letter; it makes one person eligible for one ballot.
 
-    Only a hash of the code is stored, so the database alone cannot be used to vote.
+    Only a hash of the code is stored, so the database alone cannot be used to vote. A
+    code issued in the admin belongs to a batch and has its letter number (``serial``), from
+    which the code is derived again with the server's secret key to print the letters.
+    A revoked code cannot be redeemed or vote; a ballot already cast with it stays.
     """
 
     __tablename__ = "voting_codes"
-    __table_args__ = (UniqueConstraint("round_id", "code_hash"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "code_hash"),
+        UniqueConstraint("batch_id", "serial"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
-    """The group the code is for (None: any part of the round)."""
     code_hash: Mapped[str] = mapped_column(String(64))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
     redeemed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voting_code_batches.id", ondelete="CASCADE")
+    )
+    serial: Mapped[int | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class VotingCodeBatch(Base):
+    """Codes issued together in the admin, for the whole round or for one area.
+
+    ``form_token`` is the issuing form's one-time token: a second submit of the same
+    form finds this batch instead of issuing again.
+    """
+
+    __tablename__ = "voting_code_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    size: Mapped[int]
+    form_token: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

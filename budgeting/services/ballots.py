@@ -19,6 +19,7 @@ from budgeting.models import (
     Round,
     SplitKind,
     VotingCode,
+    VotingCodeBatch,
 )
 from budgeting.phases import Phase, current_phase
 from budgeting.services import rules
@@ -117,21 +118,25 @@ def needs_voting_code(round_: Round, area_id: int) -> bool:
 async def _voting_code_id(
     session: AsyncSession, round_: Round, participant: Participant, area_id: int
 ) -> int | None:
-    """The id of the participant's redeemed code, required when the round (or the group)
-    uses codes; a code issued for one group counts only there."""
+    """The id of the participant's redeemed, not revoked code, required when the round
+    uses codes (a ballot already cast with a code revoked later stays, but cannot change);
+    a code issued for one area votes there only. In a round split by groups a group may
+    need a code of its own (``needs_voting_code``)."""
     if not needs_voting_code(round_, area_id):
         return None
-    code = (
+    codes = (
         await session.execute(
-            select(VotingCode.id, VotingCode.area_id).where(
-                VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id
-            )
+            select(VotingCode.id, VotingCode.revoked_at, VotingCodeBatch.area_id)
+            .outerjoin(VotingCodeBatch, VotingCode.batch_id == VotingCodeBatch.id)
+            .where(VotingCode.round_id == round_.id, VotingCode.participant_id == participant.id)
         )
-    ).first()
-    if code is None:
-        raise RuleViolation("voting_code_required")
-    rules.check_code_group(code.area_id, area_id)
-    return code.id
+    ).all()
+    valid = [(code_id, code_area) for code_id, revoked_at, code_area in codes if not revoked_at]
+    if not valid:
+        raise RuleViolation("voting_code_revoked" if codes else "voting_code_required")
+    code_id, code_area = valid[0]
+    rules.check_code_area(code_area, area_id)
+    return code_id
 
 
 async def cast_ballot(

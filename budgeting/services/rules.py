@@ -100,6 +100,23 @@ REFUSALS = {
     "campaign_tag": _("Use up to 62 letters, digits, hyphens and underscores."),
     "campaign_label": _("Describe where the link or QR code is used."),
     "campaign_tag_taken": _("This tag is already in use."),
+    "code_count": _("Issue from 1 to {limit} codes at a time."),
+    "code_area": _("Choose the whole round or one of its areas."),
+    "code_form_stale": _("The form has expired. Nothing was issued; please try again."),
+    "code_form_used": _(
+        "These codes were already issued by the same form; nothing more was issued."
+    ),
+    "code_key_changed": _(
+        "The server's secret key has changed since these codes were issued, so their letters "
+        "cannot be made again. Revoke the batch's unused codes and issue new ones."
+    ),
+    "code_unknown": _("This round has no such voting code."),
+    "code_already_revoked": _("This voting code is already revoked."),
+    "code_nothing_to_revoke": _("The batch has no unused codes left to revoke."),
+    "code_secret_key": _(
+        "Voting codes need a fixed secret key (BUDGETBOT_SECRET_KEY): without it the letters "
+        "could not be printed again after a restart."
+    ),
     "unknown_role": _("Choose a role."),
     "last_admin": _("At least one active admin must remain."),
     "already_deactivated": _("The account is already deactivated."),
@@ -191,10 +208,10 @@ def check_group(round_: Round, area_id: int, declared: int | None) -> None:
         raise RuleViolation("not_your_group")
 
 
-def check_code_group(code_area_id: int | None, area_id: int) -> None:
-    """A voting code issued for one group is good only for that group."""
+def check_code_area(code_area_id: int | None, area_id: int) -> None:
+    """A voting code issued for one area votes in that area only."""
     if code_area_id is not None and code_area_id != area_id:
-        raise RuleViolation("voting_code_other_group")
+        raise RuleViolation("voting_code_other_area")
 
 
 def check_on_ballot(proposal_ids: Iterable[int], on_ballot: Collection[int]) -> None:

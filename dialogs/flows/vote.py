@@ -25,7 +25,14 @@ from dialogs.flows.vote_steps import (
 from dialogs.part_words import group_kept, part_label, replaces_in_part, vote_question
 from dialogs.states import Flow, VoteStep
 from dialogs.types import Button
-from dialogs.wording import int_arg, phase_open, short, show_menu, stale_button
+from dialogs.wording import (
+    int_arg,
+    phase_open,
+    short,
+    show_menu,
+    stale_button,
+    violation_text,
+)
 
 MAX_CODE_FAILURES = 5
 
@@ -39,25 +46,51 @@ async def vote(ctx: Context, args: str) -> None:
     ):
         return
     assert ctx.round is not None
-    early = ctx.round.split_kind != SplitKind.GROUP  # a group's code is asked for in the group
-    if (
-        early
-        and ctx.round.requires_voting_code
-        and not await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
-    ):
-        ctx.goto(Flow.VOTE, VoteStep.CODE)
-        ask_code(ctx)
-        return
+    if ctx.round.requires_voting_code:
+        code = await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
+        if code is None or code.revoked_at is not None:
+            if code is not None:
+                ctx.say(
+                    _(
+                        "The voting code you used has been revoked by the staff, "
+                        "so it cannot vote any more."
+                    )
+                )
+            ask_for_code(ctx)
+            return
     await choose_area_prompt(ctx)
 
 
-def ask_code(ctx: Context) -> None:
-    """Ask for the voting code (the conversation is in the code step)."""
-    _ = ctx._
+def ask_for_code(ctx: Context) -> None:
+    """Ask for the code from the letter."""
+    ctx.goto(Flow.VOTE, VoteStep.CODE)
+    code_prompt(ctx)
+
+
+def code_prompt(ctx: Context) -> None:
+    """The question for the code (the conversation already waits for it)."""
     ctx.say(
-        _("This round uses voting codes. Please type the code from your letter."),
-        [Button(_("Cancel"), "menu")],
+        ctx._("This round uses voting codes. Please type the code from your letter."),
+        [Button(ctx._("Cancel"), "menu")],
     )
+
+
+async def vote_with_code(ctx: Context, code: str) -> None:
+    """Start voting with the code from a letter's link already filled in."""
+    if not phase_open(
+        ctx, Phase.VOTING, ctx._("Voting is open {window}. The round is now in another phase.")
+    ):
+        return
+    assert ctx.round is not None
+    if not ctx.round.requires_voting_code:
+        await choose_area_prompt(ctx)
+        return
+    ctx.goto(Flow.VOTE, VoteStep.CODE)
+    try:
+        await code_step(ctx, code)
+    except RuleViolation as refused:
+        ctx.say(violation_text(ctx, refused))
+        code_prompt(ctx)
 
 
 @router.step(VoteStep.CODE)
@@ -106,6 +139,14 @@ async def choose_area_prompt(ctx: Context) -> None:
             await enter_part(ctx, declared.id)
             return
     areas = round_.areas
+    code = None
+    if ctx.round.requires_voting_code or any(a.requires_voting_code for a in areas):
+        code = await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
+    code_area = await voting_codes.area_of_code(ctx.session, code) if code else None
+    if code_area is not None and (area := area_of(ctx.round, code_area)) is not None:
+        ctx.say(_("Your voting code is for {area}.").format(area=area.name(locale)))
+        await choose_area(ctx, [str(area.id)])
+        return
     if len(areas) == 1:
         await choose_area(ctx, [str(areas[0].id)])
         return
@@ -135,12 +176,12 @@ async def enter_part(ctx: Context, area_id: int) -> None:
     """The voting code the part needs (if not yet given), then an empty ballot for it."""
     assert ctx.round is not None
     round_ = ctx.round
-    if ballots.needs_voting_code(round_, area_id) and not await voting_codes.code_of(
-        ctx.session, round_, ctx.participant
-    ):
-        ctx.goto(Flow.VOTE, VoteStep.CODE, area_id=area_id)
-        ask_code(ctx)
-        return
+    if ballots.needs_voting_code(round_, area_id):
+        code = await voting_codes.code_of(ctx.session, round_, ctx.participant)
+        if code is None or code.revoked_at is not None:
+            ctx.goto(Flow.VOTE, VoteStep.CODE, area_id=area_id)
+            code_prompt(ctx)
+            return
     if rules.votes_in_each_part(round_):
         existing = await ballots.ballot_of(ctx.session, round_, ctx.participant, area_id)
         area = area_of(round_, area_id)

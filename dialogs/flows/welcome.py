@@ -7,6 +7,7 @@ from sqlalchemy import select
 from budgeting.i18n import LANGUAGES, translator
 from budgeting.models import Proposal
 from budgeting.services.rounds import load_round, rounds_for
+from budgeting.services.voting_codes import round_of_code
 from dialogs.ballot_words import vote_command_help
 from dialogs.context import Context
 from dialogs.menu import COMMAND_HELP
@@ -16,6 +17,8 @@ from dialogs.types import Button
 from dialogs.wording import int_arg, show_menu, stale_button
 
 router = FlowRouter(Flow.WELCOME)
+CODE_PREFIX = "code-"
+"""A start payload ``code-<CODE>`` comes from the link on a voting-code letter."""
 
 
 def language_question() -> str:
@@ -32,14 +35,16 @@ def language_buttons() -> list[Button]:
 
 @router.command("start")
 async def start(ctx: Context, args: str) -> None:
-    """Greet, remember a campaign or proposal deep link, and ask for the language.
+    """Greet, remember a campaign, proposal or voting-code deep link, and ask for the language.
 
     Someone already taking part in a round is not asked for the language again (see
-    :func:`start_again`).
+    :func:`start_again`). A letter's link ``code-<CODE>`` fills in its voting code.
     """
     if args.startswith("c_") and not ctx.participant.campaign:
         ctx.participant.campaign = args[2:66]
     deep_link = args[2:12] if args.startswith("p_") else ""
+    if args.startswith(CODE_PREFIX):
+        deep_link = args[: len(CODE_PREFIX) + 32]
     if ctx.participant.round_id is not None and ctx.round is not None:
         ctx.clear()
         await start_again(ctx, deep_link)
@@ -59,7 +64,11 @@ async def start(ctx: Context, args: str) -> None:
 
 async def start_again(ctx: Context, deep_link: str) -> None:
     """/start from someone in a round: a proposal link opens the proposal (moving them to
-    its round if it is another one offered here); otherwise the round is chosen again."""
+    its round if it is another one offered here), a letter's link enters its code; otherwise
+    the round is chosen again."""
+    if deep_link.startswith(CODE_PREFIX):
+        await choose_round(ctx, deep_link)
+        return
     if deep_link.isdigit():
         round_id = await ctx.session.scalar(
             select(Proposal.round_id).where(Proposal.id == int(deep_link))
@@ -108,8 +117,13 @@ async def choose_language(ctx: Context, args: list[str]) -> None:
 
 
 async def choose_round(ctx: Context, deep_link: str | None = None) -> None:
-    """Attach the participant to the round of their channel, asking if there are several."""
+    """Attach the participant to the round of their channel, asking if there are several
+    (a letter's voting code names its round)."""
     rounds = await rounds_for(ctx.session, ctx.audiences)
+    if deep_link and deep_link.startswith(CODE_PREFIX):
+        code = deep_link[len(CODE_PREFIX) :]
+        round_id = await round_of_code(ctx.session, (r.id for r in rounds), code)
+        rounds = [r for r in rounds if r.id == round_id] or rounds
     if len(rounds) == 1:
         await enter_round(ctx, rounds[0].id, deep_link)
     elif not rounds:
@@ -138,6 +152,12 @@ async def enter_round(ctx: Context, round_id: int, deep_link: str | None = None)
     intro = ctx._("You are taking part in: {title}.").format(
         title=round_.text("title", ctx.participant.locale or "sv")
     )
+    if deep_link and deep_link.startswith(CODE_PREFIX):
+        ctx.say(intro)
+        from dialogs.flows.vote import vote_with_code
+
+        await vote_with_code(ctx, deep_link[len(CODE_PREFIX) :])
+        return
     show_menu(ctx, intro)
     if deep_link and deep_link.isdigit():
         from dialogs.flows.browse import show_proposal

@@ -533,3 +533,11 @@ def test_threads_are_one_level_deep_and_nobody_agrees_with_themselves() -> None:
     assert rules.thread_root(top) == 1 and rules.thread_root(reply) == 1
     rules.check_agree(top, 8)
     assert refused(rules.check_agree, top, 7).code == "agree_own"
+
+
+def test_a_code_for_one_area_votes_there_only() -> None:
+    rules.check_code_area(None, 7)
+    rules.check_code_area(7, 7)
+    with pytest.raises(RuleViolation) as refused:
+        rules.check_code_area(7, 8)
+    assert refused.value.code == "voting_code_other_area"

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from budgeting.models import Area, Audience, Ballot, GroupMembership, Participant, Round
+from budgeting.models import (
+    Area,
+    Audience,
+    Ballot,
+    GroupMembership,
+    Participant,
+    Round,
+    StaffRole,
+    StaffUser,
+)
 from budgeting.phases import Phase
 from budgeting.services import ballots as ballot_service
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import load_round
+from budgeting.services.staff.voting_codes import batch_codes, code_key, issue_batch
 from budgeting.services.voting_codes import generate_codes
 from tests.builders import put_in_phase
 from tests.dialogs.transcripts import START_ENGLISH
 
+KEY = code_key("split test secret")
 THEMES = ("Play and sport", "Culture", "Nature")
 GROUPS = ("Young people 13–19", "Seniors", "Everyone else")
 
@@ -208,8 +219,14 @@ async def test_a_group_may_need_a_code_issued_for_it(seeded, chat, sessions):
         ).all()
         areas[0].requires_voting_code = True
         loaded = await load_round(session, round_.id)
-        (young_code,) = await generate_codes(session, loaded, 1, areas[0].id)
-        (senior_code,) = await generate_codes(session, loaded, 1, areas[1].id)
+        staff = StaffUser(email="admin@sater.example", password_hash="-", role=StaffRole.ADMIN)
+        session.add(staff)
+        await session.flush()
+        letters = {}
+        for n, area in enumerate(areas[:2]):
+            batch, _new = await issue_batch(session, staff, loaded, area.id, 1, f"{n}" * 24, KEY)
+            letters[area.id] = (await batch_codes(session, batch, KEY))[0][1]
+        young_code, senior_code = letters[areas[0].id], letters[areas[1].id]
     young = chat("wilma")
     await play(
         young,
@@ -217,7 +234,7 @@ async def test_a_group_may_need_a_code_issued_for_it(seeded, chat, sessions):
             *START_ENGLISH,
             ("/vote", "Which group do you belong to?"),
             ("Young people 13–19", "type the code from your letter"),
-            (senior_code, "That voting code is for another group."),
+            (senior_code, "Your voting code is for another area."),
             (young_code, ["voting code is accepted", "Choose your #1"]),
             ("#2", "Choose your #2"),
             ("Done", "Cast this ballot?"),

@@ -3,15 +3,18 @@ what the outbox and the audit log hold."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budgeting.models import AuditEntry, Notification, NotificationKind, Proposal
 from web_admin.accounts import add_user
+from web_admin.letters import LetterFontMissing, letter_font
 
 ADMIN = ("admin@sater.example", "admin password 123")
 
@@ -80,3 +83,35 @@ async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[str]
     async with sessions() as session:
         stmt = select(AuditEntry.action).order_by(AuditEntry.id)
         return list((await session.scalars(stmt)).all())
+
+
+async def chat_turns(
+    sessions: async_sessionmaker[AsyncSession], user: str, messages: list[str]
+) -> str:
+    """A resident's messages through the real dialog engine (console channel); the
+    replies to the last one."""
+    from dialogs.engine import DialogEngine
+    from dialogs.types import Incoming
+
+    engine = DialogEngine(sessions)
+    replies: list = []
+    for text in messages:
+        replies = await engine.handle(Incoming(channel="console", user_id=user, text=text))
+    return "\n".join(reply.text for reply in replies)
+
+
+def vote_with_code(code: str, area_question: bool = True) -> list[str]:
+    """First contact in English, then a ranked ballot with ``code`` (for the first area
+    unless the code is for one area, where no area is asked)."""
+    area = ["1"] if area_question else []
+    return ["/start", "English", "/vote", code, *area, "1", "Done", "Confirm"]
+
+
+def need_letter_font() -> None:
+    """Skip a test that prints letters where the font is missing (fail on CI)."""
+    try:
+        letter_font()
+    except LetterFontMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))

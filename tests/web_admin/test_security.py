@@ -26,8 +26,10 @@ from budgeting.models import (
     Proposal,
     ProposalStatus,
     Round,
+    StaffUser,
     utcnow,
 )
+from budgeting.services.staff.voting_codes import code_key, issue_batch
 from budgeting.services.tally import count_round, publish_results
 from tests.builders import cast_ballots
 from tests.web_admin.harness import ADMIN, MODERATOR, Browser
@@ -35,6 +37,8 @@ from web_admin.app import PUBLIC_PATHS, create_app
 from web_admin.deps import current_staff, require_admin, verify_csrf
 
 SCRIPT = "<script>alert(1)</script>"
+APP_CODE_KEY = code_key("test secret key")
+"""The voting-code key of the ``app`` fixture's secret key."""
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 HOSTILE_PABULIB = (
     "META\nkey;value\ndescription;{script}\nbudget;100\nvote_type;approval\n"
@@ -179,6 +183,8 @@ async def _hostile_round(sessions: async_sessionmaker[AsyncSession], round_: Rou
         round_.phase_override = "decision"
         await count_round(session, round_, "greedy", now=utcnow(), seed=7)
         await publish_results(session, round_, utcnow())
+        staff = (await session.scalars(select(StaffUser).order_by(StaffUser.id))).first()
+        await issue_batch(session, staff, round_, None, 2, "hostile-round-token", APP_CODE_KEY)
         return proposal.id
 
 

@@ -21,6 +21,7 @@ from web_admin.routes import (
     survey,
     users,
     voting,
+    voting_codes,
 )
 
 ROUTERS = (
@@ -31,6 +32,7 @@ ROUTERS = (
     review.router,
     comments.router,
     voting.router,
+    voting_codes.router,
     results.router,
     implementation.router,
     broadcasts.router,

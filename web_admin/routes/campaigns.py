@@ -13,17 +13,13 @@ from starlette.responses import Response
 from budgeting.i18n import _
 from budgeting.models import Campaign
 from budgeting.services.staff import setup
+from web_admin.deep_links import deep_link
 from web_admin.deps import STAFF_ONLY, DbSession, RoundDep, RowId, require_admin
 from web_admin.queries import campaigns_of, participants_per_campaign
 from web_admin.responses import act
 from web_admin.templating import render_page
 
 router = APIRouter(prefix="/admin", tags=["campaigns"], dependencies=STAFF_ONLY)
-
-
-def deep_link(bot_username: str | None, tag: str) -> str:
-    """The Telegram link that starts the bot with the campaign tag."""
-    return f"https://t.me/{bot_username or '<botname>'}?start=c_{tag}"
 
 
 @router.get("/rounds/{round_id}/campaigns")

@@ -6,8 +6,18 @@ import re
 
 from sqlalchemy import select
 
-from budgeting.models import Ballot, ChannelIdentity, Participant, Proposal
+from budgeting.models import (
+    Ballot,
+    ChannelIdentity,
+    Participant,
+    Proposal,
+    Round,
+    StaffRole,
+    StaffUser,
+)
 from budgeting.phases import Phase
+from budgeting.services.rounds import load_round
+from budgeting.services.staff.voting_codes import batch_codes, code_key, issue_batch
 from tests.bot.channels.telegram.harness import (
     SQLITE_ONLY,
     Telegram,
@@ -137,6 +147,25 @@ async def test_deep_links_open_a_proposal_and_record_the_campaign(
             .where(ChannelIdentity.external_id == "1003")
         )
     assert campaign == "poster-station"
+
+
+async def test_a_letters_link_starts_voting_with_its_code(seeded, make_telegram, sessions) -> None:
+    town = await seeded(Phase.VOTING)
+    async with sessions() as session, session.begin():
+        round_ = await session.get(Round, town.id)
+        round_.requires_voting_code = True
+        staff = StaffUser(email="admin@sater.example", password_hash="-", role=StaffRole.ADMIN)
+        session.add(staff)
+        await session.flush()
+        key = code_key("telegram test secret")
+        batch, _ = await issue_batch(
+            session, staff, await load_round(session, town.id), None, 1, "t" * 24, key
+        )
+        ((_letter, code),) = await batch_codes(session, batch, key)
+    telegram = await make_telegram("webhook")
+    eva = telegram.resident(1005, "Eva")
+    await eva.say(f"/start code-{code}")  # what Telegram sends for t.me/<bot>?start=code-…
+    expect(eva, await eva.press("English"), "voting code is accepted", "Which area")
 
 
 @SQLITE_ONLY

@@ -4,10 +4,11 @@
 person vote in each theme. ``ballots.slot`` (0, or the theme's id) takes the place of the
 participant in the unique keys, so the database still holds one ballot per person (and per
 voting code) and slot. ``group_memberships`` keeps the group a person declared once;
-``areas.requires_voting_code`` and ``voting_codes.area_id`` give groups codes of their own.
+``areas.requires_voting_code`` lets a group need a voting code (one issued for it, in a
+batch of migration 0013, or for the whole round).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 09:30:00
 """
 
@@ -18,8 +19,8 @@ from alembic import op
 
 from budgeting.models.base import UTCDateTime
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -39,11 +40,6 @@ def upgrade() -> None:
             sa.Column(
                 "requires_voting_code", sa.Boolean(), nullable=False, server_default=sa.false()
             )
-        )
-    with op.batch_alter_table("voting_codes") as batch:
-        batch.add_column(sa.Column("area_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            "fk_voting_codes_area_id_areas", "areas", ["area_id"], ["id"], ondelete="CASCADE"
         )
     with op.batch_alter_table("ballots") as batch:
         batch.add_column(sa.Column("slot", sa.Integer(), nullable=False, server_default="0"))
@@ -96,9 +92,6 @@ def downgrade() -> None:
             "uq_ballots_round_id_participant_id", ["round_id", "participant_id"]
         )
         batch.drop_column("slot")
-    with op.batch_alter_table("voting_codes") as batch:
-        batch.drop_constraint("fk_voting_codes_area_id_areas", type_="foreignkey")
-        batch.drop_column("area_id")
     with op.batch_alter_table("areas") as batch:
         batch.drop_column("requires_voting_code")
     with op.batch_alter_table("rounds") as batch:
