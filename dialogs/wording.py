@@ -59,6 +59,9 @@ VIOLATIONS = {
     "voting_code_other_area": N_("Your voting code is for another area."),
     "voting_code_required": N_("This round needs the voting code from your letter first."),
     "too_many_attempts": N_("Too many wrong codes. Please wait an hour and try again."),
+    "not_your_group": N_("You vote in the group you chose earlier; this is another group."),
+    "group_declared": N_("You have already said which group you belong to; it stays the same."),
+    "not_split_by_group": N_("This round is not split into groups."),
     "comment_too_long": N_(
         "The comment is {length} characters long; the limit is {limit}. Please shorten it."
     ),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.datastructures import FormData
 
 from budgeting.i18n import _
-from budgeting.models import Audience, BallotKind, Round
+from budgeting.models import Audience, BallotKind, Round, SplitKind
 from budgeting.phases import SCHEDULED, Phase
 from budgeting.services.proposals import clean_text
 from budgeting.services.rules import FLAG_THRESHOLD_LIMIT
@@ -144,6 +144,12 @@ def round_settings(form: FormData) -> RoundSettings:
         errors["points_per_project"] = _("At most the points each voter has.")
     values["requires_voting_code"] = form.get("requires_voting_code") == "on"
     values["moderators_enter_paper"] = form.get("moderators_enter_paper") == "on"
+    values["split_kind"] = text(form, "split_kind") or SplitKind.AREA.value
+    if values["split_kind"] not in {k.value for k in SplitKind}:
+        errors["split_kind"] = _("Choose how the round is split.")
+    values["one_ballot_per_part"] = (
+        values["split_kind"] == SplitKind.THEME and form.get("one_ballot_per_part") == "on"
+    )
     values["tie_break"] = text(form, "tie_break") or "lot"
     if values["tie_break"] not in ("lot", "listed"):
         errors["tie_break"] = _("Choose how ties are broken.")
@@ -185,6 +191,8 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
             "comment_digest_minutes": str(DIGEST_DEFAULT),
             "requires_voting_code": False,
             "moderators_enter_paper": False,
+            "split_kind": SplitKind.AREA.value,
+            "one_ballot_per_part": False,
             "tie_break": "lot",
             "phase_override": "",
             "texts": {},
@@ -206,6 +214,8 @@ def round_form_values(round_: Round | None) -> dict[str, Any]:
         "comment_digest_minutes": str(round_.comment_digest_minutes),
         "requires_voting_code": round_.requires_voting_code,
         "moderators_enter_paper": round_.moderators_enter_paper,
+        "split_kind": round_.split_kind,
+        "one_ballot_per_part": round_.one_ballot_per_part,
         "tie_break": round_.tie_break,
         "phase_override": round_.phase_override or "",
         "texts": round_.texts or {},
@@ -220,5 +230,6 @@ def submitted_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     values["requires_voting_code"] = form.get("requires_voting_code") == "on"
     values["moderators_enter_paper"] = form.get("moderators_enter_paper") == "on"
+    values["one_ballot_per_part"] = form.get("one_ballot_per_part") == "on"
     values["texts"] = texts(form, "texts", ROUND_TEXT_FIELDS)
     return values

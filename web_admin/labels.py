@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from budgeting.i18n import _
 
 PHASES = {
@@ -58,6 +60,63 @@ BALLOT_KINDS = {
     "approval": _("Approval: choose up to K projects"),
     "cumulative": _("Cumulative: spread points over projects"),
 }
+SPLIT_KINDS = {
+    "area": _("By area: each person votes in the area they live or work in"),
+    "theme": _("By theme: projects are grouped by theme"),
+    "group": _("By group: e.g. young people 13–19, or one workplace; each person says once"),
+}
+PART_WORDS = {
+    "area": {
+        "heading": _("Areas and their budgets"),
+        "title": _("Areas and criteria"),
+        "add": _("Add an area"),
+        "add_button": _("Add the area"),
+        "save": _("Save the area"),
+        "remove": _("Remove the area"),
+        "per": _("Per area"),
+        "column": _("Area"),
+        "chart": _("Ballots per area"),
+        "plural": _("Areas"),
+        "none": _("No areas yet."),
+        "broadcast": _("Those who voted in an area"),
+    },
+    "theme": {
+        "heading": _("Themes and their budgets"),
+        "title": _("Themes and criteria"),
+        "add": _("Add a theme"),
+        "add_button": _("Add the theme"),
+        "save": _("Save the theme"),
+        "remove": _("Remove the theme"),
+        "per": _("Per theme"),
+        "column": _("Theme"),
+        "chart": _("Ballots per theme"),
+        "plural": _("Themes"),
+        "none": _("No themes yet."),
+        "broadcast": _("Those who voted in a theme"),
+    },
+    "group": {
+        "heading": _("Groups and their budgets"),
+        "title": _("Groups and criteria"),
+        "add": _("Add a group"),
+        "add_button": _("Add the group"),
+        "save": _("Save the group"),
+        "remove": _("Remove the group"),
+        "per": _("Per group"),
+        "column": _("Group"),
+        "chart": _("Ballots per group"),
+        "plural": _("Groups"),
+        "none": _("No groups yet."),
+        "broadcast": _("Those in a group: its voters and those who said they belong to it"),
+    },
+}
+"""What staff read for a round's parts, by the round's split kind."""
+
+
+def part_words(round_: Any) -> dict[str, str]:
+    """The msgids naming ``round_``'s parts (areas unless it is split otherwise)."""
+    return PART_WORDS.get(getattr(round_, "split_kind", "area"), PART_WORDS["area"])
+
+
 VOTE_TYPES = {
     "ordinal": _("Ranked (ordinal)"),
     "approval": _("Approval"),

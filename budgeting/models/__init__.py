@@ -20,6 +20,7 @@ from budgeting.models.notification import (
 from budgeting.models.participant import (
     ChannelIdentity,
     ConversationState,
+    GroupMembership,
     Participant,
     ProcessedUpdate,
 )
@@ -38,7 +39,7 @@ from budgeting.models.proposal import (
     Review,
     Support,
 )
-from budgeting.models.round import Area, Audience, BallotKind, Criterion, Round
+from budgeting.models.round import Area, Audience, BallotKind, Criterion, Round, SplitKind
 from budgeting.models.staff import (
     AuditEntry,
     Campaign,
@@ -76,6 +77,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "OutgoingReply",
+    "GroupMembership",
     "Participant",
     "ProcessedUpdate",
     "PublishedFile",
@@ -83,6 +85,7 @@ __all__ = [
     "ProposalStatus",
     "Review",
     "Round",
+    "SplitKind",
     "StaffRole",
     "StaffSession",
     "StaffUser",

@@ -24,14 +24,17 @@ class BallotChannel(StrEnum):
 
 
 class Ballot(Base):
-    """One participant's ranked ballot in a round; replaced, never duplicated.
+    """One participant's ballot in a round (or in one theme of it); replaced, never duplicated.
 
     A paper ballot keyed in by staff has no participant (like an imported one): it is
     found by its receipt code, written on the paper, and its voting code, if any.
     """
 
     __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "participant_id", "slot"),
+        UniqueConstraint("voting_code_id", "slot"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -41,12 +44,15 @@ class Ballot(Base):
     )
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
     voting_code_id: Mapped[int | None] = mapped_column(
-        ForeignKey("voting_codes.id", ondelete="SET NULL"), unique=True
+        ForeignKey("voting_codes.id", ondelete="SET NULL")
     )
     channel: Mapped[str] = mapped_column(
         String(16), default=BallotChannel.IMPORT, server_default=BallotChannel.IMPORT.value
     )
     """The :class:`BallotChannel` the ballot was last cast through (counts per channel)."""
+    slot: Mapped[int] = mapped_column(default=0)
+    """0 where a person has one ballot in the round; the theme's id where they have one
+    per theme. With it, the database keeps one ballot per person and slot (and per code)."""
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -35,6 +35,21 @@ class Participant(Base):
     )
 
 
+class GroupMembership(Base):
+    """The group a participant declared, once, in a round split by groups."""
+
+    __tablename__ = "group_memberships"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ChannelIdentity(Base):
     """How one channel (telegram, teams, console) knows a participant."""
 

@@ -27,6 +27,14 @@ class BallotKind(StrEnum):
     CUMULATIVE = "cumulative"
 
 
+class SplitKind(StrEnum):
+    """What the parts of a round are: areas people live in, themes, or groups of people."""
+
+    AREA = "area"
+    THEME = "theme"
+    GROUP = "group"
+
+
 class Round(Base):
     """One participatory-budgeting round following the SKR model."""
 
@@ -68,6 +76,10 @@ class Round(Base):
     requires_voting_code: Mapped[bool] = mapped_column(default=False)
     moderators_enter_paper: Mapped[bool] = mapped_column(default=False)
     """Moderators may key in paper ballots too (admins always may)."""
+    split_kind: Mapped[str] = mapped_column(String(8), default=SplitKind.AREA)
+    """What the round's parts (the rows of ``areas``) are: areas, themes or groups."""
+    one_ballot_per_part: Mapped[bool] = mapped_column(default=False)
+    """Themes: a person may vote in each theme (one ballot per theme), not in one only."""
     tie_break: Mapped[str] = mapped_column(String(8), default="lot")
     """How equal points are ordered: ``lot`` (drawn at tally) or ``listed`` (proposal order)."""
     lot_seed: Mapped[int | None] = mapped_column(BigInteger)
@@ -97,6 +109,8 @@ class Area(Base):
     position: Mapped[int] = mapped_column(default=0)
     texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     budget: Mapped[int]
+    requires_voting_code: Mapped[bool] = mapped_column(default=False)
+    """Groups: voting in this group needs a voting code (one issued for it, or for any)."""
 
     round: Mapped[Round] = relationship(back_populates="areas")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import (
@@ -13,6 +13,7 @@ from budgeting.models import (
     ChannelIdentity,
     Delivery,
     Follower,
+    GroupMembership,
     Notification,
     NotificationKind,
     Participant,
@@ -48,10 +49,16 @@ def audience(notification: Notification) -> Select[tuple[Participant]]:
     )
     if kind is NotificationKind.VOTING_CLOSES or filters.get("voted") is False:
         stmt = stmt.where(~voted)
-    if "area_id" in filters:
+    if "area_id" in filters:  # voters in the area, and in a group round its declared members
         stmt = stmt.where(
-            exists().where(
-                Ballot.participant_id == Participant.id, Ballot.area_id == filters["area_id"]
+            or_(
+                exists().where(
+                    Ballot.participant_id == Participant.id, Ballot.area_id == filters["area_id"]
+                ),
+                exists().where(
+                    GroupMembership.participant_id == Participant.id,
+                    GroupMembership.area_id == filters["area_id"],
+                ),
             )
         )
     return stmt.where(

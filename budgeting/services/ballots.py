@@ -19,12 +19,14 @@ from budgeting.models import (
     Participant,
     Proposal,
     Round,
+    SplitKind,
     VotingCode,
     VotingCodeBatch,
 )
 from budgeting.phases import Phase, current_phase
 from budgeting.services import rules
 from budgeting.services.errors import RuleViolation
+from budgeting.services.groups import declared_group
 from budgeting.services.proposals import visible_proposals
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -58,14 +60,29 @@ def require_voting_phase(round_: Round, now: datetime) -> None:
 
 
 async def ballot_of(
-    session: AsyncSession, round_: Round, participant: Participant
+    session: AsyncSession, round_: Round, participant: Participant, area_id: int | None = None
 ) -> Ballot | None:
-    """The participant's ballot in this round, if any."""
-    params = {"round_id": round_.id, "participant_id": participant.id}
+    """The participant's ballot in this round, if any; where a person votes in each
+    theme, their ballot in the theme ``area_id`` (see :func:`ballots_of` for all)."""
+    params = {
+        "round_id": round_.id,
+        "participant_id": participant.id,
+        "slot": rules.ballot_slot(round_, area_id),
+    }
     return (await session.scalars(BALLOT_OF, params)).unique().first()
 
 
-BALLOT_OF = (
+async def ballots_of(
+    session: AsyncSession, round_: Round, participant: Participant
+) -> list[Ballot]:
+    """Every ballot of the participant in this round (one, or one per theme), by area order."""
+    params = {"round_id": round_.id, "participant_id": participant.id}
+    found = list((await session.scalars(BALLOTS_OF, params)).unique().all())
+    order = {area.id: n for n, area in enumerate(round_.areas)}
+    return sorted(found, key=lambda b: order.get(b.area_id, len(order)))
+
+
+BALLOTS_OF = (
     select(Ballot)
     .where(
         Ballot.round_id == bindparam("round_id"),
@@ -73,6 +90,7 @@ BALLOT_OF = (
     )
     .options(joinedload(Ballot.ranks))
 )
+BALLOT_OF = BALLOTS_OF.where(Ballot.slot == bindparam("slot"))
 """Built once: voting turns ask for it again and again (with its ranks: one statement)."""
 
 
@@ -90,13 +108,23 @@ async def check_ranking(
     return [on_ballot[pid] for pid in proposal_ids]
 
 
+def needs_voting_code(round_: Round, area_id: int) -> bool:
+    """Whether a ballot in this area, theme or group needs a voting code (the round's, or
+    in a round split by groups the group's)."""
+    if round_.requires_voting_code:
+        return True
+    area = next((a for a in round_.areas if a.id == area_id), None)
+    return round_.split_kind == SplitKind.GROUP and area is not None and area.requires_voting_code
+
+
 async def _voting_code_id(
     session: AsyncSession, round_: Round, participant: Participant, area_id: int
 ) -> int | None:
     """The id of the participant's redeemed, not revoked code, required when the round
     uses codes (a ballot already cast with a code revoked later stays, but cannot change);
-    a code issued for one area votes there only."""
-    if not round_.requires_voting_code:
+    a code issued for one area votes there only. In a round split by groups a group may
+    need a code of its own (``needs_voting_code``)."""
+    if not needs_voting_code(round_, area_id):
         return None
     codes = (
         await session.execute(
@@ -135,7 +163,8 @@ async def cast_ballot(
     points: Sequence[int] | None = None,
     channel: str | None = None,
 ) -> Ballot:
-    """Record the participant's ballot, replacing any earlier one; new receipt code.
+    """Record the participant's ballot, replacing any earlier one (where a person votes in
+    each theme: their earlier one in this theme only); new receipt code.
 
     ``proposal_ids`` are ranked (best first) or chosen; on a cumulative ballot ``points``
     gives each of them its points, in the same order. ``channel`` is the chat channel
@@ -143,14 +172,17 @@ async def cast_ballot(
     """
     require_voting_phase(round_, now)
     await check_ranking(session, round_, area_id, proposal_ids, points)
+    if round_.split_kind == SplitKind.GROUP:
+        rules.check_group(round_, area_id, await declared_group(session, round_, participant))
     code_id = await _voting_code_id(session, round_, participant, area_id)
     receipt = await unused_receipt_code(session)
-    ballot = await ballot_of(session, round_, participant)
+    ballot = await ballot_of(session, round_, participant, area_id)
     if ballot is None:
         ballot = Ballot(
             round_id=round_.id,
             participant_id=participant.id,
             area_id=area_id,
+            slot=rules.ballot_slot(round_, area_id),
             receipt_code=receipt,
             cast_at=now,
             ranks=[],

@@ -9,11 +9,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import (
+    Area,
     Ballot,
     ChannelIdentity,
     Comment,
     CommentAgreement,
     CommentFlag,
+    GroupMembership,
     Participant,
     Proposal,
     Round,
@@ -76,6 +78,13 @@ async def personal_data(session: AsyncSession, participant: Participant) -> dict
             (b.receipt_code, [(r.proposal_id, r.points) for r in b.ranks]) for b in ballots
         ],
         "survey_answers": len(surveys),
+        "groups": list(
+            await session.scalars(
+                select(Area)
+                .join(GroupMembership, GroupMembership.area_id == Area.id)
+                .where(GroupMembership.participant_id == participant.id)
+            )
+        ),
     }
 
 

@@ -22,6 +22,7 @@ from budgeting.models import (
     Proposal,
     ProposalStatus,
     Round,
+    SplitKind,
     StaffRole,
 )
 from budgeting.phases import Phase, current_phase
@@ -57,7 +58,8 @@ REFUSALS = {
     ),
     "area_budget_frozen": _("The results are published: the area's budget can no longer change."),
     "settings_locked": _(
-        "Voting has opened: the budget, the ballot kind, K and the points can no longer change."
+        "Voting has opened: the budget, how the round is split, the ballot kind, K and the "
+        "points can no longer change."
     ),
     "areas_locked": _(
         "Voting has opened: areas can no longer be added or removed, and their budgets can no "
@@ -187,6 +189,23 @@ def check_area(round_: Round, area_id: int) -> None:
     """The area is one of the round's."""
     if all(a.id != area_id for a in round_.areas):
         raise RuleViolation("unknown_area")
+
+
+def votes_in_each_part(round_: Round) -> bool:
+    """Whether a person has a ballot per theme (else one ballot in the round)."""
+    return round_.split_kind == SplitKind.THEME and round_.one_ballot_per_part
+
+
+def ballot_slot(round_: Round, area_id: int | None) -> int:
+    """Which of a person's ballots one for ``area_id`` is: the theme's id where a person
+    votes in each theme, else 0 (one ballot in the round, whatever its area)."""
+    return area_id or 0 if votes_in_each_part(round_) else 0
+
+
+def check_group(round_: Round, area_id: int, declared: int | None) -> None:
+    """In a round split by groups a person votes only in the group they declared."""
+    if round_.split_kind == SplitKind.GROUP and declared != area_id:
+        raise RuleViolation("not_your_group")
 
 
 def check_code_area(code_area_id: int | None, area_id: int) -> None:
@@ -416,6 +435,8 @@ def check_redraw(round_: Round, reason: str) -> None:
 
 VOTING_SETTINGS = (
     "budget",
+    "split_kind",
+    "one_ballot_per_part",
     "ballot_kind",
     "min_ranks",
     "max_ranks",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budgeting.models import Participant, Round, VotingCode, VotingCodeBatch
+from budgeting.services import rules
 from budgeting.services.ballots import new_receipt_code
 from budgeting.services.errors import RuleViolation
 
@@ -74,9 +75,15 @@ async def round_of_code(session: AsyncSession, round_ids: Iterable[int], text: s
 
 
 async def redeem(
-    session: AsyncSession, round_: Round, participant: Participant, text: str, now: datetime
+    session: AsyncSession,
+    round_: Round,
+    participant: Participant,
+    text: str,
+    now: datetime,
+    area_id: int | None = None,
 ) -> VotingCode:
-    """Attach an unused code to the participant, or RuleViolation."""
+    """Attach an unused code to the participant, or RuleViolation; asked for in one
+    group's vote (``area_id``), a code issued for another group is refused and stays unused."""
     existing = await code_of(session, round_, participant)
     if existing is not None and existing.revoked_at is None:
         return existing
@@ -92,6 +99,8 @@ async def redeem(
         raise RuleViolation("voting_code_revoked")
     if code.redeemed_at is not None:
         raise RuleViolation("voting_code_used")
+    if area_id is not None:
+        rules.check_code_area(await area_of_code(session, code), area_id)
     code.participant_id = participant.id
     code.redeemed_at = now
     await session.flush()

@@ -7,6 +7,7 @@ from budgeting.models import Audience
 from budgeting.phases import SCHEDULED, Phase, opens_at
 from dialogs.ballot_words import how_voting_works, voting_step
 from dialogs.context import Context
+from dialogs.part_words import budget_button, budget_shares
 from dialogs.routing import FlowRouter
 from dialogs.states import Flow
 from dialogs.types import Button
@@ -35,7 +36,7 @@ def section_buttons(ctx: Context) -> list[Button]:
     _ = ctx._
     return [
         Button(_("The steps"), router.payload("section", "steps")),
-        Button(_("Budget and areas"), router.payload("section", "budget")),
+        Button(budget_button(ctx.t, ctx.round), router.payload("section", "budget")),
         Button(_("Criteria"), router.payload("section", "criteria")),
         Button(_("Dates"), router.payload("section", "dates")),
         Button(_("Questions and answers"), router.payload("section", "faq")),
@@ -109,15 +110,11 @@ def steps_text(ctx: Context) -> str:
 
 
 def budget_text(ctx: Context) -> str:
-    """The budget and each area's share."""
+    """The budget and each area's (theme's, group's) share."""
     assert ctx.round is not None
     _ = ctx._
     locale = ctx.participant.locale or "sv"
-    lines = [
-        _("The budget is {budget}, shared between the areas:").format(
-            budget=ctx.t.money(ctx.round.budget)
-        )
-    ]
+    lines = [budget_shares(ctx.t, ctx.round).format(budget=ctx.t.money(ctx.round.budget))]
     lines += [f"• {area.name(locale)}: {ctx.t.money(area.budget)}" for area in ctx.round.areas]
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from dialogs.context import Context
 from dialogs.flows import discussion as thread
 from dialogs.flows.ideas import status_name
 from dialogs.flows.results import DECISIONS, IMPLEMENTATION, reason_sentence, say_packed
+from dialogs.part_words import browse_question, part_label
 from dialogs.routing import FlowRouter
 from dialogs.staff_texts import staff_text
 from dialogs.states import BrowseStep, Flow
@@ -50,7 +51,7 @@ async def browse(ctx: Context, args: str) -> None:
         return
     locale = ctx.participant.locale or "sv"
     ctx.say(
-        ctx._("Which area do you want to look at?"),
+        browse_question(ctx.t, ctx.round),
         [Button(area.name(locale), router.payload("area", area.id)) for area in ctx.round.areas]
         + [Button(ctx._("Search"), router.payload("search")), Button(ctx._("Menu"), "menu")],
     )
@@ -270,7 +271,7 @@ async def show_proposal(ctx: Context, proposal_id: int) -> None:
     count = (await proposals.comment_counts(ctx.session, [proposal.id])).get(proposal.id, 0)
     card = [
         f"#{proposal.id} {proposal.title}",
-        _("Area: {area}").format(area=area.name(ctx.t.locale) if area else ""),
+        part_label(ctx.t, ctx.round, area.name(ctx.t.locale) if area else ""),
         _("Cost: {cost}").format(cost=ctx.t.money(proposal.cost)),
         _("Status: {status}").format(
             status=settled_mark(ctx, proposal) or status_name(ctx, proposal)

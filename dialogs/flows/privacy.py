@@ -50,6 +50,15 @@ async def my_data(ctx: Context, args: str) -> None:
             or "—"
         ),
         _("Survey answers: {n}").format(n=data["survey_answers"]),
+        *(
+            [
+                _("Groups you said you belong to: {groups}").format(
+                    groups=", ".join(area.name(ctx.t.locale) for area in data["groups"])
+                )
+            ]
+            if data["groups"]
+            else []
+        ),
         "",
         _("To erase your personal data, type /forget."),
     ]
@@ -64,7 +73,7 @@ async def forget_command(ctx: Context, args: str) -> None:
     ctx.say(
         _(
             "This erases your account, your public name and your settings. Your ideas and "
-            "comments stay without your name (signed \"deleted user\"). "
+            'comments stay without your name (signed "deleted user"). '
             "A ballot in a vote that is still open is withdrawn (you can vote again later); "
             "once the vote has closed, your ballot stays counted anonymously. Erase now?"
         ),

@@ -3,11 +3,13 @@ photo, confirm."""
 
 from __future__ import annotations
 
+from budgeting.models import SplitKind
 from budgeting.phases import Phase
 from budgeting.services import proposals
 from budgeting.services.rounds import area_of
 from budgeting.services.similar_ideas import similar_to_draft
 from dialogs.context import Context
+from dialogs.part_words import idea_question, part_label
 from dialogs.routing import FlowRouter
 from dialogs.states import Flow, ProposeStep
 from dialogs.types import Button
@@ -42,7 +44,7 @@ async def start_idea(ctx: Context, editing: int | None) -> None:
         return
     locale = ctx.participant.locale or "sv"
     ctx.say(
-        _("Which area is your idea for?"),
+        idea_question(ctx.t, ctx.round),
         [Button(area.name(locale), router.payload("area", area.id)) for area in areas]
         + [cancel_button(ctx)],
     )
@@ -61,12 +63,14 @@ async def choose_area(ctx: Context, args: list[str]) -> None:
         return
     ctx.update(ProposeStep.TITLE, area_id=area.id)
     _ = ctx._
-    ctx.say(
-        _("Area: {area}. Give your idea a short title (at most {limit} characters).").format(
-            area=area.name(ctx.participant.locale or "sv"), limit=ctx.round.title_max_length
-        ),
-        [cancel_button(ctx)],
-    )
+    name, limit = area.name(ctx.participant.locale or "sv"), ctx.round.title_max_length
+    if ctx.round.split_kind == SplitKind.AREA:
+        ask = _("Area: {area}. Give your idea a short title (at most {limit} characters).")
+        ask = ask.format(area=name, limit=limit)
+    else:
+        title = _("Give your idea a short title (at most {limit} characters).")
+        ask = part_label(ctx.t, ctx.round, name) + ". " + title.format(limit=limit)
+    ctx.say(ask, [cancel_button(ctx)])
 
 
 @router.step(ProposeStep.TITLE)
@@ -168,7 +172,7 @@ async def see_similar(ctx: Context, args: list[str]) -> None:
     count = (await proposals.comment_counts(ctx.session, [proposal.id])).get(proposal.id, 0)
     card = [
         f"#{proposal.id} {proposal.title}",
-        _("Area: {area}").format(area=area.name(ctx.t.locale) if area else ""),
+        part_label(ctx.t, ctx.round, area.name(ctx.t.locale) if area else ""),
         "",
         proposal.description,
         "",
@@ -259,10 +263,12 @@ def confirm_idea(ctx: Context) -> None:
     data = ctx.state.data
     area = area_of(ctx.round, data["area_id"])
     summary = _(
-        "Please check your idea:\n\nTitle: {title}\nArea: {area}\nCost: {cost}\n\n{description}"
+        "Please check your idea:\n\nTitle: {title}\n{part}\nCost: {cost}\n\n{description}"
     ).format(
         title=data["title"],
-        area=area.name(ctx.participant.locale or "sv") if area else "",
+        part=part_label(
+            ctx.t, ctx.round, area.name(ctx.participant.locale or "sv") if area else ""
+        ),
         cost=ctx.t.money(data["cost"]),
         description=data["description"],
     )

@@ -21,10 +21,11 @@ from budgeting.models import (
     Proposal,
     PublishedFile,
     Round,
+    SplitKind,
     TallyRun,
 )
 from budgeting.phases import Phase
-from budgeting.services.ballots import ballot_of
+from budgeting.services.ballots import ballots_of
 from budgeting.services.results import area_file, file_path, published_results
 from budgeting.services.rounds import area_of
 from budgeting.services.rules import declined
@@ -32,6 +33,7 @@ from budgeting.services.tally import explain_run
 from budgeting.tally.model import APPROVAL, BELOW_MINIMUM, NO_ROOM, SELECTED, STOPPED
 from budgeting.tally.outcomes import NO_SHARE, NO_VOTES, AreaOutcome, ProjectOutcome, area_outcomes
 from dialogs.context import Context
+from dialogs.part_words import part_label
 from dialogs.routing import FlowRouter
 from dialogs.states import Flow
 from dialogs.types import Button
@@ -195,18 +197,25 @@ def ballot_story(t: Translator, round_: Round, ballot: Ballot, area: AreaOutcome
 async def voter_story(
     session: AsyncSession, t: Translator, round_: Round, participant: Participant
 ) -> str | None:
-    """The participant's ballot story once the results are published (None if no ballot)."""
-    ballot = await ballot_of(session, round_, participant)
-    if ballot is None:
-        return None
+    """The participant's ballot story once the results are published (None if no ballot);
+    where a person voted in several themes, one story per theme, each headed by its theme."""
     if "areas" in inspect(round_).unloaded:  # a round read on its own (a notification's)
         await session.refresh(round_, ["areas"])
-    run = next(
-        (r for r in await published_results(session, round_) if r.area_id == ballot.area_id), None
-    )
-    if run is None:
+    cast = await ballots_of(session, round_, participant)
+    if not cast:
         return None
-    return ballot_story(t, round_, ballot, area_outcomes(run.result))
+    runs = {r.area_id: r for r in await published_results(session, round_)}
+    stories = []
+    for ballot in cast:
+        run = runs.get(ballot.area_id)
+        if run is None:
+            continue
+        story = ballot_story(t, round_, ballot, area_outcomes(run.result))
+        area = area_of(round_, ballot.area_id)
+        if round_.split_kind != SplitKind.AREA and area is not None:
+            story = part_label(t, round_, area.name(t.locale)) + "\n" + story
+        stories.append(story)
+    return "\n\n".join(stories) or None
 
 
 def packed(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -325,10 +334,13 @@ async def results(ctx: Context, args: str) -> None:
     for run, area in areas:
         round_area = area_of(ctx.round, run.area_id)
         name = round_area.name(locale) if round_area else ""
-        blocks += area_blocks(ctx, name, area, found)
+        heading = name
+        if ctx.round.split_kind != SplitKind.AREA:
+            heading = part_label(ctx.t, ctx.round, name)
+        blocks += area_blocks(ctx, heading, area, found)
         label = _("How exactly? ({area})").format(area=name) if len(areas) > 1 else None
         buttons.append(Button(label or _("How exactly?"), router.payload("explain", run.area_id)))
-    if await ballot_of(ctx.session, ctx.round, ctx.participant) is not None:
+    if await ballots_of(ctx.session, ctx.round, ctx.participant):
         buttons.append(Button(_("Your ballot"), router.payload("ballot")))
     buttons += [
         Button(_("Check your ballot"), "verify"),
@@ -424,21 +436,38 @@ def file_words(ctx: Context, file: PublishedFile | None) -> str:
 
 @router.command("verify")
 async def verify(ctx: Context, args: str) -> None:
-    """The receipt, the ballot as stored, the published file's hash and how to find it."""
+    """The receipt, the ballot as stored, the published file's hash and how to find it
+    (for each ballot, where a person voted in several themes)."""
     if ctx.round is None:
         show_menu(ctx)
         return
     _ = ctx._
     round_ = ctx.round
-    ballot = await ballot_of(ctx.session, round_, ctx.participant)
+    cast = await ballots_of(ctx.session, round_, ctx.participant)
     menu = Button(_("Menu"), "menu")
-    if ballot is None:
+    if not cast:
         ctx.say(
             _("You have not voted in this round, so there is no ballot to check."),
             [Button(_("Vote"), "vote"), menu] if ctx.phase is Phase.VOTING else [menu],
         )
         return
+    blocks = []
+    for ballot in cast:
+        blocks += await verify_blocks(ctx, ballot)
+    published = round_.results_published_at is not None
+    buttons = [Button(_("Results"), "results"), menu] if published else [menu]
+    say_packed(ctx, blocks, buttons)
+
+
+async def verify_blocks(ctx: Context, ballot: Ballot) -> list[str]:
+    """One ballot's receipt, its choices as stored, the file and where to find it there."""
+    assert ctx.round is not None
+    _ = ctx._
+    round_ = ctx.round
     area = area_of(round_, ballot.area_id)
+    name = area.name(ctx.t.locale) if area else ""
+    if round_.split_kind != SplitKind.AREA:
+        name = part_label(ctx.t, round_, name)
     ids = [rank.proposal_id for rank in ballot.ranks]
     titles = dict(
         (
@@ -450,7 +479,7 @@ async def verify(ctx: Context, args: str) -> None:
     choices = stored_choices(round_, ballot)
     stored = [
         _("Your receipt code: {code}").format(code=ballot.receipt_code),
-        _("Your ballot as stored ({area}):").format(area=area.name(ctx.t.locale) if area else ""),
+        _("Your ballot as stored ({area}):").format(area=name),
         *(choice_line(ctx.t, round_, c, titles.get(int(c.project_id), "")) for c in choices),
     ]
     published = round_.results_published_at is not None
@@ -489,5 +518,4 @@ async def verify(ctx: Context, args: str) -> None:
                 "(for example with sha256sum) and recount the file."
             )
         )
-    buttons = [Button(_("Results"), "results"), menu] if published else [menu]
-    say_packed(ctx, blocks, buttons)
+    return blocks

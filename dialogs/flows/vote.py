@@ -6,9 +6,9 @@ The round's ballot kind decides the middle: ranked (pick #1, #2 … up to K), ap
 
 from __future__ import annotations
 
-from budgeting.models import BallotKind
+from budgeting.models import BallotKind, SplitKind
 from budgeting.phases import Phase, closes_at
-from budgeting.services import ballots, voting_codes
+from budgeting.services import ballots, groups, rules, voting_codes
 from budgeting.services.errors import RuleViolation
 from budgeting.services.rounds import area_of
 from dialogs.context import Context
@@ -22,6 +22,7 @@ from dialogs.flows.vote_steps import (
     router,
     show_review,
 )
+from dialogs.part_words import group_kept, part_label, replaces_in_part, vote_question
 from dialogs.states import Flow, VoteStep
 from dialogs.types import Button
 from dialogs.wording import (
@@ -99,44 +100,58 @@ async def code_step(ctx: Context, text: str) -> None:
     failures = [t for t in ctx.state.data.get("failures", []) if ctx.now.timestamp() - t < 3600]
     if len(failures) >= MAX_CODE_FAILURES:
         raise RuleViolation("too_many_attempts")
+    area_id = ctx.state.data.get("area_id")
     try:
-        await voting_codes.redeem(ctx.session, ctx.round, ctx.participant, text, ctx.now)
+        await voting_codes.redeem(ctx.session, ctx.round, ctx.participant, text, ctx.now, area_id)
     except RuleViolation:
         ctx.update(failures=[*failures, ctx.now.timestamp()])
         raise
     ctx.say(ctx._("Thank you, your voting code is accepted."))
-    await choose_area_prompt(ctx)
+    if area_id is None:
+        await choose_area_prompt(ctx)
+    else:
+        await enter_part(ctx, area_id)
 
 
 async def choose_area_prompt(ctx: Context) -> None:
-    """Say whether a ballot exists, then ask for the area (or go straight to ranking)."""
+    """Say whether a ballot exists, then ask for the area, theme or group (or go straight
+    to the ballot: one part only, or the group the person declared earlier)."""
     assert ctx.round is not None
+    round_ = ctx.round
     _ = ctx._
-    existing = await ballots.ballot_of(ctx.session, ctx.round, ctx.participant)
     ctx.goto(Flow.VOTE, VoteStep.AREA)
-    if existing is not None:
-        ctx.say(
-            _(
-                "You have already voted (receipt {code}). If you vote again, your new ballot "
-                "replaces the old one."
-            ).format(code=existing.receipt_code)
+    if not rules.votes_in_each_part(round_):
+        existing = await ballots.ballot_of(ctx.session, round_, ctx.participant)
+        if existing is not None:
+            ctx.say(
+                _(
+                    "You have already voted (receipt {code}). If you vote again, your new "
+                    "ballot replaces the old one."
+                ).format(code=existing.receipt_code)
+            )
+    locale = ctx.participant.locale or "sv"
+    if round_.split_kind == SplitKind.GROUP:
+        declared = area_of(
+            round_, await groups.declared_group(ctx.session, round_, ctx.participant) or 0
         )
-    areas = ctx.round.areas
+        if declared is not None:
+            ctx.say(group_kept(ctx.t, declared.name(locale)))
+            await enter_part(ctx, declared.id)
+            return
+    areas = round_.areas
     code = None
-    if ctx.round.requires_voting_code:
+    if ctx.round.requires_voting_code or any(a.requires_voting_code for a in areas):
         code = await voting_codes.code_of(ctx.session, ctx.round, ctx.participant)
     code_area = await voting_codes.area_of_code(ctx.session, code) if code else None
     if code_area is not None and (area := area_of(ctx.round, code_area)) is not None:
-        locale = ctx.participant.locale or "sv"
         ctx.say(_("Your voting code is for {area}.").format(area=area.name(locale)))
         await choose_area(ctx, [str(area.id)])
         return
     if len(areas) == 1:
         await choose_area(ctx, [str(areas[0].id)])
         return
-    locale = ctx.participant.locale or "sv"
     ctx.say(
-        _("You vote on the projects of one area. Which area do you live in?"),
+        vote_question(ctx.t, round_),
         [Button(area.name(locale), router.payload("area", area.id)) for area in areas]
         + [Button(_("Cancel"), "menu")],
     )
@@ -144,7 +159,7 @@ async def choose_area_prompt(ctx: Context) -> None:
 
 @router.action("area")
 async def choose_area(ctx: Context, args: list[str]) -> None:
-    """Area chosen: start an empty ranking."""
+    """Area, theme or group chosen (a group is declared now, once): on to the ballot."""
     area_id = int_arg(args)
     if not ctx.in_step(Flow.VOTE, VoteStep.AREA) or ctx.round is None or area_id is None:
         stale_button(ctx)
@@ -152,6 +167,26 @@ async def choose_area(ctx: Context, args: list[str]) -> None:
     if area_of(ctx.round, area_id) is None:
         stale_button(ctx)
         return
+    if ctx.round.split_kind == SplitKind.GROUP:
+        await groups.declare_group(ctx.session, ctx.round, ctx.participant, area_id, ctx.now)
+    await enter_part(ctx, area_id)
+
+
+async def enter_part(ctx: Context, area_id: int) -> None:
+    """The voting code the part needs (if not yet given), then an empty ballot for it."""
+    assert ctx.round is not None
+    round_ = ctx.round
+    if ballots.needs_voting_code(round_, area_id):
+        code = await voting_codes.code_of(ctx.session, round_, ctx.participant)
+        if code is None or code.revoked_at is not None:
+            ctx.goto(Flow.VOTE, VoteStep.CODE, area_id=area_id)
+            code_prompt(ctx)
+            return
+    if rules.votes_in_each_part(round_):
+        existing = await ballots.ballot_of(ctx.session, round_, ctx.participant, area_id)
+        area = area_of(round_, area_id)
+        if existing is not None and area is not None:
+            ctx.say(replaces_in_part(ctx.t, area.name(ctx.t.locale), existing.receipt_code))
     await start_ballot(ctx, area_id)
 
 
@@ -297,14 +332,15 @@ async def confirm(ctx: Context, args: list[str]) -> None:
     )
     ctx.clear()
     _ = ctx._
-    show_menu(
-        ctx,
-        _(
-            "Thank you, your ballot is registered. Your receipt code: {code}\n"
-            "Keep it: it lets you find your ballot in the published, anonymised list. "
-            "You can change your ballot with /vote until {end}."
-        ).format(code=ballot.receipt_code, end=ctx.date(closes_at(ctx.round, Phase.VOTING))),
-    )
+    thanks = _(
+        "Thank you, your ballot is registered. Your receipt code: {code}\n"
+        "Keep it: it lets you find your ballot in the published, anonymised list. "
+        "You can change your ballot with /vote until {end}."
+    ).format(code=ballot.receipt_code, end=ctx.date(closes_at(ctx.round, Phase.VOTING)))
+    area = area_of(ctx.round, ballot.area_id)
+    if ctx.round.split_kind != SplitKind.AREA and area is not None:
+        thanks = part_label(ctx.t, ctx.round, area.name(ctx.t.locale)) + "\n" + thanks
+    show_menu(ctx, thanks)
 
 
 @router.action("edit")

@@ -52,7 +52,9 @@ async def show_review(ctx: Context) -> None:
         lines += points_lines(ctx, picks, list(ctx.state.data.get("points", [])), by_id)
     else:
         lines += ranking_lines(ctx, picks, by_id)
-    existing = await ballots.ballot_of(ctx.session, ctx.round, ctx.participant)
+    existing = await ballots.ballot_of(
+        ctx.session, ctx.round, ctx.participant, ctx.state.data["area_id"]
+    )
     if existing is not None:
         lines.append(_("Confirming replaces the ballot you cast earlier."))
     lines.append(_("Cast this ballot?"))

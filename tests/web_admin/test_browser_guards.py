@@ -31,7 +31,9 @@ from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
 )
 
 VIEWPORTS = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
-VOTING_OPENED = "Voting has opened: the budget, the ballot kind, K and the points"
+VOTING_OPENED = (
+    "Voting has opened: the budget, how the round is split, the ballot kind, K and the points"
+)
 AREAS_LOCKED = "Voting has opened: areas can no longer be added or removed"
 FORM_DATA = "f => Object.fromEntries(new FormData(f))"
 

@@ -206,6 +206,7 @@ async def _save_area(
             budget,
             position,
             now,
+            form.get("requires_voting_code") == "on",
         ),
         _("The area is saved."),
         f"/admin/rounds/{round_.id}/structure",

@@ -94,9 +94,11 @@ async def save_area(
     budget: int | None,
     position: int | None,
     now: datetime,
+    requires_voting_code: bool = False,
 ) -> Area:
-    """Add an area to the round, or change one, with its share of the budget (once voting
-    has opened only its name and order)."""
+    """Add an area (theme, group) to the round, or change one, with its share of the
+    budget and, for a group, whether voting in it needs a voting code (once voting has
+    opened only its name, order and code requirement)."""
     rules.check_swedish_name(names, "area_name")
     cast = await ballots_cast(session, round_)
     rules.check_areas_change(round_, area.id if area else None, budget, now, cast)
@@ -107,6 +109,7 @@ async def save_area(
         session.add(area)
     area.texts = names
     area.budget = budget
+    area.requires_voting_code = requires_voting_code
     if position is not None:
         area.position = position
     await session.flush()
