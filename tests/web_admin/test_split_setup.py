@@ -106,7 +106,7 @@ async def test_the_split_is_read_only_once_voting_has_opened(
 ) -> None:
     admin = browser()
     await admin.login(*ADMIN)
-    await admin.post(f"/admin/rounds/{town.id}/phase", {"phase": "voting"})
+    await admin.confirm(f"/admin/rounds/{town.id}/phase", {"phase": "voting"})
     edit = await admin.get(f"/admin/rounds/{town.id}/edit")
     select_tag = edit.text.split('id="split_kind"')[1].split(">")[0]
     assert "disabled" in select_tag and 'name="split_kind"' not in select_tag
