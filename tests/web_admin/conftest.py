@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from budgeting.phases import Phase
 from tests.builders import rounds_in_phase
 from tests.rounds import TOWN, WORKPLACE
 from tests.web_admin.harness import BOT, Browser, add_staff
+from tests.web_admin.live import CHROMIUM, CHROMIUM_ARGS, LiveServer, seeded_server
 from web_admin import accounts
 from web_admin.app import create_app
 
@@ -60,3 +63,29 @@ async def browser(app: FastAPI) -> AsyncIterator[Callable[[], Browser]]:
     yield make
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium through Playwright; missing chromium fails on CI, skips locally."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run on CI: {message}")
+        pytest.skip(f"browser tests skipped: {message}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def review_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    yield from seeded_server(sqlite_template, tmp_path, Phase.REVIEW)
+
+
+@pytest.fixture
+def decision_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    yield from seeded_server(sqlite_template, tmp_path, Phase.DECISION)

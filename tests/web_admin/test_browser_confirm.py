@@ -21,18 +21,17 @@ from budgeting.models import (
 from tests.builders import cast_ballots
 from tests.rounds import TOWN
 from tests.web_admin.harness import ADMIN
-from tests.web_admin.test_browser import (  # the harness: live server, chromium, axe
+from tests.web_admin.live import (
+    VIEWPORTS,
     LiveServer,
     Staff,
-    chromium,  # noqa: F401 (a fixture)
     flash,
     in_db,
-    review_server,  # noqa: F401 (a fixture)
+    page_problems,
     run,
-    serious,
 )
 
-WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+WIDE, NARROW = VIEWPORTS
 
 
 async def _residents(session: AsyncSession) -> int:
@@ -77,9 +76,7 @@ def check_page(page: Any, axe: Any, name: str) -> list[str]:
     problems = []
     for viewport in (WIDE, NARROW):
         page.set_viewport_size(viewport)
-        problems += serious(axe.run(page).response, f"{name} at {viewport['width']} px")
-        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-        assert not wide, f"{name} scrolls sideways at {viewport}"
+        problems += page_problems(axe, page, name, viewport)
     page.set_viewport_size(WIDE)
     return problems
 

@@ -19,18 +19,17 @@ from budgeting.models import AuditEntry, Notification, Proposal, ProposalStatus,
 from budgeting.phases import Phase
 from tests.rounds import TOWN
 from tests.web_admin.harness import ADMIN, MODERATOR
-from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
+from tests.web_admin.live import (
+    VIEWPORTS,
     LiveServer,
     Staff,
-    chromium,
     flash,
     in_db,
+    page_problems,
     run,
     seeded_server,
-    serious,
 )
 
-VIEWPORTS = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 VOTING_OPENED = (
     "Voting has opened: the budget, how the round is split, the ballot kind, K and the points"
 )
@@ -41,11 +40,6 @@ FORM_DATA = "f => Object.fromEntries(new FormData(f))"
 @pytest.fixture
 def voting_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
     yield from seeded_server(sqlite_template, tmp_path, Phase.VOTING)
-
-
-@pytest.fixture
-def review_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
-    yield from seeded_server(sqlite_template, tmp_path, Phase.REVIEW)
 
 
 async def _town(session: AsyncSession) -> Round:
@@ -66,14 +60,12 @@ def _no_serious_problems(page: Any, axe: Any, paths: list[str], viewport: dict) 
     problems: list[str] = []
     for path in paths:
         page.goto(path)
-        problems += serious(axe.run(page).response, path)
-        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-        assert not wide, f"{path} scrolls sideways at {viewport}"
+        problems += page_problems(axe, page, path, viewport)
     assert problems == [], "\n".join(problems)
 
 
 def test_voting_locks_the_ballot_settings_and_the_areas(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     voting_server: tuple[LiveServer, str],
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe

@@ -18,21 +18,20 @@ from budgeting.models import Proposal, TallyRun
 from budgeting.phases import Phase
 from tests.fakes.process import BUDGETBOT
 from tests.web_admin.harness import ADMIN
-from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
+from tests.web_admin.live import (
+    VIEWPORTS,
     LiveServer,
     Staff,
-    chromium,
     flash,
     in_db,
+    page_problems,
     run,
     seeded_server,
-    serious,
 )
 
 PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
 ZARZECZE = PABULIB / "Poland_Katowice_2024_Zarzecze.pb"
 """Cumulative ballots, counted greedy with a minimum of points (META ``greedy-threshold``)."""
-VIEWPORTS = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ def upload(page: Any, path: Path) -> None:
 
 
 def test_an_admin_imports_a_pabulib_file_and_counts_it_as_the_cli_does(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     closed_server: tuple[LiveServer, str],
 ) -> None:
     server, url = closed_server
@@ -94,12 +93,8 @@ def test_an_admin_imports_a_pabulib_file_and_counts_it_as_the_cli_does(
     assert from_admin and sorted(from_admin) == sorted(cli_tally(ZARZECZE))
 
 
-def sideways(page: Any) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-
-
 def test_axe_finds_no_serious_violations_on_the_import_pages(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     closed_server: tuple[LiveServer, str],
     tmp_path: Path,
 ) -> None:
@@ -114,14 +109,12 @@ def test_axe_finds_no_serious_violations_on_the_import_pages(
         staff = Staff(chromium, server, viewport=viewport)
         page = staff.login(*ADMIN)
         page.goto("/admin/imports/pabulib")
-        problems += serious(axe.run(page).response, f"upload form {viewport}")
+        problems += page_problems(axe, page, "the upload form", viewport)
         upload(page, broken)
         assert f"Cannot count {broken.name}" in page.locator(".field-error").inner_text()
-        problems += serious(axe.run(page).response, f"upload refused {viewport}")
-        assert not sideways(page), f"the refusal scrolls sideways at {viewport}"
+        problems += page_problems(axe, page, "the refusal", viewport)
         upload(page, ZARZECZE)
         page.wait_for_url("**/admin/imports/pabulib/*")
-        problems += serious(axe.run(page).response, f"preview {viewport}")
-        assert not sideways(page), f"the preview scrolls sideways at {viewport}"
+        problems += page_problems(axe, page, "the preview", viewport)
         staff.close()
     assert problems == [], "\n".join(problems)

@@ -18,18 +18,17 @@ from budgeting.phases import Phase
 from budgeting.services.voting_codes import generate_codes
 from tests.rounds import TOWN
 from tests.web_admin.harness import ADMIN
-from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
+from tests.web_admin.live import (
+    VIEWPORTS,
     LiveServer,
     Staff,
-    chromium,
     flash,
     in_db,
+    page_problems,
     run,
     seeded_server,
-    serious,
 )
 
-VIEWPORTS = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 RECEIPT = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 
 
@@ -61,15 +60,8 @@ def paper_server(
         yield server, url, round_id, codes
 
 
-def check(axe: Any, page: Any, name: str, viewport: dict) -> list[str]:
-    """axe's serious findings on the page, and no sideways scrolling."""
-    wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-    assert not wide, f"{name} scrolls sideways at {viewport}"
-    return serious(axe.run(page).response, f"{name} at {viewport['width']}px")
-
-
 def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     paper_server: tuple[LiveServer, str, int, list[str]],
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
@@ -83,15 +75,15 @@ def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
         page = staff.login(*ADMIN)
         page.goto(f"/admin/rounds/{round_id}/voting")
         page.get_by_role("link", name="Enter a paper ballot").click()
-        problems += check(axe, page, "paper area", viewport)
+        problems += page_problems(axe, page, "paper area", viewport)
         page.get_by_label("The paper's area").select_option(label="Säter town")
         page.get_by_role("button", name="Continue").click()
-        problems += check(axe, page, "paper entry", viewport)
+        problems += page_problems(axe, page, "paper entry", viewport)
         page.get_by_label("Choice 1").select_option(label="#1 Fler bänkar längs Ljusterån")
         page.get_by_label("Voting code on the paper").fill(code.lower())
         page.get_by_role("button", name="Check the ballot").click()
         assert page.get_by_role("heading", name="Check the paper ballot").is_visible()
-        problems += check(axe, page, "paper review", viewport)
+        problems += page_problems(axe, page, "paper review", viewport)
         page.get_by_role("button", name="Change").click()  # the paper ranks two projects
         assert page.get_by_label("Choice 1").input_value() == "1"
         page.get_by_label("Choice 2").select_option(
@@ -109,7 +101,7 @@ def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
         page.get_by_label("Voting code on the paper").fill(code)
         page.get_by_role("button", name="Check the ballot").click()
         assert "This voting code has already been used" in page.get_by_role("alert").inner_text()
-        problems += check(axe, page, "paper refused", viewport)
+        problems += page_problems(axe, page, "paper refused", viewport)
         staff.close()
 
     staff = Staff(chromium, server, viewport=VIEWPORTS[1])
@@ -117,7 +109,7 @@ def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
     page.goto(f"/admin/rounds/{round_id}/voting")
     channels = page.get_by_role("region", name="Per channel").inner_text()
     assert re.search(r"Telegram\s+2", channels) and re.search(r"Paper\s+2", channels)
-    problems += check(axe, page, "voting monitor", VIEWPORTS[1])
+    problems += page_problems(axe, page, "voting monitor", VIEWPORTS[1])
     for kind in ("approval", "cumulative"):
 
         async def choose(session: AsyncSession, kind: str = kind) -> None:
@@ -128,7 +120,7 @@ def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
         page.get_by_label("The paper's area").select_option(label="Säter town")
         page.get_by_role("button", name="Continue").click()
         assert page.get_by_label("#4 Lekplats i Bergsgården").is_visible()
-        problems += check(axe, page, f"{kind} paper entry", VIEWPORTS[1])
+        problems += page_problems(axe, page, f"{kind} paper entry", VIEWPORTS[1])
 
     async def ranked(session: AsyncSession) -> None:
         (await session.get(Round, round_id)).ballot_kind = "ranked"
@@ -143,7 +135,7 @@ def test_paper_ballots_are_entered_refused_twice_and_counted_by_channel(
     assert "counted" in flash(page)
     town = page.get_by_role("region", name="Säter town").inner_text()
     assert "Ballots: 4" in town and "Ballots per channel: Telegram 2 · Paper 2" in town
-    problems += check(axe, page, "results", VIEWPORTS[1])
+    problems += page_problems(axe, page, "results", VIEWPORTS[1])
     staff.close()
     assert problems == [], "\n".join(problems)
 

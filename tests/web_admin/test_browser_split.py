@@ -16,15 +16,15 @@ from budgeting.models import Area, GroupMembership, Participant, Round
 from budgeting.phases import Phase
 from tests.rounds import TOWN
 from tests.web_admin.harness import ADMIN
-from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
+from tests.web_admin.live import (
+    VIEWPORTS,
     LiveServer,
     Staff,
-    chromium,
     flash,
     in_db,
+    page_problems,
     run,
     seeded_server,
-    serious,
 )
 
 
@@ -39,7 +39,7 @@ def ideas_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[LiveSe
 
 
 def test_an_admin_splits_a_round_by_group(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     ideas_server: tuple[LiveServer, str, int],
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
@@ -74,15 +74,13 @@ def test_an_admin_splits_a_round_by_group(
 
     run(in_db(url, declare))
     axe = Axe()
-    for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+    for viewport in VIEWPORTS:
         staff = Staff(chromium, server, viewport=viewport)
         page = staff.login(*ADMIN)
         problems: list[str] = []
         for path in ("edit", "structure", "voting"):
             page.goto(f"/admin/rounds/{round_id}/{path}")
-            problems += serious(axe.run(page).response, path)
-            wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-            assert not wide, f"{path} scrolls sideways at {viewport}"
+            problems += page_problems(axe, page, path, viewport)
         assert page.get_by_role("heading", name="Per group").is_visible()
         assert problems == [], "\n".join(problems)
         staff.close()

@@ -27,18 +27,16 @@ from tests.web_admin.harness import (
     need_letter_font,
     vote_with_code,
 )
-from tests.web_admin.test_browser import (  # noqa: F401 (the chromium fixture)
+from tests.web_admin.live import (
+    VIEWPORTS,
     LiveServer,
     Staff,
-    chromium,
     flash,
     in_db,
+    page_problems,
     run,
     seeded_server,
-    serious,
 )
-
-VIEWPORTS = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 
 
 @pytest.fixture
@@ -76,7 +74,7 @@ def counts_row(page: Any, label: str) -> list[str]:
 
 
 def test_an_admin_issues_prints_and_revokes_codes(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     code_server: tuple[LiveServer, str, int],
     tmp_path: Path,
 ) -> None:
@@ -120,7 +118,7 @@ def test_an_admin_issues_prints_and_revokes_codes(
 
 
 def test_axe_is_clean_on_the_voting_code_pages(
-    chromium: Any,  # noqa: F811 (the fixture imported above)
+    chromium: Any,
     code_server: tuple[LiveServer, str, int],
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
@@ -154,18 +152,14 @@ def test_axe_is_clean_on_the_voting_code_pages(
             problems: list[str] = []
             for path in paths:
                 page.goto(path)
-                problems += serious(axe.run(page).response, path)
-                wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-                assert not wide, f"{path} scrolls sideways at {viewport}"
+                problems += page_problems(axe, page, path, viewport)
             if who is ADMIN:
                 listing = page.request.get(f"/admin/voting-code-batches/{batch}/codes.csv")
                 code = listing.text().splitlines()[1].split(",")[1]
                 path = f"/admin/rounds/{round_id}/voting-codes/revoke?code={code}"
                 page.goto(path)
                 assert page.get_by_role("button", name="Revoke the code").is_visible()
-                problems += serious(axe.run(page).response, "the code's revoke page")
-                wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-                assert not wide, f"the code's revoke page scrolls sideways at {viewport}"
+                problems += page_problems(axe, page, "the code's revoke page", viewport)
                 page.goto(f"/admin/rounds/{round_id}/voting-codes")
                 page.get_by_label("Voting code", exact=True).fill("nonsense")
                 page.get_by_role("button", name="Continue").click()
