@@ -602,6 +602,19 @@ class _Election:
         bound = Fraction(low).as_integer_ratio()
         return bound if _above(bound, rho, True) else rho
 
+    def _surely_above(
+        self, st: _State, j: int, rho: Price, lb: dict[int, Price], lbf: dict[int, float]
+    ) -> bool:
+        """True, with ``j``'s lower bound raised, if the shadow budgets (or, failing them,
+        the exact excess) show ``j`` costs at least ``rho``: no need to price it now."""
+        low = self.floor(st, j, rho)
+        if low is None and self.excess(st, j, rho) < 0:
+            low = rho
+        if low is None:
+            return False
+        lb[j], lbf[j] = low, _ratio(low)
+        return True
+
     def excess(self, st: _State, j: int, rho: Price, shift: int = 0) -> int:
         """Sign of (what the supporters of ``j`` would pay at price ``rho``) - cost of ``j``.
 
@@ -729,11 +742,7 @@ class _Election:
                         break
                     if _above(lb[j], bp, True):
                         continue
-                    low = self.floor(st, j, bp)
-                    if low is None and self.excess(st, j, bp) < 0:
-                        low = bp
-                    if low is not None:
-                        lb[j], lbf[j] = low, _ratio(low)
+                    if self._surely_above(st, j, bp, lb, lbf):
                         continue
                 pj = self.price(st, j)
                 if pj is None:
@@ -784,11 +793,7 @@ class _Election:
             for j in sorted(alive):
                 if j == s or lbf[j] > r1f * 1.000001 or _above(lb[j], r1, True):
                     continue
-                low = self.floor(st, j, r1)
-                if low is None and self.excess(st, j, r1) < 0:
-                    low = r1
-                if low is not None:
-                    lb[j], lbf[j] = low, _ratio(low)
+                if self._surely_above(st, j, r1, lb, lbf):
                     continue
                 pj = self.price(st, j)
                 if pj is None:  # cannot happen (j's supporters hold enough); be safe
